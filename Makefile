@@ -1,0 +1,39 @@
+# The two commands of the README: `make run` and `make test`. Everything else they need is here.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test demo serve bench lock teams-package clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+## run: with no chat credentials, the local demo console on the embedded SQLite store
+run: install
+	$(BIN)/python bot.py demo
+
+## serve: the chat front ends (Slack and/or Teams, per the environment) and the scheduler
+serve: install
+	$(BIN)/python bot.py serve
+
+## test: the whole suite (SQLite unless TEST_DATABASE_URL names another store)
+test: install
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python -m bench.run
+
+## lock: re-pin requirements.txt from requirements.in
+lock:
+	$(PYTHON) -m venv /tmp/caseload-lock && /tmp/caseload-lock/bin/pip install -q -r requirements.in
+	{ echo "# Pinned by 'pip freeze' from requirements.in (Python 3.11). Regenerate with 'make lock'."; /tmp/caseload-lock/bin/pip freeze | grep -v '^pip=='; } > requirements.txt
+
+clean:
+	rm -rf $(VENV) caseload.db demo/data

@@ -1,0 +1,46 @@
+"""Improvement-plan and audit actions, with the trail of updates and completion evidence."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+ACTION_STATUSES: tuple[str, ...] = ("open", "in_progress", "done")
+
+
+class Plan(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=200)
+
+
+class Action(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("plan_id", "ref", name="uq_action_plan_ref"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    ref: str = Field(max_length=40, index=True)
+    area: str | None = Field(default=None, max_length=300)
+    action: str = Field(max_length=2000)
+    owner_id: int = Field(foreign_key="staff.id", index=True)
+    agency: str | None = Field(default=None, max_length=200)
+    due_date: date = Field(index=True)
+    measure: str | None = Field(default=None, max_length=1000)
+    status: str = Field(default="open", max_length=20, index=True)
+    completed_date: date | None = None
+    completed_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    evidence: str | None = Field(default=None, max_length=4000)
+
+
+class ActionUpdate(SQLModel, table=True):
+    """A progress note or the completion record: who, when, what they said."""
+
+    __tablename__ = "action_update"
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action.id", index=True)
+    author_id: int = Field(foreign_key="staff.id")
+    at: datetime
+    kind: str = Field(max_length=10)  # "update" or "done"
+    note: str = Field(max_length=4000)

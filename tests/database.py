@@ -1,0 +1,53 @@
+"""The test store: SQLite in a temporary file by default, PostgreSQL when TEST_DATABASE_URL says so.
+
+The audit log is append-only in the database itself, so wiping between tests has to step around
+its triggers: on PostgreSQL by replica mode for the wiping transaction, on SQLite by dropping and
+re-creating the two triggers around the delete.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Engine
+
+
+
+def test_database_url(tmp_dir: Path) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.db'}"
+
+
+def reset_schema(engine: Engine) -> None:
+    """Start a run from an empty database, then migrate it: the tests exercise the migrations."""
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        else:
+            for table in inspect(connection).get_table_names():
+                connection.execute(text(f'DROP TABLE IF EXISTS "{table}"'))
+
+
+def wipe(engine: Engine) -> None:
+    """Empty every table the application owns, keeping the schema (and the Alembic version)."""
+    with engine.begin() as connection:
+        tables = [t for t in inspect(connection).get_table_names() if t != "alembic_version"]
+        if not tables:
+            return
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SET LOCAL session_replication_role = replica"))
+            quoted = ", ".join(f'"{t}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        else:
+            triggers = connection.execute(
+                text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+            ).all()
+            for name, _sql in triggers:
+                connection.execute(text(f'DROP TRIGGER "{name}"'))
+            connection.execute(text("PRAGMA defer_foreign_keys=ON"))
+            for table in tables:
+                connection.execute(text(f'DELETE FROM "{table}"'))
+            for _name, sql in triggers:
+                connection.execute(text(sql))
