@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, fields
+from datetime import date, datetime
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from dotenv import load_dotenv
 
@@ -109,4 +111,9 @@ def reset_settings_cache() -> None:
     get_settings.cache_clear()
 
 
-__all__ = ["Settings", "get_settings", "settings_from", "reset_settings_cache"]
+__all__ = ["Settings", "get_settings", "local_today", "settings_from", "reset_settings_cache"]
+
+
+def local_today(settings: Settings) -> date:
+    """Today where the council is (Europe/London by default), not where the server is."""
+    return datetime.now(ZoneInfo(settings.bot_timezone)).date()

@@ -1,0 +1,115 @@
+"""Improvement-plan and audit actions: what is outstanding, and recording progress."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from models import Action, ActionUpdate, Plan, Staff
+from queries.access import Asker, can_see
+from queries.results import ActionChanged, ActionList, ActionRow, Refusal
+
+
+def action_rows(
+    session: Session, today: date, *conditions, owner_ids: list[int] | None = None  # type: ignore[no-untyped-def]
+) -> list[ActionRow]:
+    """Outstanding actions (not done), overdue first then by due date; two statements."""
+    query = (
+        select(Action, Plan.name, Staff.name, Staff.staff_id)
+        .join(Plan, Plan.id == Action.plan_id)
+        .join(Staff, Staff.id == Action.owner_id)
+        .where(Action.status != "done", *conditions)
+        .order_by(Action.due_date, Plan.name, Action.ref)
+    )
+    if owner_ids is not None:
+        query = query.where(Action.owner_id.in_(owner_ids or [-1]))  # type: ignore[attr-defined]
+    found = session.exec(query).all()
+    latest_note = latest_notes(session, [action.id for action, *_ in found])  # type: ignore[misc]
+    return [
+        ActionRow(
+            plan=plan, ref=action.ref, action=action.action, owner=owner, owner_staff_id=owner_id,
+            agency=action.agency, area=action.area, due_date=action.due_date,
+            days_overdue=max(0, (today - action.due_date).days), measure=action.measure,
+            status=action.status, last_note=latest_note.get(action.id),  # type: ignore[arg-type]
+        )
+        for action, plan, owner, owner_id in found
+    ]
+
+
+def latest_notes(session: Session, action_ids: list[int]) -> dict[int, str]:
+    if not action_ids:
+        return {}
+    newest = (
+        select(ActionUpdate.action_id, func.max(ActionUpdate.id).label("newest"))
+        .where(ActionUpdate.action_id.in_(action_ids))  # type: ignore[attr-defined]
+        .group_by(ActionUpdate.action_id)
+        .subquery()
+    )
+    rows = session.exec(
+        select(ActionUpdate.action_id, ActionUpdate.note).join(
+            newest, newest.c.newest == ActionUpdate.id
+        )
+    ).all()
+    return dict(rows)
+
+
+def action_list(title: str, rows: list[ActionRow], today: date, empty: str) -> ActionList:
+    return ActionList(title=title, as_of=today, rows=tuple(rows), empty_message=empty)
+
+
+def find_action(session: Session, ref: str) -> list[tuple[Action, str]]:
+    """Actions by reference; `PLAN/REF` picks one plan when two plans share a reference."""
+    plan_name, _, bare_ref = ref.rpartition("/")
+    query = select(Action, Plan.name).join(Plan, Plan.id == Action.plan_id).where(
+        func.lower(Action.ref) == bare_ref.strip().lower()
+    )
+    if plan_name:
+        query = query.where(func.lower(Plan.name) == plan_name.strip().lower())
+    return list(session.exec(query).all())
+
+
+def record_progress(
+    session: Session, asker: Asker, ref: str, kind: str, text: str, today: date,
+    now: datetime | None = None,
+) -> ActionChanged | Refusal:
+    """Mark done (with evidence) or add an update: the owner, their manager, or an admin."""
+    matches = find_action(session, ref)
+    if not matches:
+        return Refusal(
+            reason=f"There is no action with reference '{ref}'.",
+            hint="Type /actions to see references, then /actions done REF evidence.",
+        )
+    if len(matches) > 1:
+        plans = ", ".join(sorted(plan for _action, plan in matches))
+        return Refusal(
+            reason=f"Reference '{ref}' is used in more than one plan ({plans}).",
+            hint=f"Name the plan too, e.g. /actions {kind} {matches[0][1]}/{ref} …",
+        )
+    action, plan = matches[0]
+    owner = session.get(Staff, action.owner_id)
+    if owner is None or not (owner.id == asker.id or asker.role == "admin"
+                             or (asker.is_manager and can_see(asker, owner))):
+        return Refusal(
+            reason=f"Only the action's owner or their manager can record progress on {ref}.",
+            hint="Ask the owner, or their manager, to update it.",
+        )
+    if kind == "done" and action.status == "done":
+        return Refusal(
+            reason=f"Action {ref} was already marked done on {action.completed_date}.",
+            hint="Use /actions update REF note to add to it.",
+        )
+    stamp = now or datetime.now(timezone.utc)
+    session.add(ActionUpdate(action_id=action.id, author_id=asker.id, at=stamp, kind=kind,  # type: ignore[arg-type]
+                             note=text))
+    if kind == "done":
+        action.status = "done"
+        action.completed_date = today
+        action.completed_by_id = asker.id
+        action.evidence = text
+    elif action.status == "open":
+        action.status = "in_progress"
+    session.add(action)
+    session.flush()
+    return ActionChanged(plan=plan, ref=action.ref, kind=kind, by=asker.name, on=today, text=text)

@@ -1,0 +1,330 @@
+"""One question in, one answer out: parse, find the asker, route to the query, audit.
+
+Every front end (Slack, Teams, console, `bot.py ask`) calls `ask`, so access rules, wording and the
+audit trail are the same whichever door the question came through.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+from sqlalchemy import func, or_
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, select
+
+from commands import Command, ParseError, help_lines, parse
+from config import Settings
+from models import Action, AuditEntry, Plan, Staff, Team
+from queries import access
+from queries.access import Asker, Identity
+from queries.actions import action_list, action_rows, record_progress
+from queries.caseload import (
+    capacity,
+    caseload_table,
+    open_cases,
+    overdue_cases,
+    team_workers,
+    unallocated_cases,
+    worker_cases,
+)
+from queries.protection import nqsws_in_teams, protection_statuses
+from queries.results import (
+    ActionChanged,
+    Answer,
+    HelpAnswer,
+    Invalid,
+    ProtectionAnswer,
+    Refusal,
+    SupervisionLogged,
+    Unavailable,
+)
+from queries.supervision import log_supervision, supervision_list
+
+log = logging.getLogger(__name__)
+
+MANAGERS_ONLY = "That question is for team managers and heads of service."
+
+
+@dataclass(frozen=True)
+class Outcome:
+    answer: Answer
+    asker: Asker | None
+    scope: str
+
+
+def outcome_word(answer: Answer) -> str:
+    if isinstance(answer, Refusal):
+        return "refused"
+    if isinstance(answer, Invalid):
+        return "invalid"
+    if isinstance(answer, Unavailable):
+        return "error"
+    if isinstance(answer, (ActionChanged, SupervisionLogged)):
+        return "changed"
+    return "answered"
+
+
+def audit(
+    session: Session, identity: Identity, asker: Asker | None, command_text: str, scope: str,
+    answer: Answer, now: datetime,
+) -> None:
+    detail = ""
+    if isinstance(answer, (Refusal, Invalid)):
+        detail = answer.reason if isinstance(answer, Refusal) else answer.message
+    session.add(
+        AuditEntry(
+            at=now,
+            front_end=identity.front_end,
+            actor=asker.staff_id if asker else identity.label,
+            command=command_text[:2000],
+            scope=scope[:300],
+            outcome=outcome_word(answer),
+            detail=detail[:2000],
+        )
+    )
+
+
+def ask(
+    engine: Engine, identity: Identity, text: str, *, verb: str | None = None, today: date,
+    settings: Settings, now: datetime | None = None,
+) -> Outcome:
+    """Answer and audit in one transaction; a store failure becomes a plain 'try again'."""
+    stamp = now or datetime.now(timezone.utc)
+    command_text = f"/{verb.lstrip('/')} {text}".strip() if verb else text.strip()
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            outcome = answer(session, identity, text, verb=verb, today=today, settings=settings,
+                             now=stamp)
+            audit(session, identity, outcome.asker, command_text, outcome.scope, outcome.answer,
+                  stamp)
+            session.commit()
+            return outcome
+    except SQLAlchemyError as error:
+        log.error("store unavailable answering %s for %s: %s", identity.front_end,
+                  identity.label, type(error).__name__)
+        return Outcome(Unavailable(), None, "")
+
+
+def answer(
+    session: Session, identity: Identity, text: str, *, verb: str | None = None, today: date,
+    settings: Settings, now: datetime | None = None,
+) -> Outcome:
+    asker = access.resolve_asker(session, identity, today)
+    if asker is None:
+        return Outcome(access.NOT_REGISTERED, None, "unknown user")
+    parsed = parse(text, verb=verb)
+    if isinstance(parsed, ParseError):
+        return Outcome(Invalid(parsed.message, parsed.usage), asker, "")
+    return route(session, asker, parsed, today, settings, now)
+
+
+def route(
+    session: Session, asker: Asker, command: Command, today: date, settings: Settings,
+    now: datetime | None = None,
+) -> Outcome:
+    if command.verb == "help":
+        scope = None if command.scope in ("all", "caseload") else command.scope
+        return Outcome(HelpAnswer(tuple(help_lines(scope))), asker, f"help:{command.scope}")
+    handler = {
+        "caseload": caseload_answer,
+        "protected": protected_answer,
+        "actions": actions_answer,
+        "supervision": supervision_answer,
+    }[command.verb]
+    return handler(session, asker, command, today, settings, now)
+
+
+def scope_label(command: Command, detail: str = "") -> str:
+    return f"{command.verb}:{command.scope}" + (f":{detail}" if detail else "")
+
+
+def teams_title(session: Session, team_ids: frozenset[int], prefix: str) -> str:
+    names = sorted(session.exec(select(Team.name).where(Team.id.in_(team_ids))).all())  # type: ignore[attr-defined]
+    shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more teams" if len(names) > 4 else "")
+    return f"{prefix} — {shown}"
+
+
+def caseload_answer(session, asker, command, today, settings, now):  # type: ignore[no-untyped-def]
+    label = scope_label(command)
+    if command.scope == "mine":
+        if asker.managed_team_ids:
+            title = teams_title(session, asker.managed_team_ids, "Caseload")
+            return Outcome(caseload_table(session, title, asker.managed_team_ids, today, settings),
+                           asker, label)
+        me = session.get(Staff, asker.id)
+        return Outcome(worker_cases(session, me, today, settings, "Your caseload"), asker, label)
+    if command.scope == "person":
+        person = access.resolve_person(session, asker, command.person)
+        if isinstance(person, Refusal):
+            return Outcome(person, asker, scope_label(command, command.person.value))
+        title = "Your caseload" if person.id == asker.id else f"Caseload — {person.name}"
+        return Outcome(worker_cases(session, person, today, settings, title), asker,
+                       scope_label(command, person.staff_id))
+    if command.scope == "overdue":
+        if asker.managed_team_ids:
+            condition = Case_team_in(asker.managed_team_ids)
+            title = teams_title(session, asker.managed_team_ids, "Overdue visits and reviews")
+        else:
+            condition = or_(case_col("allocated_worker_id") == asker.id,
+                            case_col("co_worker_id") == asker.id)
+            title = "Your overdue visits and reviews"
+        return Outcome(overdue_cases(session, condition, today, settings, title), asker, label)
+    if not asker.managed_team_ids:
+        return Outcome(Refusal(MANAGERS_ONLY, "Try /caseload for your own cases."), asker, label)
+    if command.scope == "team":
+        team = access.resolve_team(session, asker, command.team)
+        if isinstance(team, Refusal):
+            return Outcome(team, asker, scope_label(command, command.team))
+        return Outcome(
+            caseload_table(session, f"Caseload — {team.name}", [team.id], today, settings),
+            asker, scope_label(command, team.name),
+        )
+    if command.scope == "unallocated":
+        return Outcome(unallocated_cases(session, asker.managed_team_ids, today, settings),
+                       asker, label)
+    if command.scope == "capacity":
+        return Outcome(
+            capacity(session, asker.managed_team_ids, command.case_type, today, settings),
+            asker, scope_label(command, command.case_type or ""),
+        )
+    return Outcome(Invalid(f"I don't know '/caseload {command.scope}'.", ""), asker, label)
+
+
+def case_col(name: str):  # type: ignore[no-untyped-def]
+    from models import Case
+
+    return getattr(Case, name)
+
+
+def Case_team_in(team_ids: frozenset[int]):  # type: ignore[no-untyped-def]  # noqa: N802
+    return case_col("team_id").in_(team_ids)
+
+
+def protected_answer(session, asker, command, today, settings, now):  # type: ignore[no-untyped-def]
+    label = scope_label(command)
+    if command.scope == "team":
+        if not asker.managed_team_ids:
+            return Outcome(Refusal(MANAGERS_ONLY, "Try /protected for your own status."),
+                           asker, label)
+        team_ids = asker.managed_team_ids
+        if command.team:
+            team = access.resolve_team(session, asker, command.team)
+            if isinstance(team, Refusal):
+                return Outcome(team, asker, scope_label(command, command.team))
+            team_ids = frozenset({team.id})
+        statuses = protection_statuses(session, nqsws_in_teams(session, list(team_ids), today,
+                                                               settings), today, settings)
+        statuses.sort(key=lambda status: (not status.breaches, status.team, status.name))
+        return Outcome(
+            ProtectionAnswer(
+                title=teams_title(session, team_ids, "NQSW protection"),
+                as_of=today,
+                statuses=tuple(statuses),
+                empty_message="No one in these teams is in their protected (ASYE) year.",
+            ),
+            asker, label,
+        )
+    if command.scope == "person":
+        person = access.resolve_person(session, asker, command.person)
+        if isinstance(person, Refusal):
+            return Outcome(person, asker, scope_label(command, command.person.value))
+    else:
+        person = session.get(Staff, asker.id)
+    team_name = session.get(Team, person.team_id).name if person.team_id else ""
+    statuses = protection_statuses(session, [(person, team_name)], today, settings)
+    title = "Your protected year" if person.id == asker.id else f"Protected year — {person.name}"
+    return Outcome(ProtectionAnswer(title=title, as_of=today, statuses=tuple(statuses)), asker,
+                   scope_label(command, person.staff_id))
+
+
+def owner_scope(asker: Asker):  # type: ignore[no-untyped-def]
+    """SQL condition for the action owners an asker may see."""
+    if asker.role == "admin":
+        return None
+    if asker.role == "practitioner":
+        return Action.owner_id == asker.id
+    people = select(Staff.id).where(
+        or_(
+            Staff.id == asker.id,
+            Staff.manager_id == asker.id,
+            Staff.team_id.in_(asker.managed_team_ids or [-1]),  # type: ignore[union-attr]
+            (Staff.service_id == asker.service_id) if asker.role == "head_of_service" else False,
+        )
+    )
+    return Action.owner_id.in_(people)  # type: ignore[attr-defined]
+
+
+def actions_answer(session, asker, command, today, settings, now):  # type: ignore[no-untyped-def]
+    label = scope_label(command, command.ref or command.plan or "")
+    if command.scope in ("done", "update"):
+        changed = record_progress(session, asker, command.ref, command.scope, command.text, today,
+                                  now)
+        return Outcome(changed, asker, label)
+    conditions = []
+    scope_condition = owner_scope(asker)
+    if command.scope == "mine":
+        scope_condition = Action.owner_id == asker.id
+    if scope_condition is not None:
+        conditions.append(scope_condition)
+    title = "Your outstanding actions" if command.scope == "mine" or asker.role == "practitioner" \
+        else "Outstanding actions"
+    if command.scope == "overdue":
+        conditions.append(Action.due_date < today)
+        title = title.replace("Outstanding", "Overdue").replace("outstanding", "overdue")
+    if command.scope == "plan":
+        plan = session.exec(
+            select(Plan).where(func.lower(Plan.name) == " ".join(command.plan.split()).lower())
+        ).first()
+        if plan is None:
+            names = ", ".join(sorted(session.exec(select(Plan.name)).all())[:10])
+            return Outcome(Refusal(f"There is no plan called '{command.plan}'.",
+                                   f"Plans: {names}." if names else ""), asker, label)
+        conditions.append(Action.plan_id == plan.id)
+        title = f"{title} — {plan.name}"
+    rows = action_rows(session, today, *conditions)
+    return Outcome(action_list(title, rows, today, "Nothing outstanding. Well done."), asker, label)
+
+
+def supervision_scope(session: Session, asker: Asker, today: date) -> list[tuple[Staff, str]]:
+    """Everyone whose supervision the asker oversees: their teams and their direct reports."""
+    if asker.role == "practitioner":
+        me = session.get(Staff, asker.id)
+        team = session.get(Team, me.team_id).name if me.team_id else ""
+        return [(me, team)]
+    rows = session.exec(
+        select(Staff, Team.name)
+        .outerjoin(Team, Team.id == Staff.team_id)
+        .where(
+            or_(Staff.team_id.in_(asker.managed_team_ids or [-1]), Staff.manager_id == asker.id),  # type: ignore[union-attr]
+            Staff.id != asker.id,
+        )
+        .order_by(Staff.name)
+    ).all()
+    return [(staff, team or "") for staff, team in rows if staff.in_post_on(today)]
+
+
+def supervision_answer(session, asker, command, today, settings, now):  # type: ignore[no-untyped-def]
+    if command.scope == "log":
+        person = access.resolve_person(session, asker, command.person)
+        if isinstance(person, Refusal):
+            return Outcome(person, asker, scope_label(command, command.person.value))
+        if not access.may_manage(asker, person):
+            return Outcome(
+                Refusal(f"Only {person.name}'s manager can log their supervision.",
+                        "Ask their line manager to log it."),
+                asker, scope_label(command, person.staff_id),
+            )
+        return Outcome(log_supervision(session, asker, person, command.on_date, today, settings),
+                       asker, scope_label(command, person.staff_id))
+    title = "Your supervision" if asker.role == "practitioner" else "Supervision"
+    return Outcome(
+        supervision_list(session, title, supervision_scope(session, asker, today), today,
+                         settings),
+        asker, scope_label(command),
+    )
+
+
+__all__ = ["Outcome", "ask", "answer", "route", "open_cases", "team_workers"]

@@ -1,0 +1,304 @@
+"""Caseloads: who holds what, against which cap, and what is overdue.
+
+Each question is answered with a fixed handful of statements whatever the size of the council
+(workers, their open cases, their last supervision), then the rules run in Python over the rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, or_
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from config import Settings
+from models import Case, Staff, Supervision, Team
+from queries.access import Asker
+from queries.protection_rules import in_protected_year, normal_cap, protected_cap
+from queries.results import (
+    CapacityList,
+    CapacityRow,
+    CaseList,
+    CaseloadTable,
+    CaseRow,
+    WorkerLoad,
+)
+from queries.supervision_rules import (
+    next_supervision_due,
+    supervision_days_overdue,
+    supervision_interval_days,
+)
+from queries.visits import review_days_overdue, visit_days_overdue, visit_due
+
+CASE_HOLDING_ROLES = ("practitioner", "social_worker", "senior_practitioner", "nqsw",
+                      "advanced_practitioner", "personal_advisor")
+
+
+def open_on(today: date):  # type: ignore[no-untyped-def]
+    """SQL condition for a case open on `today` (a case ending today is closed)."""
+    return (Case.start_date <= today) & (or_(Case.end_date.is_(None), Case.end_date > today))  # type: ignore[union-attr]
+
+
+def in_post_on(today: date):  # type: ignore[no-untyped-def]
+    return (Staff.start_date <= today) & (or_(Staff.end_date.is_(None), Staff.end_date >= today))  # type: ignore[union-attr]
+
+
+def is_nqsw(staff: Staff, today: date, settings: Settings) -> bool:
+    return staff.asye_start is not None and in_protected_year(
+        staff.asye_start, staff.asye_end, today, settings
+    )
+
+
+def worker_cap(staff: Staff, today: date, settings: Settings) -> float:
+    """The cap a worker is held to today: the protected cap in the ASYE, the normal one after."""
+    if is_nqsw(staff, today, settings):
+        return protected_cap(staff.fte, settings)
+    return normal_cap(staff.fte, settings)
+
+
+def last_supervisions(session: Session, staff_ids: Iterable[int]) -> dict[int, date]:
+    ids = list(staff_ids)
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(Supervision.staff_id, func.max(Supervision.date))
+        .where(Supervision.staff_id.in_(ids))  # type: ignore[attr-defined]
+        .group_by(Supervision.staff_id)
+    ).all()
+    return {staff_id: last for staff_id, last in rows}
+
+
+def supervision_overdue(staff: Staff, last: date | None, today: date, settings: Settings) -> int:
+    interval = supervision_interval_days(staff.asye_start, staff.asye_end, today, settings)
+    due = next_supervision_due(last, interval, staff.start_date)
+    return supervision_days_overdue(due, today)
+
+
+@dataclass(frozen=True)
+class OpenCase:
+    """The fields the rules need from one open case, plus the names the answer shows."""
+
+    case: Case
+    team: str
+    lead: str | None
+    co_worker: str | None
+
+
+def case_row(open_case: OpenCase, today: date, settings: Settings) -> CaseRow:
+    case = open_case.case
+    due = visit_due(case.case_type, case.last_visit, case.start_date, case.placement_start,
+                    case.long_term_placement, settings)
+    return CaseRow(
+        case_ref=case.case_ref,
+        case_type=case.case_type,
+        team=open_case.team,
+        lead=open_case.lead,
+        co_worker=open_case.co_worker,
+        start_date=case.start_date,
+        last_visit=case.last_visit,
+        visit_due=due,
+        visit_days_overdue=visit_days_overdue(due, today) if due else 0,
+        next_review=case.next_review,
+        review_days_overdue=review_days_overdue(case.next_review, today),
+    )
+
+
+def open_cases(session: Session, today: date, *conditions) -> list[OpenCase]:  # type: ignore[no-untyped-def]
+    """Open cases matching `conditions`, with team and worker names, in one statement."""
+    lead = aliased(Staff)
+    co = aliased(Staff)
+    rows = session.exec(
+        select(Case, Team.name, lead.name, co.name)
+        .join(Team, Team.id == Case.team_id)
+        .outerjoin(lead, lead.id == Case.allocated_worker_id)
+        .outerjoin(co, co.id == Case.co_worker_id)
+        .where(open_on(today), *conditions)
+        .order_by(Case.start_date, Case.case_ref)
+    ).all()
+    return [OpenCase(case, team, lead_name, co_name) for case, team, lead_name, co_name in rows]
+
+
+def team_workers(session: Session, team_ids: Iterable[int], today: date) -> list[tuple[Staff, str]]:
+    """Case-holding staff in post in these teams, with their team's name."""
+    ids = list(team_ids)
+    if not ids:
+        return []
+    return list(
+        session.exec(
+            select(Staff, Team.name)
+            .join(Team, Team.id == Staff.team_id)
+            .where(Staff.team_id.in_(ids), in_post_on(today),  # type: ignore[union-attr]
+                   Staff.role.in_(CASE_HOLDING_ROLES))  # type: ignore[attr-defined]
+            .order_by(Team.name, Staff.name)
+        ).all()
+    )
+
+
+def worker_loads(
+    session: Session, workers: list[tuple[Staff, str]], today: date, settings: Settings
+) -> list[WorkerLoad]:
+    """A row per worker: counts by type (lead cases only), overdue work and supervision."""
+    worker_ids = [staff.id for staff, _team in workers]
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    overdue_visits: dict[int, int] = defaultdict(int)
+    overdue_reviews: dict[int, int] = defaultdict(int)
+    if worker_ids:
+        for open_case in open_cases(session, today, Case.allocated_worker_id.in_(worker_ids)):  # type: ignore[union-attr]
+            row = case_row(open_case, today, settings)
+            worker_id = open_case.case.allocated_worker_id
+            bucket = row.case_type if row.case_type in ("CP", "CIN", "LAC") else "other"
+            counts[worker_id][bucket] += 1  # type: ignore[index]
+            overdue_visits[worker_id] += bool(row.visit_days_overdue)  # type: ignore[index]
+            overdue_reviews[worker_id] += bool(row.review_days_overdue)  # type: ignore[index]
+    last = last_supervisions(session, worker_ids)  # type: ignore[arg-type]
+    loads = []
+    for staff, team in workers:
+        by_type = counts[staff.id]  # type: ignore[index]
+        loads.append(
+            WorkerLoad(
+                staff_id=staff.staff_id,
+                name=staff.name,
+                team=team,
+                fte=staff.fte,
+                cp=by_type["CP"],
+                cin=by_type["CIN"],
+                lac=by_type["LAC"],
+                other=by_type["other"],
+                total=sum(by_type.values()),
+                cap=round(worker_cap(staff, today, settings), 2),
+                is_nqsw=is_nqsw(staff, today, settings),
+                overdue_visits=overdue_visits[staff.id],  # type: ignore[index]
+                overdue_reviews=overdue_reviews[staff.id],  # type: ignore[index]
+                supervision_overdue_days=supervision_overdue(
+                    staff, last.get(staff.id), today, settings  # type: ignore[arg-type]
+                ),
+            )
+        )
+    return loads
+
+
+def unallocated_count(session: Session, team_ids: Iterable[int], today: date) -> int:
+    ids = list(team_ids)
+    if not ids:
+        return 0
+    return session.exec(
+        select(func.count()).select_from(Case).where(
+            open_on(today), Case.allocated_worker_id.is_(None), Case.team_id.in_(ids)  # type: ignore[union-attr]
+        )
+    ).one()
+
+
+def caseload_table(
+    session: Session, title: str, team_ids: Iterable[int], today: date, settings: Settings
+) -> CaseloadTable:
+    """The manager's table: heaviest load first, so over-cap workers lead."""
+    ids = list(team_ids)
+    loads = worker_loads(session, team_workers(session, ids, today), today, settings)
+    loads.sort(key=lambda load: (-load.load_pct, load.name))
+    return CaseloadTable(
+        title=title,
+        as_of=today,
+        rows=tuple(loads),
+        total_cases=sum(load.total for load in loads),
+        total_fte=round(sum(load.fte for load in loads), 2),
+        unallocated=unallocated_count(session, ids, today),
+    )
+
+
+def worker_cases(
+    session: Session, staff: Staff, today: date, settings: Settings, title: str
+) -> CaseList:
+    """One worker's open cases, as lead or co-worker, with what is due."""
+    cases = open_cases(
+        session, today, or_(Case.allocated_worker_id == staff.id, Case.co_worker_id == staff.id)
+    )
+    rows = tuple(case_row(open_case, today, settings) for open_case in cases)
+    lead_count = sum(1 for open_case in cases if open_case.case.allocated_worker_id == staff.id)
+    cap = worker_cap(staff, today, settings)
+    summary = (
+        f"{lead_count} case{'s' if lead_count != 1 else ''} as lead "
+        f"(cap {cap:g} at {staff.fte:g} FTE"
+        f"{', NQSW protected cap' if is_nqsw(staff, today, settings) else ''})"
+        f", {len(rows) - lead_count} co-worked"
+    )
+    return CaseList(
+        title=title,
+        as_of=today,
+        cases=rows,
+        empty_message=f"{staff.name} holds no open cases.",
+        summary=summary,
+    )
+
+
+def unallocated_cases(
+    session: Session, team_ids: Iterable[int], today: date, settings: Settings
+) -> CaseList:
+    """Open cases with no lead worker, oldest first: Devon's "no case not allocated"."""
+    ids = list(team_ids) or [-1]
+    cases = open_cases(
+        session, today, Case.allocated_worker_id.is_(None), Case.team_id.in_(ids)  # type: ignore[union-attr]
+    )
+    rows = tuple(case_row(open_case, today, settings) for open_case in cases)
+    return CaseList(
+        title="Unallocated cases",
+        as_of=today,
+        cases=rows,
+        empty_message="Every open case in your teams has an allocated social worker.",
+        summary=f"{len(rows)} unallocated" if rows else "",
+    )
+
+
+def overdue_cases(
+    session: Session, condition, today: date, settings: Settings, title: str  # type: ignore[no-untyped-def]
+) -> CaseList:
+    """Cases whose statutory visit or plan review is past due, most overdue first."""
+    rows = [case_row(open_case, today, settings) for open_case in open_cases(session, today, condition)]
+    overdue = sorted(
+        (row for row in rows if row.visit_days_overdue or row.review_days_overdue),
+        key=lambda row: (-max(row.visit_days_overdue, row.review_days_overdue), row.case_ref),
+    )
+    visits = sum(1 for row in overdue if row.visit_days_overdue)
+    reviews = sum(1 for row in overdue if row.review_days_overdue)
+    return CaseList(
+        title=title,
+        as_of=today,
+        cases=tuple(overdue),
+        empty_message="No visits or reviews are overdue.",
+        summary=f"{visits} visit(s) and {reviews} review(s) overdue" if overdue else "",
+    )
+
+
+def capacity(
+    session: Session, team_ids: Iterable[int], case_type: str | None, today: date,
+    settings: Settings,
+) -> CapacityList:
+    """Who could take a new case, most headroom first; never an NQSW as lead on a CP case."""
+    workers = team_workers(session, team_ids, today)
+    loads = {load.staff_id: load for load in worker_loads(session, workers, today, settings)}
+    rows: list[CapacityRow] = []
+    for staff, team in workers:
+        load = loads[staff.staff_id]
+        if case_type == "CP" and load.is_nqsw:
+            continue
+        row = CapacityRow(staff.staff_id, staff.name, team, staff.fte, load.total, load.cap,
+                          load.is_nqsw)
+        if row.headroom >= 1:
+            rows.append(row)
+    rows.sort(key=lambda row: (-row.headroom, row.name))
+    note = (
+        "NQSWs in their protected year are left out: they may co-work a CP case, not lead it."
+        if case_type == "CP"
+        else "NQSWs are measured against their protected cap."
+    )
+    kind = f" a {case_type}" if case_type else " a new"
+    return CapacityList(
+        title=f"Who can take{kind} case",
+        as_of=today,
+        case_type=case_type,
+        rows=tuple(rows),
+        note=note,
+    )

@@ -1,0 +1,117 @@
+"""NQSW protection (the ASYE year): is the promise to a newly qualified worker being kept?"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from config import Settings
+from models import Case, Staff, Team
+from queries.caseload import last_supervisions, open_on
+from queries.protection_rules import (
+    asye_month,
+    in_protected_year,
+    next_progress_review,
+    nqsw_supervision_interval_days,
+    protected_cap,
+    protection_end,
+    supervision_frequency_label,
+)
+from queries.results import ProtectionStatus
+from queries.supervision_rules import next_supervision_due, supervision_days_overdue
+
+
+def protection_statuses(
+    session: Session, staff_with_team: list[tuple[Staff, str]], today: date, settings: Settings
+) -> list[ProtectionStatus]:
+    """Each worker's protection status, with three statements however many workers there are."""
+    ids = [staff.id for staff, _team in staff_with_team]
+    lead_counts: dict[int, int] = {}
+    cp_leads: dict[int, list[str]] = {}
+    cp_co: dict[int, int] = {}
+    if ids:
+        for worker_id, count in session.exec(
+            select(Case.allocated_worker_id, func.count())
+            .where(open_on(today), Case.allocated_worker_id.in_(ids))  # type: ignore[union-attr]
+            .group_by(Case.allocated_worker_id)
+        ).all():
+            lead_counts[worker_id] = count
+        for case_ref, lead_id, co_id in session.exec(
+            select(Case.case_ref, Case.allocated_worker_id, Case.co_worker_id).where(
+                open_on(today), Case.case_type == "CP",
+                (Case.allocated_worker_id.in_(ids)) | (Case.co_worker_id.in_(ids)),  # type: ignore[union-attr]
+            )
+        ).all():
+            if lead_id in ids:
+                cp_leads.setdefault(lead_id, []).append(case_ref)
+            if co_id in ids:
+                cp_co[co_id] = cp_co.get(co_id, 0) + 1
+    last = last_supervisions(session, ids)  # type: ignore[arg-type]
+    return [
+        status_of(staff, team, lead_counts.get(staff.id, 0), tuple(sorted(cp_leads.get(staff.id, []))),  # type: ignore[arg-type]
+                  cp_co.get(staff.id, 0), last.get(staff.id), today, settings)  # type: ignore[arg-type]
+        for staff, team in staff_with_team
+    ]
+
+
+def status_of(
+    staff: Staff, team: str, open_cases: int, cp_lead_cases: tuple[str, ...], cp_co_worked: int,
+    last_supervision: date | None, today: date, settings: Settings,
+) -> ProtectionStatus:
+    protected = staff.asye_start is not None and in_protected_year(
+        staff.asye_start, staff.asye_end, today, settings
+    )
+    interval = (
+        nqsw_supervision_interval_days(staff.asye_start, today, settings) if protected else None
+    )
+    next_due = (
+        next_supervision_due(last_supervision, interval, staff.asye_start or staff.start_date)
+        if interval
+        else None
+    )
+    return ProtectionStatus(
+        staff_id=staff.staff_id,
+        name=staff.name,
+        team=team,
+        in_protected_year=protected,
+        asye_start=staff.asye_start,
+        protection_end=(
+            protection_end(staff.asye_start, staff.asye_end, settings) if staff.asye_start else None
+        ),
+        month=asye_month(staff.asye_start, today) if protected else None,  # type: ignore[arg-type]
+        open_cases=open_cases,
+        protected_cap=round(protected_cap(staff.fte, settings), 2),
+        cp_lead_cases=cp_lead_cases,
+        cp_co_worked=cp_co_worked,
+        academy_passed=staff.academy_modules_passed,
+        academy_required=staff.academy_modules_required,
+        supervision_frequency=supervision_frequency_label(interval) if interval else None,
+        last_supervision=last_supervision,
+        next_supervision_due=next_due,
+        supervision_overdue_days=supervision_days_overdue(next_due, today) if next_due else 0,
+        next_review=(
+            next_progress_review(staff.asye_start, today, settings) if protected else None  # type: ignore[arg-type]
+        ),
+        development_time_pct=round(100 * settings.nqsw_development_time_ratio),
+    )
+
+
+def nqsws_in_teams(
+    session: Session, team_ids: list[int], today: date, settings: Settings
+) -> list[tuple[Staff, str]]:
+    """Staff in post in these teams who are in their protected year today."""
+    if not team_ids:
+        return []
+    rows = session.exec(
+        select(Staff, Team.name)
+        .join(Team, Team.id == Staff.team_id)
+        .where(Staff.team_id.in_(team_ids), Staff.asye_start.is_not(None))  # type: ignore[union-attr]
+        .order_by(Team.name, Staff.name)
+    ).all()
+    return [
+        (staff, team) for staff, team in rows
+        if staff.in_post_on(today)
+        and in_protected_year(staff.asye_start, staff.asye_end, today, settings)  # type: ignore[arg-type]
+    ]
