@@ -181,13 +181,19 @@ def worker_loads(
     return loads
 
 
+def without_lead(today: date):  # type: ignore[no-untyped-def]
+    """No lead worker, or a lead who has left: either way no one holds the case today."""
+    leavers = select(Staff.id).where(Staff.end_date < today)  # type: ignore[operator]
+    return or_(Case.allocated_worker_id.is_(None), Case.allocated_worker_id.in_(leavers))  # type: ignore[union-attr]
+
+
 def unallocated_count(session: Session, team_ids: Iterable[int], today: date) -> int:
     ids = list(team_ids)
     if not ids:
         return 0
     return session.exec(
         select(func.count()).select_from(Case).where(
-            open_on(today), Case.allocated_worker_id.is_(None), Case.team_id.in_(ids)  # type: ignore[union-attr]
+            open_on(today), without_lead(today), Case.team_id.in_(ids)  # type: ignore[union-attr]
         )
     ).one()
 
@@ -237,11 +243,12 @@ def worker_cases(
 def unallocated_cases(
     session: Session, team_ids: Iterable[int], today: date, settings: Settings
 ) -> CaseList:
-    """Open cases with no lead worker, oldest first: Devon's "no case not allocated"."""
+    """Open cases no one holds (no lead, or a lead who has left), oldest first.
+
+    Devon's promise is "no children's cases not allocated to an identified social worker".
+    """
     ids = list(team_ids) or [-1]
-    cases = open_cases(
-        session, today, Case.allocated_worker_id.is_(None), Case.team_id.in_(ids)  # type: ignore[union-attr]
-    )
+    cases = open_cases(session, today, without_lead(today), Case.team_id.in_(ids))  # type: ignore[union-attr]
     rows = tuple(case_row(open_case, today, settings) for open_case in cases)
     return CaseList(
         title="Unallocated cases",

@@ -292,3 +292,15 @@ def test_store_down_gives_try_again_shortly(tmp_path) -> None:
     answer = ask(engine, Identity("cli", staff_id="TM1"), "/caseload", today=TODAY,
                  settings=Settings()).answer
     assert isinstance(answer, Unavailable) and "try again shortly" in answer.message
+
+
+def test_an_open_case_held_by_a_leaver_counts_as_unallocated(engine, council) -> None:
+    from models import Case
+
+    with Session(engine) as session:
+        session.add(Case(case_ref="CR-L02", case_type="CIN", team_id=council["north"].id,
+                         start_date=date(2026, 1, 5), allocated_worker_id=council["sw9"].id))
+        session.commit()
+    cases = answer_for(engine, "TM1", "/caseload unallocated")
+    assert [case.case_ref for case in cases.cases] == ["CR-L02", "CR-U01"]
+    assert answer_for(engine, "TM1", "/caseload").unallocated == 2

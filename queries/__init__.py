@@ -1,0 +1,1 @@
+"""The domain: rules and access, as plain functions (a session, the asker, arguments → results)."""

@@ -1,0 +1,459 @@
+"""Staffing figures for a team, a service or the whole council, as the DfE census defines them.
+
+The definitions are SPEC section 4's, which are the children's social work workforce census's, so
+a council's figures sit beside England's published ones:
+
+- **Workforce.** Staff in a team whose role gives the access role ``practitioner`` or
+  ``team_manager`` (social workers, senior and advanced practitioners, NQSWs, personal advisers,
+  team managers, and any role not in ``ACCESS_ROLE_BY_JOB_ROLE``, which counts as practitioner,
+  as it does for access). Heads of service and admins are outside the figures, as is anyone with
+  no team: every figure is a sum over teams, so a service's figures are its teams' added up.
+- **In post on D:** started on or before D and not ended before D (``end_date >= D``).
+- **Employed and agency.** As in the census, ``headcount``, ``fte_in_post``, the leavers behind
+  turnover and the weekly starters and leavers are directly employed staff; agency workers are
+  counted only in ``agency_fte`` (and, being people who hold cases and report to managers, in the
+  caseload, cap and span figures).
+- **Vacant FTE** = establishment (the teams' ``establishment_fte``) − FTE in post, never below 0;
+  **vacancy rate** = vacant FTE ÷ (vacant FTE + FTE in post). Agency cover does not fill a
+  vacancy, as in the census.
+- **Agency rate** = agency FTE ÷ (agency FTE + employed FTE in post).
+- **Turnover** (rolling 12 months) = FTE of employed leavers whose ``end_date`` falls in
+  (as_of − 12 months, as_of] ÷ FTE in post on as_of.
+- **Open case on D:** started on or before D and not ended on or before D (``end_date > D``).
+  A case belongs to its ``team_id``.
+- **Caseload per FTE** = open cases held as lead (``allocated_worker_id``) by workers in post ÷
+  FTE of the workers in post holding at least one, counted in the worker's team. Co-worked cases
+  are not a worker's caseload.
+- **Unallocated:** open, with no lead worker or a lead worker no longer (or not yet) in post: a
+  case left with a leaver has nobody to visit the child.
+- **Workers over cap:** open lead cases above the cap for the worker's FTE (the NQSW protected cap
+  in the protected year), e.g. 11 cases against 10.8.
+- **Span of control:** direct reports = staff in post (any role, employed or agency) whose
+  ``manager_id`` is the manager; managers in post with more than ``span_of_control_max`` are
+  listed. A manager belongs to the team they are in or the team they manage (``Team.manager_id``);
+  a head of service with no team to their service's figures (and to "All services").
+- **New cases:** started in the 7 days ending as_of; the 12-week average is the cases started in
+  the 84 days ending as_of ÷ 12, closed since or not.
+- **NQSWs:** workforce in post (employed or agency) in the ASYE protected year on as_of.
+
+Cost: seven statements whatever the data size or the number of teams, aggregated in the
+database (GROUP BY team, or by worker for the case holders); rows come back per team, per case
+holder, per NQSW and per manager over span, never per case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import and_, case, func, or_, select, true
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from config import Settings
+from models import ACCESS_ROLE_BY_JOB_ROLE, Case, Service, Staff, Team
+from queries.protection_rules import in_protected_year, normal_cap, protected_cap
+
+ALL_SERVICES = "All services"
+
+#: Job roles outside the social work workforce counted here (heads of service, admins).
+NON_WORKFORCE_ROLES: tuple[str, ...] = tuple(
+    sorted(role for role, access in ACCESS_ROLE_BY_JOB_ROLE.items()
+           if access not in ("practitioner", "team_manager"))
+)
+
+#: A manager over span: (primary key, staff_id, name, team_id, service_id, direct reports).
+_ManagerRow = tuple[int, str, str, int | None, int | None, int]
+
+_FTE_DECIMALS = 6  # sums of FTEs are rounded to shed float noise (1.0 + 0.6 + 0.5 = 2.1)
+
+
+@dataclass(frozen=True)
+class StaffingFigures:
+    """One scope's figures on one day (definitions in the module docstring).
+
+    ``headcount`` and ``fte_in_post`` are the directly employed workforce in post: practitioners
+    of every grade (NQSW to advanced practitioner) and team managers, as the census counts all
+    children and family social workers including managers; heads of service and admins are not
+    counted, and agency workers are counted in ``agency_fte`` only.
+    """
+
+    scope: str  # service name, team name or "All services"
+    as_of: date
+    headcount: int  # employed workforce in post
+    fte_in_post: float  # employed workforce in post
+    establishment_fte: float
+    vacant_fte: float
+    vacancy_rate_pct: float | None
+    agency_fte: float
+    agency_rate_pct: float | None
+    leavers_12m_fte: float
+    turnover_12m_pct: float | None
+    starters_week: int
+    leavers_week: int
+    open_cases: int
+    case_holders: int
+    case_holder_fte: float
+    caseload_per_fte: float | None
+    unallocated_cases: int
+    oldest_unallocated: tuple[str, int] | None  # (case_ref, days since the case started)
+    new_cases_week: int
+    new_cases_12w_weekly_avg: float
+    nqsws: int
+    managers_over_span: tuple[tuple[str, str, int], ...]  # (staff_id, name, direct reports)
+    workers_over_cap: tuple[tuple[str, str, int, float], ...]  # (staff_id, name, open cases, cap)
+
+
+@dataclass
+class _Tally:
+    """The additive parts of the figures, for one team or summed over several."""
+
+    establishment_fte: float = 0.0
+    headcount: int = 0
+    fte_in_post: float = 0.0
+    agency_fte: float = 0.0
+    leavers_12m_fte: float = 0.0
+    starters_week: int = 0
+    leavers_week: int = 0
+    open_cases: int = 0
+    unallocated_cases: int = 0
+    new_cases_week: int = 0
+    new_cases_12w: int = 0
+    case_holders: int = 0
+    case_holder_fte: float = 0.0
+    held_cases: int = 0
+    nqsws: int = 0
+    oldest_unallocated: tuple[date, str] | None = None  # (start date, case_ref)
+    workers_over_cap: list[tuple[str, str, int, float]] = field(default_factory=list)
+
+    def add(self, other: _Tally) -> None:
+        for name in ("establishment_fte", "headcount", "fte_in_post", "agency_fte",
+                     "leavers_12m_fte", "starters_week", "leavers_week", "open_cases",
+                     "unallocated_cases", "new_cases_week", "new_cases_12w", "case_holders",
+                     "case_holder_fte", "held_cases", "nqsws"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        if other.oldest_unallocated is not None and (
+            self.oldest_unallocated is None or other.oldest_unallocated < self.oldest_unallocated
+        ):
+            self.oldest_unallocated = other.oldest_unallocated
+        self.workers_over_cap.extend(other.workers_over_cap)
+
+
+@dataclass(frozen=True)
+class _TeamRow:
+    id: int
+    name: str
+    manager_id: int | None
+    establishment_fte: float
+
+
+def _pct(part: float, whole: float) -> float | None:
+    return part / whole * 100 if whole > 0 else None
+
+
+def _fte(value: float | None) -> float:
+    return round(float(value or 0.0), _FTE_DECIMALS)
+
+
+def _in_post(staff, day: date):  # type: ignore[no-untyped-def]
+    return and_(staff.start_date <= day, or_(staff.end_date.is_(None), staff.end_date >= day))
+
+
+def _open(day: date):  # type: ignore[no-untyped-def]
+    return and_(Case.start_date <= day, or_(Case.end_date.is_(None), Case.end_date > day))
+
+
+def _teams_in_scope(session: Session, service_id: int | None, team_id: int | None
+                    ) -> tuple[str, list[_TeamRow]]:
+    """The scope's name and its teams (statement 1). LookupError for an unknown team or service."""
+    statement = (
+        select(Service.id, Service.name, Team.id, Team.name, Team.manager_id,
+               Team.establishment_fte)
+        .select_from(Service)
+        .outerjoin(Team, Team.service_id == Service.id)
+        .order_by(Team.name)
+    )
+    if service_id is not None:
+        statement = statement.where(Service.id == service_id)
+    if team_id is not None:
+        statement = statement.where(Team.id == team_id)
+    rows = session.exec(statement).all()
+    teams = [_TeamRow(row[2], row[3], row[4], float(row[5] or 0.0))
+             for row in rows if row[2] is not None]
+    if team_id is not None:
+        if not teams:
+            raise LookupError(f"no team with id {team_id}"
+                              + (f" in service {service_id}" if service_id is not None else ""))
+        return teams[0].name, teams
+    if service_id is not None:
+        if not rows:
+            raise LookupError(f"no service with id {service_id}")
+        return rows[0][1], teams
+    return ALL_SERVICES, teams
+
+
+def _tallies(
+    session: Session, *, as_of: date, settings: Settings,
+    service_id: int | None, team_id: int | None,
+) -> tuple[str, list[_TeamRow], dict[int, _Tally], list[_ManagerRow]]:
+    """Per-team tallies and the managers over span (with their team and service) for a scope."""
+    scope_name, teams = _teams_in_scope(session, service_id, team_id)
+    tallies = {team.id: _Tally(establishment_fte=team.establishment_fte) for team in teams}
+
+    def team_in_scope(column, *, never_null: bool = False):  # type: ignore[no-untyped-def]
+        if team_id is not None:
+            return column == team_id
+        if service_id is not None:
+            return column.in_(select(Team.id).where(Team.service_id == service_id))
+        return true() if never_null else column.is_not(None)
+
+    workforce = Staff.role.not_in(NON_WORKFORCE_ROLES)
+    employed = Staff.agency.is_not(True)
+    week_start = as_of - timedelta(days=7)  # the 7 days ending as_of are (week_start, as_of]
+    year_start = as_of - relativedelta(months=12)
+    twelve_weeks_start = as_of - timedelta(weeks=12)
+
+    # Statement 2: workforce in post, agency, leavers, starters, by team.
+    in_post = _in_post(Staff, as_of)
+    staff_rows = session.exec(
+        select(
+            Staff.team_id,
+            func.sum(case((and_(in_post, employed), 1), else_=0)),
+            func.sum(case((and_(in_post, employed), Staff.fte), else_=0.0)),
+            func.sum(case((and_(in_post, Staff.agency.is_(True)), Staff.fte), else_=0.0)),
+            func.sum(case((and_(employed, Staff.end_date > year_start,
+                                Staff.end_date <= as_of), Staff.fte), else_=0.0)),
+            func.sum(case((and_(employed, Staff.start_date > week_start), 1), else_=0)),
+            func.sum(case((and_(employed, Staff.end_date > week_start,
+                                Staff.end_date <= as_of), 1), else_=0)),
+        )
+        .where(team_in_scope(Staff.team_id), workforce, Staff.start_date <= as_of,
+               or_(Staff.end_date.is_(None), Staff.end_date > year_start))
+        .group_by(Staff.team_id)
+    ).all()
+    for team, heads, fte, agency_fte, leavers_fte, starters, leavers in staff_rows:
+        tally = tallies.get(team)
+        if tally is None:
+            continue
+        tally.headcount = int(heads)
+        tally.fte_in_post, tally.agency_fte = _fte(fte), _fte(agency_fte)
+        tally.leavers_12m_fte = _fte(leavers_fte)
+        tally.starters_week, tally.leavers_week = int(starters), int(leavers)
+
+    # Statement 3: open, unallocated and new cases, by the case's team. (Grouping by
+    # ``team_id + 0`` rather than the bare column keeps SQLite from walking the whole table in
+    # team_id index order, which is four times slower than scanning it; PostgreSQL is indifferent.)
+    lead = aliased(Staff)
+    is_open = _open(as_of)
+    unallocated = and_(is_open, or_(lead.id.is_(None), ~_in_post(lead, as_of)))
+    case_team = Case.team_id + 0
+    case_rows = session.exec(
+        select(
+            case_team,
+            func.sum(case((is_open, 1), else_=0)),
+            func.sum(case((unallocated, 1), else_=0)),
+            func.sum(case((Case.start_date > week_start, 1), else_=0)),
+            func.sum(case((Case.start_date > twelve_weeks_start, 1), else_=0)),
+        )
+        .select_from(Case)
+        .outerjoin(lead, lead.id == Case.allocated_worker_id)
+        .where(team_in_scope(Case.team_id, never_null=True), Case.start_date <= as_of,
+               or_(Case.end_date.is_(None), Case.end_date > as_of,
+                   Case.start_date > twelve_weeks_start))
+        .group_by(case_team)
+    ).all()
+    for team, open_cases, unallocated_cases, new_week, new_12w in case_rows:
+        tally = tallies.get(team)
+        if tally is None:
+            continue
+        tally.open_cases, tally.unallocated_cases = int(open_cases), int(unallocated_cases)
+        tally.new_cases_week, tally.new_cases_12w = int(new_week), int(new_12w)
+
+    # Statement 4: the oldest unallocated case of each team.
+    ranked = (
+        select(
+            Case.team_id.label("team_id"), Case.case_ref.label("case_ref"),
+            Case.start_date.label("start_date"),
+            func.row_number().over(partition_by=case_team,
+                                   order_by=(Case.start_date, Case.case_ref)).label("rank"),
+        )
+        .select_from(Case)
+        .outerjoin(lead, lead.id == Case.allocated_worker_id)
+        .where(team_in_scope(Case.team_id, never_null=True), unallocated)
+        .subquery()
+    )
+    for team, case_ref, started in session.exec(
+        select(ranked.c.team_id, ranked.c.case_ref, ranked.c.start_date).where(ranked.c.rank == 1)
+    ).all():
+        if team in tallies:
+            tallies[team].oldest_unallocated = (started, case_ref)
+
+    # Statement 5: open cases held as lead by each worker in post who holds any (one row per
+    # case holder: the caseload figures are summed from these, and the cap checked on each).
+    for team, staff_id, name, fte, asye_start, asye_end, cases_held in session.exec(
+        select(Staff.team_id, Staff.staff_id, Staff.name, Staff.fte, Staff.asye_start,
+               Staff.asye_end, func.count(Case.id))
+        .select_from(Case)
+        .join(Staff, Staff.id == Case.allocated_worker_id)
+        .where(is_open, in_post, workforce, team_in_scope(Staff.team_id))
+        .group_by(Staff.id, Staff.team_id, Staff.staff_id, Staff.name, Staff.fte,
+                  Staff.asye_start, Staff.asye_end)
+    ).all():
+        tally = tallies.get(team)
+        if tally is None:
+            continue
+        tally.case_holders += 1
+        tally.case_holder_fte += fte
+        tally.held_cases += cases_held
+        protected = in_protected_year(asye_start, asye_end, as_of, settings)
+        cap = protected_cap(fte, settings) if protected else normal_cap(fte, settings)
+        if cases_held > cap:
+            tally.workers_over_cap.append((staff_id, name, int(cases_held), cap))
+
+    # Statement 6: NQSWs who may be in the protected year; the rule decides exactly.
+    earliest_start = as_of - relativedelta(months=settings.nqsw_max_months) - timedelta(days=7)
+    for team, asye_start, asye_end in session.exec(
+        select(Staff.team_id, Staff.asye_start, Staff.asye_end)
+        .where(team_in_scope(Staff.team_id), workforce, in_post, Staff.asye_start.is_not(None),
+               Staff.asye_start <= as_of, Staff.asye_start > earliest_start)
+    ).all():
+        if team in tallies and in_protected_year(asye_start, asye_end, as_of, settings):
+            tallies[team].nqsws += 1
+
+    # Statement 7: managers in post with more direct reports in post than the span allows.
+    manager = aliased(Staff)
+    report = aliased(Staff)
+    over_span = [
+        (row[0], row[1], row[2], row[3], row[4], int(row[5]))
+        for row in session.exec(
+            select(manager.id, manager.staff_id, manager.name, manager.team_id,
+                   manager.service_id, func.count(report.id))
+            .select_from(report)
+            .join(manager, manager.id == report.manager_id)
+            .where(_in_post(report, as_of), _in_post(manager, as_of))
+            .group_by(manager.id, manager.staff_id, manager.name, manager.team_id,
+                      manager.service_id)
+            .having(func.count(report.id) > settings.span_of_control_max)
+        ).all()
+    ]
+    return scope_name, teams, tallies, over_span
+
+
+def _managers_for(
+    over_span: list[_ManagerRow],
+    teams: list[_TeamRow],
+    *, include_unteamed_of_service: int | None = None, include_everyone: bool = False,
+) -> tuple[tuple[str, str, int], ...]:
+    team_ids = {team.id for team in teams}
+    team_managers = {team.manager_id for team in teams if team.manager_id is not None}
+    chosen = [
+        (staff_id, name, reports)
+        for pk, staff_id, name, team, service, reports in over_span
+        if include_everyone or team in team_ids or pk in team_managers
+        or (team is None and service is not None and service == include_unteamed_of_service)
+    ]
+    return tuple(sorted(chosen, key=lambda row: (-row[2], row[1], row[0])))
+
+
+def _figures(scope: str, as_of: date, tally: _Tally,
+             managers_over_span: tuple[tuple[str, str, int], ...]) -> StaffingFigures:
+    establishment = _fte(tally.establishment_fte)
+    fte_in_post = _fte(tally.fte_in_post)
+    agency_fte = _fte(tally.agency_fte)
+    vacant = _fte(max(0.0, establishment - fte_in_post))
+    holder_fte = _fte(tally.case_holder_fte)
+    oldest = tally.oldest_unallocated
+    over_cap = sorted(tally.workers_over_cap, key=lambda row: (-(row[2] - row[3]), row[1], row[0]))
+    return StaffingFigures(
+        scope=scope,
+        as_of=as_of,
+        headcount=tally.headcount,
+        fte_in_post=fte_in_post,
+        establishment_fte=establishment,
+        vacant_fte=vacant,
+        vacancy_rate_pct=_pct(vacant, vacant + fte_in_post),
+        agency_fte=agency_fte,
+        agency_rate_pct=_pct(agency_fte, agency_fte + fte_in_post),
+        leavers_12m_fte=_fte(tally.leavers_12m_fte),
+        turnover_12m_pct=_pct(_fte(tally.leavers_12m_fte), fte_in_post),
+        starters_week=tally.starters_week,
+        leavers_week=tally.leavers_week,
+        open_cases=tally.open_cases,
+        case_holders=tally.case_holders,
+        case_holder_fte=holder_fte,
+        caseload_per_fte=tally.held_cases / holder_fte if holder_fte > 0 else None,
+        unallocated_cases=tally.unallocated_cases,
+        oldest_unallocated=(oldest[1], (as_of - oldest[0]).days) if oldest else None,
+        new_cases_week=tally.new_cases_week,
+        new_cases_12w_weekly_avg=tally.new_cases_12w / 12,
+        nqsws=tally.nqsws,
+        managers_over_span=managers_over_span,
+        workers_over_cap=tuple(over_cap),
+    )
+
+
+def _total(scope: str, as_of: date, teams: list[_TeamRow], tallies: dict[int, _Tally],
+           over_span: list[_ManagerRow], service_id: int | None, team_id: int | None
+           ) -> StaffingFigures:
+    total = _Tally()
+    for team in teams:
+        total.add(tallies[team.id])
+    managers = _managers_for(
+        over_span, teams,
+        include_unteamed_of_service=service_id if team_id is None else None,
+        include_everyone=service_id is None and team_id is None,
+    )
+    return _figures(scope, as_of, total, managers)
+
+
+def staffing_figures(
+    session: Session, *, as_of: date, settings: Settings,
+    service_id: int | None = None, team_id: int | None = None,
+) -> StaffingFigures:
+    """The figures for one team (``team_id``), one service (``service_id``) or all services.
+
+    Raises LookupError for a team or service that does not exist (or a team not in the service).
+    """
+    scope, teams, tallies, over_span = _tallies(
+        session, as_of=as_of, settings=settings, service_id=service_id, team_id=team_id
+    )
+    return _total(scope, as_of, teams, tallies, over_span, service_id, team_id)
+
+
+def staffing_by_team(
+    session: Session, *, as_of: date, settings: Settings, service_id: int | None = None,
+) -> list[StaffingFigures]:
+    """The figures of every team in the service (or in the council), by team name.
+
+    The same few statements as ``staffing_figures``, whatever the number of teams.
+    """
+    _scope, teams, tallies, over_span = _tallies(
+        session, as_of=as_of, settings=settings, service_id=service_id, team_id=None
+    )
+    return [
+        _figures(team.name, as_of, tallies[team.id], _managers_for(over_span, [team]))
+        for team in teams
+    ]
+
+
+def staffing_total_and_teams(
+    session: Session, *, as_of: date, settings: Settings, service_id: int | None = None,
+) -> tuple[StaffingFigures, list[StaffingFigures]]:
+    """``staffing_figures`` and ``staffing_by_team`` for one scope from one set of statements.
+
+    For a digest, which shows the service total beside its teams: half the statements of
+    calling the two separately, with the same results.
+    """
+    scope, teams, tallies, over_span = _tallies(
+        session, as_of=as_of, settings=settings, service_id=service_id, team_id=None
+    )
+    by_team = [
+        _figures(team.name, as_of, tallies[team.id], _managers_for(over_span, [team]))
+        for team in teams
+    ]
+    return _total(scope, as_of, teams, tallies, over_span, service_id, None), by_team
+
+
+__all__ = ["ALL_SERVICES", "NON_WORKFORCE_ROLES", "StaffingFigures", "staffing_by_team",
+           "staffing_figures", "staffing_total_and_teams"]
