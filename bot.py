@@ -14,17 +14,19 @@ from config import get_settings
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 db_app = typer.Typer(add_completion=False, no_args_is_help=True, help="Database migrations.")
 app.add_typer(db_app, name="db")
+export_app = typer.Typer(add_completion=False, no_args_is_help=True, help="Export figures.")
+app.add_typer(export_app, name="export")
 
 
 def parse_day(value: str | None) -> date:
     """--date takes ISO or UK dates, like the importers; default today."""
     if not value:
         return date.today()
-    from importers.values import parse_date
+    from importers.cells import parse_date
 
     parsed = parse_date(value)
-    if parsed is None:
-        raise typer.BadParameter(f"'{value}' is not a date: use YYYY-MM-DD or DD/MM/YYYY")
+    if isinstance(parsed, str):
+        raise typer.BadParameter(f"'{value}' {parsed}")
     return parsed
 
 
@@ -58,23 +60,47 @@ def ask(
 
 @app.command("import")
 def import_(
-    kind: str = typer.Argument(..., help="teams, staff, cases, supervisions or actions"),
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV or XLSX file"),
+    kind: str = typer.Argument(
+        ..., help="teams, staff, cases, supervisions, actions, annex-a or census"),
+    file: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                help="CSV or XLSX (annex-a: the .xlsx; census: the XML or CSV)"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate and report only"),
 ) -> None:
-    """Load a CSV/XLSX extract: all or nothing, every problem listed."""
+    """Load a CSV/XLSX extract, an Annex A workbook or a census return: all or nothing."""
     from importers import KINDS, import_file
     from models.store import session_scope
 
-    if kind not in KINDS:
-        typer.echo(f"Unknown import kind '{kind}'. Use one of: {', '.join(KINDS)}.", err=True)
+    returns = ("annex-a", "census")  # the standard returns: their own readers
+    if kind not in KINDS and kind not in returns:
+        typer.echo(f"Unknown import kind '{kind}'. Use one of: {', '.join(KINDS + returns)}.",
+                   err=True)
         raise typer.Exit(2)
     engine = migrated_engine()
     with session_scope(engine) as session:
-        report = import_file(session, kind, file, dry_run=dry_run, today=date.today())
+        if kind == "annex-a":
+            from importers.annex_a import import_annex_a
+            report = import_annex_a(session, file, dry_run=dry_run, today=date.today())
+        elif kind == "census":
+            from importers.census import import_census
+            report = import_census(session, file, dry_run=dry_run, today=date.today())
+        else:
+            report = import_file(session, kind, file, dry_run=dry_run, today=date.today())
     typer.echo(report.summary())
     if not report.ok:
         raise typer.Exit(1)
+
+
+@export_app.command("census-summary")
+def export_census_summary(
+    on: str = typer.Option(None, "--date", help="The figures' date (default today)"),
+) -> None:
+    """Staffing figures by the workforce census definitions, beside England's."""
+    from exporters.census_summary import census_summary, render_census_summary
+    from models.store import session_scope
+
+    with session_scope(migrated_engine()) as session:
+        summary = census_summary(session, as_of=parse_day(on), settings=get_settings())
+    typer.echo(render_census_summary(summary))
 
 
 @db_app.command("upgrade")
@@ -129,7 +155,11 @@ def digest(
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    """Log at INFO for the server; the interactive and one-shot commands keep the screen clean."""
+    quiet = len(sys.argv) > 1 and sys.argv[1] in {"demo", "ask", "import", "digest", "export"}
+    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     app()
 
 

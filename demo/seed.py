@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +17,9 @@ from models import Staff
 DEMO_DATA = Path(__file__).resolve().parent / "data"
 
 #: Teams first with managers blank, staff, then teams again to set managers (staff now exist).
-IMPORT_ORDER: tuple[str, ...] = ("teams", "staff", "teams", "cases", "supervisions", "actions")
+IMPORT_ORDER: tuple[str, ...] = (
+    "teams_without_managers", "staff", "teams", "cases", "supervisions", "actions"
+)
 
 
 class SeedFailed(RuntimeError):
@@ -27,16 +30,26 @@ def seed(engine: Engine, today: date, out_dir: Path = DEMO_DATA, seed: int = 7,
          scale: float = 1.0) -> dict[str, int]:
     """Generate the council's import files and load them; any refused file stops the seed."""
     generate_council(out_dir, today, seed=seed, scale=scale)
+    write_teams_without_managers(out_dir)
     loaded: dict[str, int] = {}
-    for position, kind in enumerate(IMPORT_ORDER):
-        path = out_dir / f"{kind}.csv"
+    for name in IMPORT_ORDER:
+        kind = "teams" if name.startswith("teams") else name
         with Session(engine, expire_on_commit=False) as session:
-            report = import_file(session, kind, path, today=today, actor="demo",
-                                 **({"ignore_unknown_managers": True} if position == 0 else {}))
+            report = import_file(session, kind, out_dir / f"{name}.csv", today=today, actor="demo")
         if not report.ok:
             raise SeedFailed(report.summary())
         loaded[kind] = report.rows_read
     return loaded
+
+
+def write_teams_without_managers(out_dir: Path) -> None:
+    """The first teams pass, as a council would do it: managers blank until staff exist."""
+    with (out_dir / "teams.csv").open(newline="") as source:
+        rows = list(csv.DictReader(source))
+    with (out_dir / "teams_without_managers.csv").open("w", newline="") as target:
+        writer = csv.DictWriter(target, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows({**row, "manager_id": ""} for row in rows)
 
 
 def seed_if_empty(engine: Engine, today: date) -> str:
