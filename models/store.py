@@ -12,10 +12,16 @@ from sqlmodel import Session, create_engine
 
 
 def make_engine(database_url: str) -> Engine:
-    """Create an engine; on SQLite, switch foreign keys on (SQLite leaves them off by default)."""
+    """Create an engine; on SQLite, switch foreign keys on (SQLite leaves them off by default).
+
+    `hide_parameters` keeps row values (case references, staff details) out of database error
+    messages, so an error that reaches a log never carries the data itself.
+    """
     if database_url.startswith("sqlite"):
         engine = create_engine(
-            database_url, connect_args={"check_same_thread": False, "timeout": 30}
+            database_url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            hide_parameters=True,
         )
 
         @event.listens_for(engine, "connect")
@@ -27,7 +33,9 @@ def make_engine(database_url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(
+        database_url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True
+    )
 
 
 @lru_cache(maxsize=4)

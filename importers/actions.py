@@ -1,0 +1,159 @@
+"""actions.csv: improvement-plan and audit actions, matched on (plan, ref); plans made if new.
+
+`status` is open, in_progress or done (blank means open; "complete"/"completed" read as done);
+done needs a `completed_date`, and a `completed_date` needs status done.
+
+A completion recorded in the bot (`/actions done`, which records who completed it) is the bot's:
+re-importing the plan's spreadsheet does not reopen the action or overwrite its completion date
+or evidence, though the action's other columns still update. The report notes how many such
+actions the file disagreed with, so the spreadsheet can be brought up to date.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, NamedTuple
+
+from sqlalchemy import select
+
+from importers.base import (
+    KindImporter, Written, batches, insert_many, insert_returning_ids, max_length, name_key,
+    update_by_id,
+)
+from importers.cells import RowCells
+from models import Action, Plan, Staff
+
+ACTION = Action.__table__
+PLAN = Plan.__table__
+STAFF = Staff.__table__
+
+STATUS_CHOICES = {
+    "open": "open", "not_started": "open",
+    "in_progress": "in_progress", "ongoing": "in_progress",
+    "done": "done", "complete": "done", "completed": "done",
+}
+STATUS_EXPECTED = "open, in_progress or done (blank means open)"
+COMPLETION = ("status", "completed_date", "evidence")
+OPTIONAL_FIELDS = ("area", "agency", "measure", *COMPLETION)
+STORED = ("id", "plan_id", "ref", "action", "owner_id", "due_date", "completed_by_id",
+          *OPTIONAL_FIELDS)
+
+
+class ActionRow(NamedTuple):
+    number: int
+    plan: str
+    ref: str
+    action: str
+    owner_id: int
+    due_date: date
+    area: str | None
+    agency: str | None
+    measure: str | None
+    status: str
+    completed_date: date | None
+    evidence: str | None
+
+
+class ActionsImporter(KindImporter):
+    kind = "actions"
+    required = ("plan", "ref", "action", "owner_id", "due_date")
+    optional = OPTIONAL_FIELDS
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.staff_pk: dict[str, int] = dict(
+            self.connection.execute(select(STAFF.c.staff_id, STAFF.c.id)).all()
+        )
+        self.plan_pk: dict[str, int] = {
+            name_key(name): pk
+            for pk, name in self.connection.execute(select(PLAN.c.id, PLAN.c.name))
+        }
+        self.seen: dict[tuple[str, str], int] = {}
+
+    def check(self, cells: RowCells) -> ActionRow | None:
+        plan = cells.text("plan", required=True, max_length=max_length(PLAN, "name"))
+        ref = cells.text("ref", required=True, max_length=max_length(ACTION, "ref"))
+        action = cells.text("action", required=True, max_length=max_length(ACTION, "action"))
+        owner_ref = cells.text("owner_id", required=True)
+        owner = None
+        if owner_ref is not None:
+            owner = self.staff_pk.get(owner_ref)
+            if owner is None:
+                cells.problem("owner_id", owner_ref, f"{owner_ref} is not a known staff id — "
+                                                     "import staff first, or check the id")
+        due = cells.date("due_date", required=True)
+        optional = {column: cells.text(column, max_length=max_length(ACTION, column))
+                    for column in ("area", "agency", "measure", "evidence")}
+        status = cells.choice("status", STATUS_CHOICES, expected=STATUS_EXPECTED, default="open")
+        completed = cells.date("completed_date")
+        if status == "done" and completed is None and not cells.raw("completed_date"):
+            cells.problem("completed_date", None,
+                          "blank, but status is done: give the date the action was completed")
+        if status in ("open", "in_progress") and completed is not None:
+            cells.problem("completed_date", cells.raw("completed_date"),
+                          f"given, but status is {status}: set status to done, or clear "
+                          "completed_date")
+        if completed is not None and completed > self.today:
+            cells.problem("completed_date", cells.raw("completed_date"),
+                          f"in the future (today is {self.today.isoformat()})")
+        if plan is not None and ref is not None:
+            self.first_seen(self.seen, (name_key(plan), ref), cells, "ref", ref,
+                            f"the action {ref} of the plan {plan}")
+        if not cells.ok:
+            return None
+        return ActionRow(cells.row_number, plan, ref, action, owner, due,  # type: ignore[arg-type]
+                         optional["area"], optional["agency"], optional["measure"],
+                         status, completed, optional["evidence"])  # type: ignore[arg-type]
+
+    def write(self, rows: list[ActionRow]) -> Written:
+        written = Written()
+        new_plans: dict[str, str] = {}
+        for row in rows:
+            key = name_key(row.plan)
+            if key not in self.plan_pk and key not in new_plans:
+                new_plans[key] = " ".join(row.plan.split())
+        stored_plans = sorted({self.plan_pk[name_key(row.plan)] for row in rows
+                               if name_key(row.plan) in self.plan_pk})
+        if new_plans:
+            ids = insert_returning_ids(self.connection, PLAN,
+                                       [{"name": name} for name in new_plans.values()], "name")
+            self.plan_pk.update((key, ids[name]) for key, name in new_plans.items())
+            written.notes.append("New plans: " + ", ".join(new_plans.values()))
+
+        existing: dict[tuple[int, str], Any] = {}
+        for plan_batch in batches(stored_plans):
+            for stored in self.connection.execute(
+                select(*(ACTION.c[name] for name in STORED)).where(ACTION.c.plan_id.in_(plan_batch))
+            ):
+                existing[(stored.plan_id, stored.ref)] = stored
+
+        columns = ("action", "owner_id", "due_date", *self.present(*OPTIONAL_FIELDS))
+        inserts: list[dict[str, Any]] = []
+        changes: list[tuple[int, dict[str, Any]]] = []
+        kept_done = 0
+        for row in rows:
+            values = row._asdict()
+            values["plan_id"] = self.plan_pk[name_key(row.plan)]
+            old = existing.get((values["plan_id"], row.ref))
+            if old is None:
+                inserts.append({column: values[column] for column in (
+                    "plan_id", "ref", "action", "owner_id", "due_date", *OPTIONAL_FIELDS)})
+                continue
+            if old.completed_by_id is not None:  # completed in the bot: keep its record
+                if any(values[column] != getattr(old, column)
+                       for column in COMPLETION if column in columns):
+                    kept_done += 1
+                values.update({column: getattr(old, column) for column in COMPLETION})
+            if any(values[column] != getattr(old, column) for column in columns):
+                changes.append((old.id, values))
+            else:
+                written.unchanged += 1
+        update_by_id(self.connection, ACTION, columns, changes)
+        insert_many(self.connection, ACTION, inserts)
+        written.created, written.updated = len(inserts), len(changes)
+        if kept_done:
+            written.notes.append(
+                f"{kept_done} action{'s' if kept_done != 1 else ''} completed in the bot kept "
+                "as recorded there, though the file differs: update the spreadsheet to match"
+            )
+        return written

@@ -1,0 +1,182 @@
+"""What every kind of import shares: the validator/writer contract and the bulk-writing helpers.
+
+A kind's importer is built once per import, loading every lookup it needs in a few queries; it
+then checks rows one by one (no query per row), checks the file as a whole, and only when nothing
+is wrong writes the parsed rows with bulk statements in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, ClassVar, TypeVar
+
+from sqlalchemy import Table, bindparam, insert, select, text, update
+from sqlalchemy.engine import Connection
+from sqlmodel import Session
+
+from importers.cells import RowCells
+from importers.report import Problem
+
+#: Rows per statement batch (and per lookup query when existing rows are fetched by key).
+BATCH_ROWS = 5000
+
+T = TypeVar("T")
+
+
+def name_key(name: str) -> str:
+    """How names (teams, services, plans) are matched: ignoring case and extra spaces."""
+    return " ".join(name.split()).casefold()
+
+
+def batches(items: Sequence[T], size: int = BATCH_ROWS) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def max_length(table: Table, column: str) -> int:
+    length = getattr(table.c[column].type, "length", None)
+    return int(length) if length else 100_000
+
+
+def _copies(connection: Connection) -> bool:
+    """PostgreSQL through psycopg: bulk inserts go by COPY."""
+    return connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg"
+
+
+def insert_returning_ids(connection: Connection, table: Table, rows: list[dict[str, Any]],
+                         key: str) -> dict[Any, int]:
+    """Insert many rows (all with the same keys); their new ids by their `key` column's value.
+
+    PostgreSQL: ids are drawn from the table's sequence first, then the rows are COPYed with
+    them. Elsewhere: an executemany INSERT, then one SELECT of the new ids per batch (asking
+    INSERT ... RETURNING for ids in parameter order makes SQLite insert one row at a time)."""
+    ids: dict[Any, int] = {}
+    if not rows:
+        return ids
+    if _copies(connection):
+        columns = list(rows[0])
+        for batch in batches(rows):
+            new_ids = connection.execute(
+                text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                     "FROM generate_series(1, :count)"),
+                {"table": table.name, "count": len(batch)},
+            ).scalars().all()
+            _copy_rows(connection, table, ["id", *columns], (
+                [new_id, *(row[column] for column in columns)]
+                for new_id, row in zip(new_ids, batch)
+            ))
+            ids.update((row[key], new_id) for new_id, row in zip(new_ids, batch))
+        return ids
+    key_column = table.c[key]
+    for batch in batches(rows):
+        connection.execute(insert(table), list(batch))
+        ids.update(connection.execute(
+            select(key_column, table.c.id).where(key_column.in_([row[key] for row in batch]))
+        ).all())
+    return ids
+
+
+def insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows (all with the same keys): COPY on PostgreSQL, executemany elsewhere."""
+    if not rows:
+        return
+    if _copies(connection):
+        columns = list(rows[0])
+        _copy_rows(connection, table, columns,
+                   ([row[column] for column in columns] for row in rows))
+        return
+    for batch in batches(rows):
+        connection.execute(insert(table), list(batch))
+
+
+def _copy_rows(connection: Connection, table: Table, columns: list[str],
+               values: Iterable[list[Any]]) -> None:
+    """PostgreSQL's COPY, inside the connection's transaction: several times faster than
+    executemany for the hundreds of thousands of rows of a national case extract."""
+    from psycopg import sql
+
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    driver_connection = connection.connection.driver_connection
+    with driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in values:
+            copy.write_row(row)
+
+
+def update_by_id(connection: Connection, table: Table, columns: Sequence[str],
+                 changes: list[tuple[int, dict[str, Any]]]) -> None:
+    """Update many rows by id, setting `columns` from each row's values (one executemany)."""
+    if not changes or not columns:
+        return
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values({column: bindparam(f"b_{column}") for column in columns})
+    )
+    for batch in batches(changes):
+        connection.execute(statement, [
+            {"b_id": row_id, **{f"b_{column}": values[column] for column in columns}}
+            for row_id, values in batch
+        ])
+
+
+@dataclass
+class Written:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+class KindImporter:
+    """One kind of import: its columns, its row validator and its writer.
+
+    Lifecycle, driven by the loader: `__init__` loads lookups; `check` is called for every row
+    and returns a parsed row (or None, having recorded problems on `cells`); `check_file` adds
+    problems only visible across rows; `write` runs only when no problem was found at all.
+    """
+
+    kind: ClassVar[str]
+    required: ClassVar[tuple[str, ...]]
+    optional: ClassVar[tuple[str, ...]]
+    #: Staff files only: a column called exactly "name" is the worker's name, not a child's.
+    name_is_the_worker: ClassVar[bool] = False
+
+    def __init__(self, session: Session, columns: frozenset[str], today: date) -> None:
+        self.session = session
+        self.connection = session.connection()
+        self.columns = columns
+        self.today = today
+
+    def check(self, cells: RowCells) -> Any | None:
+        raise NotImplementedError
+
+    def check_file(self, problems: list[Problem]) -> None:
+        """Problems only visible once every row is read; none by default."""
+
+    def write(self, rows: list[Any]) -> Written:
+        raise NotImplementedError
+
+    # Shared helpers -------------------------------------------------------------------------
+
+    def present(self, *columns: str) -> tuple[str, ...]:
+        """The optional columns this file has: only those may change stored values."""
+        return tuple(column for column in columns if column in self.columns)
+
+    @staticmethod
+    def first_seen(seen: dict[Any, int], key: Any, cells: RowCells, column: str, value: str,
+                   what: str) -> None:
+        """Record a natural key; a second row with it is a problem naming the first."""
+        first = seen.get(key)
+        if first is None:
+            seen[key] = cells.row_number
+        else:
+            cells.problem(column, value, f"{what} appears more than once in this file (first at "
+                                         f"row {first}): give each one row")
+
+
+def changed_columns(columns: Iterable[str], new: dict[str, Any], old: Any) -> bool:
+    return any(new[column] != getattr(old, column) for column in columns)

@@ -1,0 +1,230 @@
+"""staff.csv: everyone the bot knows, matched by the council's own `staff_id`.
+
+`team` names a team or, for staff who sit above teams (heads of service, admins, managers of
+several teams), a service: a team sets the worker's team and its service; a service sets the
+service only. A name that is both a team and a service means the team. Practitioners must be in
+a team. `manager_id` may name someone in the store or anyone in the same file (the file is
+written in passes: rows first, then managers, so order within the file does not matter).
+
+Optional columns absent from the file leave stored values alone (a file without
+`slack_user_id` does not unlink anyone from Slack); present but blank, they clear the value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from importers.base import (
+    KindImporter, Written, changed_columns, insert_returning_ids, max_length, name_key,
+    update_by_id,
+)
+from importers.cells import RowCells
+from importers.report import Problem
+from models import ACCESS_ROLE_BY_JOB_ROLE, Service, Staff, Team
+
+STAFF = Staff.__table__
+TEAM = Team.__table__
+SERVICE = Service.__table__
+
+ROLES = {role: role for role in ACCESS_ROLE_BY_JOB_ROLE}
+ROLE_CHOICES = "one of " + ", ".join(ACCESS_ROLE_BY_JOB_ROLE)
+#: Roles that may be placed in a service rather than a team.
+ABOVE_TEAM_ROLES = {role for role, access in ACCESS_ROLE_BY_JOB_ROLE.items()
+                    if access != "practitioner"}
+#: Model columns set from optional file columns of the same name.
+OPTIONAL_FIELDS = (
+    "slack_user_id", "teams_user_id", "agency", "asye_start", "asye_end",
+    "academy_modules_passed", "academy_modules_required", "end_date", "leaving_reason",
+)
+DEFAULTS: dict[str, Any] = {field: None for field in OPTIONAL_FIELDS} | {"agency": False}
+STORED = (
+    "id", "staff_id", "name", "email", "role", "team_id", "service_id", "manager_id", "fte",
+    "start_date", *OPTIONAL_FIELDS,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StaffRow:
+    number: int
+    staff_id: str
+    values: dict[str, Any]  # model column → value, manager_id excluded
+    manager_ref: str | None
+
+
+class StaffImporter(KindImporter):
+    kind = "staff"
+    required = ("staff_id", "name", "email", "role", "team", "fte", "start_date")
+    optional = (*OPTIONAL_FIELDS, "manager_id")
+    name_is_the_worker = True
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.existing = {
+            row.staff_id: row
+            for row in self.connection.execute(select(*(STAFF.c[name] for name in STORED)))
+        }
+        self.owner_of = {
+            column: {getattr(row, column): staff_id for staff_id, row in self.existing.items()
+                     if getattr(row, column) is not None}
+            for column in ("email", "slack_user_id", "teams_user_id")
+        }
+        self.teams = {
+            name_key(name): (pk, service_id)
+            for pk, name, service_id in self.connection.execute(
+                select(TEAM.c.id, TEAM.c.name, TEAM.c.service_id))
+        }
+        self.services = {
+            name_key(name): pk
+            for pk, name in self.connection.execute(select(SERVICE.c.id, SERVICE.c.name))
+        }
+        self.seen: dict[str, dict[Any, int]] = {
+            "staff_id": {}, "email": {}, "slack_user_id": {}, "teams_user_id": {},
+        }
+        # (row, column, value, staff id holding it in the store) — settled once the file is read
+        self.taken_in_store: list[tuple[int, str, str, str]] = []
+        self.managers: list[tuple[int, str, str]] = []  # (row, staff_id, manager_ref)
+
+    def check(self, cells: RowCells) -> StaffRow | None:
+        staff_id = cells.text("staff_id", required=True, max_length=max_length(STAFF, "staff_id"))
+        values: dict[str, Any] = {
+            "name": cells.text("name", required=True, max_length=max_length(STAFF, "name")),
+            "email": cells.email(max_length=max_length(STAFF, "email")),
+            "role": cells.choice("role", ROLES, required=True, expected=ROLE_CHOICES),
+            "fte": cells.fte(),
+            "start_date": cells.date("start_date", required=True),
+        }
+        self._place(cells, values)
+        for column in ("slack_user_id", "teams_user_id", "leaving_reason"):
+            values[column] = cells.text(column, max_length=max_length(STAFF, column))
+        values["agency"] = cells.boolean("agency")
+        for column in ("asye_start", "asye_end", "end_date"):
+            values[column] = cells.date(column)
+        for column in ("academy_modules_passed", "academy_modules_required"):
+            values[column] = cells.whole_number(column)
+        manager_ref = cells.text("manager_id")
+        self._check_together(cells, values)
+
+        if staff_id is not None:
+            self.first_seen(self.seen["staff_id"], staff_id, cells, "staff_id", staff_id,
+                            f"the staff id {staff_id}")
+            for column in ("email", "slack_user_id", "teams_user_id"):
+                value = values[column]
+                if value is None:
+                    continue
+                self.first_seen(self.seen[column], value, cells, column, value, f"{column} {value}")
+                owner = self.owner_of[column].get(value)
+                if owner is not None and owner != staff_id:
+                    self.taken_in_store.append((cells.row_number, column, value, owner))
+            if manager_ref is not None:
+                if manager_ref == staff_id:
+                    cells.problem("manager_id", manager_ref, "a worker cannot be their own manager")
+                else:
+                    self.managers.append((cells.row_number, staff_id, manager_ref))
+        if not cells.ok:
+            return None
+        assert staff_id is not None
+        return StaffRow(cells.row_number, staff_id, values, manager_ref)
+
+    def _place(self, cells: RowCells, values: dict[str, Any]) -> None:
+        """team names a team (team and its service) or a service (service only)."""
+        placed = cells.text("team", required=True)
+        values["team_id"] = values["service_id"] = None
+        if placed is None:
+            return
+        key = name_key(placed)
+        if key in self.teams:
+            values["team_id"], values["service_id"] = self.teams[key]
+        elif key in self.services:
+            values["service_id"] = self.services[key]
+            role = values["role"]
+            if role is not None and role not in ABOVE_TEAM_ROLES:
+                cells.problem("team", placed, f"{placed} is a service, but a {role} must be in a "
+                                              "team: give their team's name")
+        else:
+            cells.problem("team", placed, f"{placed} is not a known team or service — import "
+                                          "teams first, or check the spelling")
+
+    @staticmethod
+    def _check_together(cells: RowCells, values: dict[str, Any]) -> None:
+        start, end = values["start_date"], values["end_date"]
+        if start is not None and end is not None and end < start:
+            cells.problem("end_date", cells.raw("end_date"),
+                          "before start_date: a worker cannot leave before they start")
+        asye_start, asye_end = values["asye_start"], values["asye_end"]
+        if asye_end is not None and not cells.raw("asye_start"):
+            cells.problem("asye_end", cells.raw("asye_end"),
+                          "asye_end without asye_start: give the date the ASYE began")
+        if asye_start is not None and asye_end is not None and asye_end <= asye_start:
+            cells.problem("asye_end", cells.raw("asye_end"),
+                          "not after asye_start: the ASYE must end after it begins")
+        passed, needed = values["academy_modules_passed"], values["academy_modules_required"]
+        if passed is not None and needed is not None and passed > needed:
+            cells.problem("academy_modules_passed", cells.raw("academy_modules_passed"),
+                          f"more than academy_modules_required ({needed})")
+
+    def check_file(self, problems: list[Problem]) -> None:
+        in_file = self.seen["staff_id"]
+        for number, column, value, owner in self.taken_in_store:
+            if owner not in in_file:
+                problems.append(Problem(number, column, value,
+                                        f"already belongs to staff id {owner} in the store"))
+        for number, _staff_id, manager_ref in self.managers:
+            if manager_ref not in in_file and manager_ref not in self.existing:
+                problems.append(Problem(
+                    number, "manager_id", manager_ref,
+                    f"{manager_ref} is not a staff id in this file or the store",
+                ))
+
+    def write(self, rows: list[StaffRow]) -> Written:
+        """Updates first (freeing e-mails and chat ids others may take), then inserts, then
+        managers, which may point at rows inserted a moment before."""
+        written = Written()
+        columns = ("name", "email", "role", "team_id", "service_id", "fte", "start_date",
+                   *self.present(*OPTIONAL_FIELDS))
+        manages = "manager_id" in self.columns
+        inserts: list[StaffRow] = []
+        changes: list[tuple[int, dict[str, Any]]] = []
+        manager_changes: list[tuple[int, str | None]] = []  # (row id, manager staff id)
+        for row in rows:
+            old = self.existing.get(row.staff_id)
+            if old is None:
+                inserts.append(row)
+                continue
+            changed = changed_columns(columns, row.values, old)
+            if changed:
+                changes.append((old.id, row.values))
+            if manages and self._manager_differs(old.manager_id, row.manager_ref):
+                manager_changes.append((old.id, row.manager_ref))
+                changed = True
+            if changed:
+                written.updated += 1
+            else:
+                written.unchanged += 1
+        update_by_id(self.connection, STAFF, columns, changes)
+
+        new_ids = insert_returning_ids(self.connection, STAFF, [
+            {**DEFAULTS, **{column: row.values[column] for column in columns},
+             "staff_id": row.staff_id, "manager_id": None}
+            for row in inserts
+        ], "staff_id")
+        written.created = len(inserts)
+        if manages:
+            pk = {staff_id: row.id for staff_id, row in self.existing.items()} | new_ids
+            manager_changes.extend(
+                (new_ids[row.staff_id], row.manager_ref)
+                for row in inserts if row.manager_ref is not None
+            )
+            update_by_id(self.connection, STAFF, ("manager_id",), [
+                (row_id, {"manager_id": pk[ref] if ref is not None else None})
+                for row_id, ref in manager_changes
+            ])
+        return written
+
+    def _manager_differs(self, stored_manager_id: int | None, manager_ref: str | None) -> bool:
+        if manager_ref is None:
+            return stored_manager_id is not None
+        stored = self.existing.get(manager_ref)
+        return stored is None or stored.id != stored_manager_id
