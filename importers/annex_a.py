@@ -113,7 +113,7 @@ LONG_TERM_PLACEMENT = re.compile(r"\bu[14]\b|long term")
 #: Where a problem lists a worker's other rows, at most this many are named.
 PLACES_NAMED = 5
 
-_SHEET_LIST = re.compile(r"list[\s_\-.]*0?(\d{1,2})(?!\d)", re.IGNORECASE)
+_SHEET_LIST = re.compile(r"(?<![a-z])list[\s_\-.]*0?(\d{1,2})(?!\d)", re.IGNORECASE)
 
 
 # Header matching ---------------------------------------------------------------------------

@@ -444,10 +444,6 @@ def _read_back(problem: Problem, merged: list[Worker], result: Return) -> Proble
     return Problem(row, column, problem.value, problem.reason)
 
 
-def _figure(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
-
-
 def _return_notes(result: Return, workers: list[Worker]) -> list[str]:
     notes = []
     reference = result.council.get("ReferenceDate")
@@ -456,7 +452,7 @@ def _return_notes(result: Return, workers: list[Worker]) -> list[str]:
         cases = sum(w.cases30 or 0 for w in holders)
         fte = sum(w.fte or 0.0 for w in holders)
         notes.append(f"the return's own average caseload{f' on {reference}' if reference else ''}"
-                     f": {cases} cases (Cases30) ÷ {_figure(round(fte, 2))} FTE of "
+                     f": {cases} cases (Cases30) ÷ {round(fte, 2):g} FTE of "
                      f"{len(holders)} case holders = {cases / fte:.1f} (not stored; compare "
                      "'export census-summary')")
     vacancies = result.council.get("NumberOfVacancies")
