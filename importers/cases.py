@@ -36,7 +36,8 @@ TEAM = Team.__table__
 
 CASE_TYPE_CHOICES = {case_type.lower(): case_type for case_type in CASE_TYPES}
 CASE_TYPES_EXPECTED = "one of " + ", ".join(CASE_TYPES)
-OPTIONAL_FIELDS = ("end_date", "allocated_worker_id", "co_worker_id", "last_visit", "next_review")
+OPTIONAL_FIELDS = ("end_date", "allocated_worker_id", "co_worker_id", "last_visit", "next_review",
+                   "placement_start", "long_term_placement")
 STORED = ("id", "case_ref", "case_type", "team_id", "start_date", *OPTIONAL_FIELDS)
 
 
@@ -51,6 +52,8 @@ class CaseRow(NamedTuple):
     co_worker_id: int | None
     last_visit: date | None
     next_review: date | None
+    placement_start: date | None
+    long_term_placement: bool
 
 
 def _close_open_spells():  # type: ignore[no-untyped-def]
@@ -106,6 +109,15 @@ class CasesImporter(KindImporter):
                           f"in the future (today is {self.today.isoformat()}): give the date of "
                           "the last visit made")
         next_review = cells.date("next_review")
+        placement_start = cells.date("placement_start")
+        if placement_start is not None and placement_start > self.today:
+            cells.problem("placement_start", cells.raw("placement_start"),
+                          f"in the future (today is {self.today.isoformat()}): give the date the "
+                          "current placement began")
+        elif placement_start is not None and start is not None and placement_start < start:
+            cells.problem("placement_start", cells.raw("placement_start"),
+                          "before start_date: a placement cannot begin before the case opens")
+        long_term = cells.boolean("long_term_placement")
         if case_ref is not None:
             first = self.seen.setdefault(case_ref, cells.row_number)
             if first != cells.row_number:
@@ -115,7 +127,8 @@ class CasesImporter(KindImporter):
         if not cells.ok:
             return None
         return CaseRow(cells.row_number, case_ref, case_type, team_id, start, end,  # type: ignore[arg-type]
-                       lead, co_worker, last_visit, next_review)
+                       lead, co_worker, last_visit, next_review, placement_start,
+                       long_term)  # type: ignore[arg-type]
 
     def _team(self, cells: RowCells) -> int | None:
         written = cells.text("team", required=True)
@@ -164,8 +177,8 @@ class CasesImporter(KindImporter):
                  "start_date": row.start_date, "end_date": row.end_date,
                  "allocated_worker_id": row.allocated_worker_id,
                  "co_worker_id": row.co_worker_id, "last_visit": row.last_visit,
-                 "next_review": row.next_review, "placement_start": None,
-                 "long_term_placement": False}
+                 "next_review": row.next_review, "placement_start": row.placement_start,
+                 "long_term_placement": row.long_term_placement}
                 for row in inserts
             ], "case_ref")
             for row in inserts:

@@ -38,6 +38,7 @@ ABOVE_TEAM_ROLES = {role for role, access in ACCESS_ROLE_BY_JOB_ROLE.items()
 OPTIONAL_FIELDS = (
     "slack_user_id", "teams_user_id", "agency", "asye_start", "asye_end",
     "academy_modules_passed", "academy_modules_required", "end_date", "leaving_reason",
+    "swe_no", "annex_a_name",
 )
 DEFAULTS: dict[str, Any] = {field: None for field in OPTIONAL_FIELDS} | {"agency": False}
 STORED = (
@@ -69,7 +70,7 @@ class StaffImporter(KindImporter):
         self.owner_of = {
             column: {getattr(row, column): staff_id for staff_id, row in self.existing.items()
                      if getattr(row, column) is not None}
-            for column in ("email", "slack_user_id", "teams_user_id")
+            for column in ("email", "slack_user_id", "teams_user_id", "swe_no")
         }
         self.teams = {
             name_key(name): (pk, service_id)
@@ -82,6 +83,7 @@ class StaffImporter(KindImporter):
         }
         self.seen: dict[str, dict[Any, int]] = {
             "staff_id": {}, "email": {}, "slack_user_id": {}, "teams_user_id": {},
+            "swe_no": {},
         }
         # (row, column, value, staff id holding it in the store) — settled once the file is read
         self.taken_in_store: list[tuple[int, str, str, str]] = []
@@ -97,9 +99,10 @@ class StaffImporter(KindImporter):
             "start_date": cells.date("start_date", required=True),
         }
         self._place(cells, values)
-        for column in ("slack_user_id", "teams_user_id", "leaving_reason"):
+        for column in ("slack_user_id", "teams_user_id", "leaving_reason", "annex_a_name"):
             values[column] = cells.text(column, max_length=max_length(STAFF, column))
         values["agency"] = cells.boolean("agency")
+        values["swe_no"] = self._swe_no(cells)
         for column in ("asye_start", "asye_end", "end_date"):
             values[column] = cells.date(column)
         for column in ("academy_modules_passed", "academy_modules_required"):
@@ -110,7 +113,7 @@ class StaffImporter(KindImporter):
         if staff_id is not None:
             self.first_seen(self.seen["staff_id"], staff_id, cells, "staff_id", staff_id,
                             f"the staff id {staff_id}")
-            for column in ("email", "slack_user_id", "teams_user_id"):
+            for column in ("email", "slack_user_id", "teams_user_id", "swe_no"):
                 value = values[column]
                 if value is None:
                     continue
@@ -127,6 +130,19 @@ class StaffImporter(KindImporter):
             return None
         assert staff_id is not None
         return StaffRow(cells.row_number, staff_id, values, manager_ref)
+
+    @staticmethod
+    def _swe_no(cells: RowCells) -> str | None:
+        """Social Work England number as the store keeps it: no spaces, upper case."""
+        written = cells.raw("swe_no")
+        if not written:
+            return None
+        value = "".join(written.split()).upper()
+        limit = max_length(STAFF, "swe_no")
+        if len(value) > limit:
+            cells.problem("swe_no", written, f"too long: at most {limit} characters")
+            return None
+        return value
 
     def _place(self, cells: RowCells, values: dict[str, Any]) -> None:
         """team names a team (team and its service) or a service (service only)."""
