@@ -67,6 +67,11 @@ def outcome_word(answer: Answer) -> str:
     return "answered"
 
 
+def storable(text: str, limit: int) -> str:
+    """Text as the audit log can hold it: PostgreSQL refuses NUL characters in text columns."""
+    return text.replace("\x00", "\ufffd")[:limit]
+
+
 def audit(
     session: Session, identity: Identity, asker: Asker | None, command_text: str, scope: str,
     answer: Answer, now: datetime,
@@ -78,11 +83,11 @@ def audit(
         AuditEntry(
             at=now,
             front_end=identity.front_end,
-            actor=asker.staff_id if asker else identity.label,
-            command=command_text[:2000],
-            scope=scope[:300],
+            actor=asker.staff_id if asker else storable(identity.label, 254),
+            command=storable(command_text, 2000),
+            scope=storable(scope, 300),
             outcome=outcome_word(answer),
-            detail=detail[:2000],
+            detail=storable(detail, 2000),
         )
     )
 

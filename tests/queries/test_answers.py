@@ -304,3 +304,9 @@ def test_an_open_case_held_by_a_leaver_counts_as_unallocated(engine, council) ->
     cases = answer_for(engine, "TM1", "/caseload unallocated")
     assert [case.case_ref for case in cases.cases] == ["CR-L02", "CR-U01"]
     assert answer_for(engine, "TM1", "/caseload").unallocated == 2
+
+
+def test_a_nul_character_in_a_command_is_answered_and_audited(engine, council) -> None:
+    answer = answer_for(engine, "TM1", "/caseload team Assess\x00ment")
+    assert isinstance(answer, Refusal)  # no such team: answered, not "try again shortly"
+    assert "\ufffd" in audit_rows(engine)[-1].command
