@@ -37,3 +37,7 @@ lock:
 
 clean:
 	rm -rf $(VENV) caseload.db demo/data
+
+## teams-package: the Teams app package, build/caseload-bot-teams.zip (app id from TEAMS_APP_ID)
+teams-package: install
+	$(BIN)/python teams_app/package.py

@@ -1,0 +1,702 @@
+"""Adaptive Cards for every answer and digest: the same result objects as render/text.py, for Teams.
+
+Content mirrors the console renderer, so Teams, Slack and the console cannot disagree; only the
+layout differs. Tables are Adaptive Card 1.5 ``Table`` elements (Teams renders them on desktop,
+web and mobile), with flags in the last column in the card's attention colour.
+
+Teams refuses a message over about 28 KB, so every card is cut to fit a budget by showing fewer
+rows and saying "… and N more", never by letting Teams reject the post. Each card carries the
+plain-text rendering as ``fallbackText`` (clients that cannot draw the card, screen readers).
+
+Teams users type the commands as words to the bot ("caseload team X"); a leading slash would open
+Teams' own command menu, so the help and error texts shown here drop it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import singledispatch
+from typing import Any
+
+from jobs.digest_results import (
+    ActionsDigest,
+    StaffingDigest,
+    SupervisionDigest,
+    digest_title,
+)
+from queries.results import (
+    ActionChanged,
+    ActionList,
+    ActionRow,
+    CapacityList,
+    CaseList,
+    CaseloadTable,
+    HelpAnswer,
+    Invalid,
+    ProtectionAnswer,
+    ProtectionStatus,
+    Refusal,
+    SupervisionList,
+    SupervisionLogged,
+    Unavailable,
+)
+from render.digest_text import (
+    STAFFING_TEAM_HEADERS,
+    action_rows_text,
+    actions_summary,
+    late_note,
+    nqsw_rows,
+    over_cap_rows,
+    over_span_rows,
+    render_digest_text,
+    staffing_summary_rows,
+    staffing_team_rows,
+    supervision_nqsw_rows,
+    supervision_overdue_rows,
+    supervision_summary,
+    supervision_team_row,
+)
+from render.text import day, render_text
+
+Card = dict[str, Any]
+Element = dict[str, Any]
+#: A digest's table: its title, headers and rows (strings, as the text digest has them).
+Section = tuple[str, list[str], list[list[str]]]
+
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+CARD_VERSION = "1.5"
+#: Teams refuses a message over about 28 KB; the activity around the card needs about 1 KB.
+MAX_CARD_BYTES = 26_000
+#: The fallback is for clients that cannot draw cards: the heading and the first rows will do.
+MAX_FALLBACK_CHARS = 1_500
+#: The grammar reads at most 2,000 characters a command; "actions done REF " needs some.
+MAX_NOTE_CHARS = 1_800
+
+#: What the "Mark done" / "Add update" submit buttons carry as ``verb``.
+ACTION_DONE = "action_done"
+ACTION_UPDATE = "action_update"
+
+ATTENTION = "Attention"
+WARNING = "Warning"
+GOOD = "Good"
+
+_SLASH_VERB = re.compile(r"(^|[\s(\"'])/(caseload|protected|actions|supervision|help)\b")
+_MARKDOWN_LINK = re.compile(r"\]\(")
+
+
+@dataclass(frozen=True)
+class TeamsMessage:
+    """One message: the card, and the plain text for notifications and clients without cards."""
+
+    card: Card
+    text: str
+
+    @property
+    def summary(self) -> str:
+        """The first line, which Teams shows in notifications and the activity feed."""
+        return self.text.split("\n", 1)[0][:200]
+
+
+# --- Text ----------------------------------------------------------------------------------
+
+
+def teams_words(text: str) -> str:
+    """"/caseload team X" → "caseload team X": the words a Teams user types to the bot."""
+    return _SLASH_VERB.sub(r"\1\2", text)
+
+
+def plain(text: object) -> str:
+    """Text from the store or a user, made inert: a markdown link in it is shown, not followed."""
+    return _MARKDOWN_LINK.sub("]\u200b(", str(text))
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def joined(parts: Iterable[str]) -> str:
+    return " · ".join(part for part in parts if part)
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def as_of(value: object) -> str:
+    return f"As of {day(value)}"  # type: ignore[arg-type]
+
+
+def flag_colour(flag: str) -> str | None:
+    """Breaches in red, overdue work in amber, as render.slack makes them loud."""
+    lowered = flag.lower()
+    if "over cap" in lowered or "breach" in lowered:
+        return ATTENTION
+    if "overdue" in lowered:
+        return WARNING
+    return None
+
+
+# --- Elements ------------------------------------------------------------------------------
+
+
+def text_block(
+    text: str, *, size: str | None = None, weight: str | None = None, colour: str | None = None,
+    subtle: bool = False, spacing: str | None = None, monospace: bool = False,
+) -> Element:
+    block: Element = {"type": "TextBlock", "text": text or " ", "wrap": True}
+    if size:
+        block["size"] = size
+    if weight:
+        block["weight"] = weight
+    if colour:
+        block["color"] = colour
+    if subtle:
+        block["isSubtle"] = True
+    if spacing:
+        block["spacing"] = spacing
+    if monospace:
+        block["fontType"] = "Monospace"
+    return block
+
+
+def heading(title: str) -> Element:
+    return text_block(plain(title), size="Medium", weight="Bolder")
+
+
+def subtitle(*parts: str) -> Element:
+    return text_block(joined(parts), subtle=True, spacing="None")
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    colour: str | None = None
+    bold: bool = False
+
+
+def cell(value: object, colour: str | None = None, bold: bool = False) -> Cell:
+    return Cell(plain(value), colour, bold)
+
+
+def flags_cell(flags: Sequence[str]) -> Cell:
+    colours = [flag_colour(flag) for flag in flags]
+    colour = ATTENTION if ATTENTION in colours else WARNING if WARNING in colours else None
+    return Cell(plain(", ".join(flags)), colour, bold=colour == ATTENTION)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Cell]],
+          widths: Sequence[int] | None = None) -> Element:
+    """An Adaptive Card 1.5 table, headers first, one TableRow per row."""
+    widths = widths or [1] * len(headers)
+
+    def table_cell(content: Cell, header: bool = False) -> Element:
+        # As small as a cell can be: a table is most of a card's bytes, and bytes are rows.
+        block: Element = {"type": "TextBlock", "text": content.text or " "}
+        if len(content.text) > 6:
+            block["wrap"] = True
+        if header or content.bold:
+            block["weight"] = "Bolder"
+        if content.colour:
+            block["color"] = content.colour
+        return {"type": "TableCell", "items": [block]}
+
+    return {
+        "type": "Table",
+        "gridStyle": "accent",
+        "firstRowAsHeaders": True,
+        "showGridLines": True,
+        "columns": [{"width": width} for width in widths],
+        "rows": [
+            {"type": "TableRow", "style": "accent",
+             "cells": [table_cell(Cell(header), header=True) for header in headers]},
+            *({"type": "TableRow", "cells": [table_cell(content) for content in row]}
+              for row in rows),
+        ],
+    }
+
+
+def facts(pairs: Iterable[tuple[str, str]]) -> Element:
+    return {"type": "FactSet",
+            "facts": [{"title": title, "value": value or "—"} for title, value in pairs]}
+
+
+def more_line(left_out: int, hint: str = "") -> list[Element]:
+    if not left_out:
+        return []
+    return [text_block(joined([f"… and {left_out} more", hint]), subtle=True)]
+
+
+def card(body: list[Element], fallback: str, actions: list[Element] | None = None) -> Card:
+    content: Card = {
+        "type": "AdaptiveCard",
+        "$schema": CARD_SCHEMA,
+        "version": CARD_VERSION,
+        "msteams": {"width": "Full"},
+        "body": body,
+        "fallbackText": fallback,
+    }
+    if actions:
+        content["actions"] = actions
+    return content
+
+
+def card_bytes(content: Card) -> int:
+    """Bytes on the wire: the connector client sends json.dumps' output (ASCII, escaped)."""
+    return len(json.dumps(content))
+
+
+def clip_lines(text: str, limit: int) -> str:
+    """Whole lines up to `limit` characters, then "…": a cut table row would mislead."""
+    if len(text) <= limit:
+        return text
+    kept: list[str] = []
+    size = 2
+    for line in text.split("\n"):
+        if size + len(line) + 1 > limit:
+            break
+        kept.append(line)
+        size += len(line) + 1
+    return "\n".join([*kept, "…"]) if kept else clip(text, limit)
+
+
+def fallback_for(answer: object, limit: int | None) -> str:
+    return clip_lines(teams_words(render_text(answer, limit=limit)), MAX_FALLBACK_CHARS)
+
+
+def fit(build: Callable[[int], Card], total: int, limit: int | None) -> Card:
+    """The card with as many rows as fit the size budget (and at most `limit`)."""
+    shown = total if limit is None else min(limit, total)
+    while True:
+        content = build(shown)
+        if shown == 0 or card_bytes(content) <= MAX_CARD_BYTES:
+            return content
+        shown -= max(1, shown // 6)
+
+
+def message(content: Card) -> TeamsMessage:
+    return TeamsMessage(card=content, text=content.get("fallbackText", ""))
+
+
+# --- Answers -------------------------------------------------------------------------------
+
+
+@singledispatch
+def render_card(answer: object, limit: int | None = None, interactive: bool = True) -> Card:
+    """The Adaptive Card for one answer. `interactive` adds the action buttons."""
+    raise TypeError(f"no Teams rendering for {type(answer).__name__}")
+
+
+def render_teams(answer: object, limit: int | None = None, interactive: bool = True
+                 ) -> TeamsMessage:
+    return message(render_card(answer, limit, interactive))
+
+
+@render_card.register
+def _(answer: Refusal, limit: int | None = None, interactive: bool = True) -> Card:
+    body = [text_block(plain(teams_words(answer.reason)), weight="Bolder")]
+    if answer.hint:
+        body.append(text_block(plain(teams_words(answer.hint)), subtle=True))
+    return card(body, fallback_for(answer, limit))
+
+
+@render_card.register
+def _(answer: Invalid, limit: int | None = None, interactive: bool = True) -> Card:
+    body = [text_block(plain(teams_words(answer.message)))]
+    if answer.usage:
+        body.append(text_block("Try:", weight="Bolder"))
+        body.append(text_block(plain(teams_words(answer.usage)), monospace=True, spacing="None"))
+    return card(body, fallback_for(answer, limit))
+
+
+@render_card.register
+def _(answer: Unavailable, limit: int | None = None, interactive: bool = True) -> Card:
+    return card([text_block(answer.message)], fallback_for(answer, limit))
+
+
+@render_card.register
+def _(answer: HelpAnswer, limit: int | None = None, interactive: bool = True) -> Card:
+    body = [
+        heading("Caseload bot — what you can ask"),
+        subtitle("Type these as messages to the bot (in a channel, @mention it first)"),
+        facts((teams_words(usage), teams_words(meaning)) for usage, meaning in answer.lines),
+    ]
+    return card(body, fallback_for(answer, limit))
+
+
+@render_card.register
+def _(answer: CaseloadTable, limit: int | None = None, interactive: bool = True) -> Card:
+    over = answer.over_cap_count
+    head = [
+        heading(answer.title),
+        subtitle(as_of(answer.as_of)),
+        facts([
+            ("Workers", str(len(answer.rows))),
+            ("FTE", f"{answer.total_fte:g}"),
+            ("Open cases", str(answer.total_cases)),
+            ("Over cap", str(over)),
+            ("Unallocated", str(answer.unallocated)),
+        ]),
+    ]
+    if not answer.rows:
+        return card([*head, text_block("No case-holding workers in this team.")],
+                    fallback_for(answer, limit))
+    several_teams = len({row.team for row in answer.rows}) > 1
+    headers = ["Worker", *(["Team"] if several_teams else []), "FTE", "CP", "CIN", "LAC",
+               "Other", "Total", "Load", "Flags"]
+    widths = [3, *([2] if several_teams else []), 1, 1, 1, 1, 1, 1, 2, 3]
+
+    def build(shown: int) -> Card:
+        rows = [
+            [cell(row.name, bold=True), *([cell(row.team)] if several_teams else []),
+             cell(f"{row.fte:g}"), cell(row.cp), cell(row.cin), cell(row.lac), cell(row.other),
+             cell(row.total, bold=True),
+             cell(f"{row.load_pct}% of {row.cap:g}", ATTENTION if row.over_cap else None),
+             flags_cell(row.flags)]
+            for row in answer.rows[:shown]
+        ]
+        return card([*head, table(headers, rows, widths),
+                     *more_line(len(answer.rows) - shown)], fallback_for(answer, shown))
+
+    return fit(build, len(answer.rows), limit)
+
+
+@render_card.register
+def _(answer: CaseList, limit: int | None = None, interactive: bool = True) -> Card:
+    head = [heading(answer.title), subtitle(as_of(answer.as_of), plain(answer.summary))]
+    if not answer.cases:
+        return card([*head, text_block(plain(answer.empty_message))], fallback_for(answer, limit))
+    several_teams = len({case.team for case in answer.cases}) > 1
+    headers = ["Case", "Type", *(["Team"] if several_teams else []), "Lead", "Co-worker",
+               "Visit due", "Review", "Flags"]
+    widths = [2, 1, *([2] if several_teams else []), 2, 2, 2, 2, 3]
+
+    def build(shown: int) -> Card:
+        rows = [
+            [cell(case.case_ref, bold=True), cell(case.case_type),
+             *([cell(case.team)] if several_teams else []),
+             cell(case.lead) if case.lead else Cell("unallocated", WARNING),
+             cell(case.co_worker or ""), cell(day(case.visit_due)), cell(day(case.next_review)),
+             flags_cell(case.flags)]
+            for case in answer.cases[:shown]
+        ]
+        return card([*head, table(headers, rows, widths), *more_line(len(answer.cases) - shown)],
+                    fallback_for(answer, shown))
+
+    return fit(build, len(answer.cases), limit)
+
+
+@render_card.register
+def _(answer: CapacityList, limit: int | None = None, interactive: bool = True) -> Card:
+    head = [heading(answer.title), subtitle(as_of(answer.as_of)), text_block(plain(answer.note))]
+    if not answer.rows:
+        return card([*head, text_block("No one in your teams has room for another case.")],
+                    fallback_for(answer, limit))
+    headers = ["Worker", "Team", "FTE", "Cases", "Cap", "Headroom", ""]
+
+    def build(shown: int) -> Card:
+        rows = [
+            [cell(row.name, bold=True), cell(row.team), cell(f"{row.fte:g}"),
+             cell(row.open_cases), cell(f"{row.cap:g}"), cell(f"{row.headroom:g}", bold=True),
+             cell("NQSW" if row.is_nqsw else "")]
+            for row in answer.rows[:shown]
+        ]
+        return card([*head, table(headers, rows, [3, 2, 1, 1, 1, 2, 1]),
+                     *more_line(len(answer.rows) - shown)], fallback_for(answer, shown))
+
+    return fit(build, len(answer.rows), limit)
+
+
+def protection_container(status: ProtectionStatus) -> Element:
+    if not status.in_protected_year:
+        ended = f" (it ended on {day(status.protection_end)})" if status.protection_end else ""
+        return {"type": "Container", "separator": True, "items": [
+            text_block(f"{plain(status.name)} is not in their protected year{ended}.")]}
+    review = (f"month {status.next_review[0]} review due {day(status.next_review[1])}"
+              if status.next_review else "no review left")
+    academy = (f"{status.academy_passed or 0} of {status.academy_required} passed"
+               if status.academy_required else "not recorded")
+    cp_lead = len(status.cp_lead_cases)
+    cp_text = f"{cp_lead} (must be 0)" + (f" — {', '.join(status.cp_lead_cases)}" if cp_lead
+                                          else "")
+    items = [
+        text_block(f"**{plain(status.name)}** — {plain(status.team)}"),
+        facts([
+            ("Protected year", f"month {status.month} of 12 (ASYE started "
+                               f"{day(status.asye_start)}; protection ends "
+                               f"{day(status.protection_end)})"),
+            ("Caseload", f"{status.open_cases} against a protected cap of "
+                         f"{status.protected_cap:g}"),
+            ("CP cases as lead", plain(cp_text)),
+            ("CP co-working", str(status.cp_co_worked)),
+            ("Development time", f"{status.development_time_pct}% protected"),
+            ("Academy modules", academy),
+            ("Next review", review),
+            ("Supervision", f"{plain(status.supervision_frequency or '')}: last "
+                            f"{day(status.last_supervision)}, next due "
+                            f"{day(status.next_supervision_due)}"),
+        ]),
+    ]
+    if status.breaches:
+        items.append(text_block("BREACH: " + plain("; ".join(status.breaches)),
+                                weight="Bolder", colour=ATTENTION))
+    else:
+        items.append(text_block("Protection is being kept.", colour=GOOD))
+    return {"type": "Container", "separator": True, "items": items}
+
+
+@render_card.register
+def _(answer: ProtectionAnswer, limit: int | None = None, interactive: bool = True) -> Card:
+    statuses = list(answer.statuses)
+    head = [heading(answer.title), subtitle(as_of(answer.as_of))]
+    if not statuses:
+        return card([*head, text_block(plain(answer.empty_message))], fallback_for(answer, limit))
+    if len(statuses) == 1 and not statuses[0].in_protected_year and answer.title.startswith("Your"):
+        ended = statuses[0].protection_end
+        text = "You are not in your protected year" + (
+            f" (it ended on {day(ended)})." if ended and ended <= answer.as_of else ".")
+        return card([*head, text_block(text)], fallback_for(answer, limit))
+    if len(statuses) > 1:
+        breaches = sum(1 for status in statuses if status.breaches)
+        head.append(text_block(f"{plural(len(statuses), 'NQSW')}; {breaches} with a breach",
+                               colour=ATTENTION if breaches else None,
+                               weight="Bolder" if breaches else None))
+
+    def build(shown: int) -> Card:
+        return card([*head, *(protection_container(status) for status in statuses[:shown]),
+                     *more_line(len(statuses) - shown)], fallback_for(answer, shown))
+
+    return fit(build, len(statuses), limit)
+
+
+def action_reference(row: ActionRow) -> str:
+    """The reference the submit buttons carry: PLAN/REF when the plan name is one word (the
+    grammar reads the reference as one word), else the bare reference, which the query layer
+    refuses politely if two plans share it."""
+    qualified = f"{row.plan}/{row.ref}"
+    return qualified if not any(char.isspace() for char in qualified) else row.ref
+
+
+def note_form(verb: str, row: ActionRow, position: int) -> Element:
+    """Mark done / Add update: a text box and a submit button, shown under the action."""
+    done = verb == ACTION_DONE
+    input_id = f"{'evidence' if done else 'note'}_{position}"
+    return {
+        "type": "Action.ShowCard",
+        "title": "Mark done" if done else "Add update",
+        "card": {
+            "type": "AdaptiveCard",
+            "body": [{
+                "type": "Input.Text",
+                "id": input_id,
+                "isMultiline": True,
+                "maxLength": MAX_NOTE_CHARS,
+                "isRequired": True,
+                "label": "What shows it is done?" if done else "What has happened?",
+                "placeholder": ("e.g. audit of 20 case files found every visit in time" if done
+                                else "e.g. training booked for May"),
+                "errorMessage": "Say what shows it is done." if done else "Add a note.",
+            }],
+            "actions": [{
+                "type": "Action.Submit",
+                "title": "Mark done" if done else "Add update",
+                "style": "positive" if done else "default",
+                "data": {"verb": verb, "ref": action_reference(row), "input": input_id},
+            }],
+        },
+    }
+
+
+def action_container(row: ActionRow, position: int, interactive: bool) -> Element:
+    due = (text_block(f"{row.days_overdue}d overdue", weight="Bolder", colour=ATTENTION,
+                      spacing="None") if row.days_overdue
+           else text_block(f"due {day(row.due_date)}", subtle=True, spacing="None"))
+    pairs = [("Owner", plain(row.owner))]
+    if row.agency:
+        pairs.append(("Agency", plain(row.agency)))
+    pairs.append(("Due", day(row.due_date)))
+    if row.measure:
+        pairs.append(("Measured by", plain(clip(row.measure, 300))))
+    if row.last_note:
+        pairs.append(("Latest", plain(clip(row.last_note, 300))))
+    items = [
+        text_block(f"**{plain(row.ref)}** · {plain(row.plan)}"),
+        due,
+        text_block(plain(clip(row.action, 600))),
+        facts(pairs),
+    ]
+    if interactive:
+        items.append({"type": "ActionSet", "actions": [
+            note_form(ACTION_DONE, row, position), note_form(ACTION_UPDATE, row, position)]})
+    return {"type": "Container", "separator": True, "items": items}
+
+
+@render_card.register
+def _(answer: ActionList, limit: int | None = None, interactive: bool = True) -> Card:
+    overdue = sum(1 for row in answer.rows if row.days_overdue)
+    head = [heading(answer.title), subtitle(as_of(answer.as_of))]
+    if not answer.rows:
+        return card([*head, text_block(plain(answer.empty_message))], fallback_for(answer, limit))
+    head.append(text_block(f"{len(answer.rows)} outstanding, {overdue} overdue",
+                           colour=ATTENTION if overdue else None))
+
+    def build(shown: int) -> Card:
+        rows = [action_container(row, position, interactive)
+                for position, row in enumerate(answer.rows[:shown])]
+        return card([*head, *rows, *more_line(len(answer.rows) - shown,
+                                              "narrow it with actions overdue or actions plan "
+                                              "NAME")], fallback_for(answer, shown))
+
+    return fit(build, len(answer.rows), limit)
+
+
+@render_card.register
+def _(answer: ActionChanged, limit: int | None = None, interactive: bool = True) -> Card:
+    if answer.kind == "done":
+        body = [text_block(f"Action **{plain(answer.ref)}** ({plain(answer.plan)}) marked done "
+                           f"by {plain(answer.by)} on {day(answer.on)}.", colour=GOOD),
+                facts([("Evidence", plain(answer.text))])]
+    else:
+        body = [text_block(f"Update added to action **{plain(answer.ref)}** "
+                           f"({plain(answer.plan)}) by {plain(answer.by)}."),
+                facts([("Note", plain(answer.text))])]
+    return card(body, fallback_for(answer, limit))
+
+
+@render_card.register
+def _(answer: SupervisionList, limit: int | None = None, interactive: bool = True) -> Card:
+    overdue = answer.overdue_count
+    head = [heading(answer.title), subtitle(as_of(answer.as_of))]
+    if not answer.rows:
+        return card([*head, text_block(plain(answer.empty_message))], fallback_for(answer, limit))
+    head.append(text_block(f"{overdue} of {len(answer.rows)} overdue",
+                           colour=ATTENTION if overdue else None))
+    headers = ["Name", "Team", "", "Frequency", "Last", "Next due", "Status"]
+
+    def build(shown: int) -> Card:
+        rows = [
+            [cell(row.name, bold=True), cell(row.team), cell("NQSW" if row.is_nqsw else ""),
+             cell(row.frequency), cell(day(row.last)), cell(day(row.next_due)),
+             Cell(f"{row.days_overdue}d overdue", ATTENTION, bold=True) if row.days_overdue
+             else Cell("on time", GOOD)]
+            for row in answer.rows[:shown]
+        ]
+        return card([*head, table(headers, rows, [3, 2, 1, 2, 2, 2, 2]),
+                     *more_line(len(answer.rows) - shown)], fallback_for(answer, shown))
+
+    return fit(build, len(answer.rows), limit)
+
+
+@render_card.register
+def _(answer: SupervisionLogged, limit: int | None = None, interactive: bool = True) -> Card:
+    return card([text_block(f"Supervision for **{plain(answer.name)}** on {day(answer.on)} "
+                            f"logged by {plain(answer.by)}. Next due {day(answer.next_due)}.",
+                            colour=GOOD)], fallback_for(answer, limit))
+
+
+# --- Plain messages and digests -------------------------------------------------------------
+
+
+def text_card(text: str, title: str | None = None) -> TeamsMessage:
+    """A card holding plain text (a note, or a digest handed over as text)."""
+    body = [heading(title)] if title else []
+    body.extend(text_block(plain(paragraph)) for paragraph in text.split("\n\n") if paragraph)
+    fallback = clip_lines("\n".join(part for part in (title, text) if part), MAX_FALLBACK_CHARS)
+    return message(card(body or [text_block(" ")], fallback))
+
+
+def image_card(png: bytes, title: str, alt_text: str) -> TeamsMessage | None:
+    """A chart as an inline image (a data URI), when it fits in one Teams message."""
+    uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    content = card([text_block(plain(title), weight="Bolder"),
+                    {"type": "Image", "url": uri, "altText": alt_text, "size": "Stretch"}],
+                   alt_text)
+    return message(content) if card_bytes(content) <= MAX_CARD_BYTES else None
+
+
+def digest_table(title: str, headers: list[str], rows: list[list[str]], shown: int
+                 ) -> list[Element]:
+    """A titled table of a digest, at most `shown` rows, saying how many were left out."""
+    if not rows:
+        return []
+    cells = [[cell(value, flag_colour(value), bold=column == 0) for column, value in enumerate(row)]
+             for row in rows[:shown]]
+    return [text_block(plain(title), weight="Bolder", spacing="Medium"),
+            table(headers, cells), *more_line(len(rows) - shown)]
+
+
+def digest_sections(digest: object, named: bool) -> tuple[list[Element], list[Section]]:
+    """What goes above the tables, and the tables, as in render.digest_slack."""
+    tables: list[Section] = []
+    intro: list[Element] = []
+    if isinstance(digest, StaffingDigest):
+        intro.append(facts((figure, joined([council, f"England {england}" if england else ""]))
+                           for figure, council, england in staffing_summary_rows(digest, named)))
+        tables.append(("By team", STAFFING_TEAM_HEADERS, staffing_team_rows(digest)))
+        if named:
+            tables.append(("Workers over cap", ["Worker", "Team", "Cases", "Cap"],
+                           over_cap_rows(digest)))
+            tables.append((f"Managers over span of control (more than "
+                           f"{digest.span_of_control_max})", ["Manager", "Direct reports"],
+                           over_span_rows(digest)))
+            tables.append(("NQSWs in their protected year (breaches first)",
+                           ["NQSW", "Team", "ASYE", "Cases/cap", "Protection"], nqsw_rows(digest)))
+    elif isinstance(digest, SupervisionDigest):
+        intro.append(text_block(plain(supervision_summary(digest))))
+        tables.append(("By team", ["Team", "People", "On time", "%", "NQSWs on time"],
+                       [supervision_team_row(team) for team in digest.teams]))
+        if named:
+            tables.append(("Overdue (most overdue first)",
+                           ["Name", "Team", "", "Frequency", "Last", "Days overdue"],
+                           supervision_overdue_rows(digest)))
+            tables.append(("NQSW supervision frequency",
+                           ["NQSW", "Team", "Required", "Last", "Next due", "Status"],
+                           supervision_nqsw_rows(digest)))
+    elif isinstance(digest, ActionsDigest):
+        owner = ["Owner"] if named else []
+        intro.append(text_block(plain(actions_summary(digest))))
+        tables.append(("Overdue (most overdue first)",
+                       ["Ref", "Plan", "Action", *owner, "Due", "Days overdue"],
+                       action_rows_text(digest.overdue, named, True)))
+        tables.append((f"Due in the next {digest.due_soon_days} days",
+                       ["Ref", "Plan", "Action", *owner, "Due"],
+                       action_rows_text(digest.due_soon, named, False)))
+        tables.append(("Completed this week", ["Ref", "Plan", "Action", *owner, "Completed"],
+                       [[done.ref, done.plan, done.action[:60],
+                         *([done.owner] if named else []), day(done.completed_date)]
+                        for done in digest.completed]))
+    else:
+        raise TypeError(f"no Teams rendering for {type(digest).__name__}")
+    return intro, [section for section in tables if section[2]]
+
+
+def render_digest_teams(digest: object, named: bool = True) -> TeamsMessage:
+    """A weekly digest as a card: the service's figures, then one table per list, each cut to
+    fit Teams' size limit with "… and N more". ``named`` as in render.digest_text: a channel
+    sees figures and counts, never who."""
+    head = digest.header  # type: ignore[attr-defined]
+    body = [heading(digest_title(digest)),  # type: ignore[arg-type]
+            subtitle(f"Week {head.period}", as_of(head.as_of))]
+    if note := late_note(head):
+        body.append(text_block(note, colour=WARNING, weight="Bolder"))
+    intro, tables = digest_sections(digest, named)
+    fallback = clip_lines(render_digest_text(digest, named=named), MAX_FALLBACK_CHARS)
+
+    def build(shown: int) -> Card:
+        return card([*body, *intro,
+                     *(element for title, headers, rows in tables
+                       for element in digest_table(title, headers, rows, shown))], fallback)
+
+    most_rows = max((len(rows) for _title, _headers, rows in tables), default=0)
+    return message(fit(build, most_rows, None))
+
+
+__all__ = [
+    "ACTION_DONE", "ACTION_UPDATE", "CARD_CONTENT_TYPE", "Card", "MAX_CARD_BYTES", "TeamsMessage",
+    "image_card", "render_card", "render_digest_teams", "render_teams", "teams_words",
+    "text_card",
+]

@@ -1,0 +1,140 @@
+"""SPEC section 7 in Teams: digests posted proactively to stored conversations (the service's
+channel and the head of service's 1:1 chat), exactly once, through jobs.delivery."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from config import Settings
+from handlers.teams import TeamsPoster, post_to_teams
+from handlers.teams.proactive import DestinationUnknown
+from jobs.runner import run_digests
+from models import Delivery, Team
+from render.teams import text_card
+from tests.handlers.teams.test_install import TEAM, added_to_personal_chat, added_to_team
+from tests.queries.council import TODAY
+
+CHANNEL = TEAM["id"]
+HEAD_CHAT = "a:personal-29:helen"
+
+
+@pytest.fixture
+def installed(chat, council, engine):
+    """The bot added to the Safeguarding Leadership team and to Helen's (head of service) chat;
+    Assessment North's digests go to that team's channel."""
+    chat.post(added_to_team(chat))
+    chat.post(added_to_personal_chat(chat, "HS1"))
+    with Session(engine) as session:
+        north = session.get(Team, council["north"].id)
+        north.teams_channel = "Safeguarding Leadership"
+        session.add(north)
+        session.commit()
+    chat.connector.reset()
+    return chat
+
+
+def test_post_to_teams_continues_a_stored_channel_conversation(installed, engine) -> None:
+    card = text_card("Caseload per FTE 14.2", title="Weekly staffing digest").card
+    message_id = post_to_teams(Settings(), engine, "teams-channel:Safeguarding Leadership",
+                               "Weekly staffing digest", card)
+    [sent] = installed.connector.activities(CHANNEL)
+    assert sent.path == f"/v3/conversations/{CHANNEL}/activities"  # a new post, not a reply
+    assert sent.card == card and message_id.startswith("activity-")
+    assert sent.body["from"]["id"] == "28:caseload-bot"
+
+
+def test_a_channel_may_be_named_by_its_conversation_id(installed, engine) -> None:
+    post_to_teams(Settings(), engine, f"teams-channel:{CHANNEL}", "Hello channel")
+    assert "Hello channel" in installed.reply(CHANNEL)
+
+
+def test_post_to_teams_reaches_the_head_of_service_chat_by_object_id(installed, engine) -> None:
+    post_to_teams(Settings(), engine, "teams-dm:aad-hs1", "Your digest")
+    assert "Your digest" in installed.reply(HEAD_CHAT)
+
+
+@pytest.mark.parametrize("destination", ["teams-channel:Nowhere", "teams-dm:aad-nobody"])
+def test_a_destination_the_bot_was_never_added_to_is_an_error_not_a_guess(installed, engine,
+                                                                         destination) -> None:
+    with pytest.raises(DestinationUnknown):
+        post_to_teams(Settings(), engine, destination, "lost")
+    assert installed.connector.activities() == []
+
+
+def test_digest_destinations_are_the_head_of_service_chat_and_the_teams_channels(
+        installed, engine, council) -> None:
+    with Session(engine) as session:
+        found = TeamsPoster(Settings(), engine).destinations(
+            session, [council["service"].id], TODAY)
+    assert found == {council["service"].id: ["teams-dm:aad-hs1",
+                                             "teams-channel:Safeguarding Leadership"]}
+
+
+def test_a_weekly_digest_is_posted_once_per_destination_even_when_run_twice(installed, engine
+                                                                            ) -> None:
+    poster = TeamsPoster(Settings(), engine)
+    first = run_digests(engine, Settings(), "supervision", TODAY, [poster])
+    second = run_digests(engine, Settings(), "supervision", TODAY, [poster])
+    assert first.ok and second.ok
+
+    digests = [sent.conversation_id for sent in installed.connector.activities()
+               if "Weekly supervision digest" in sent.text]
+    assert sorted(digests) == [CHANNEL, HEAD_CHAT]
+    with Session(engine) as session:
+        rows = session.exec(select(Delivery).where(Delivery.digest == "supervision")).all()
+    assert {(row.destination, row.status, row.attempts) for row in rows if
+            row.destination.startswith("teams")} == {
+        ("teams-dm:aad-hs1", "sent", 1), ("teams-channel:Safeguarding Leadership", "sent", 1)}
+    assert all(row.message_ref and row.message_ref.startswith("activity-") for row in rows)
+
+
+def test_the_channel_digest_shows_figures_and_the_head_of_service_digest_names_people(
+        installed, engine) -> None:
+    run_digests(engine, Settings(), "supervision", TODAY, [TeamsPoster(Settings(), engine)])
+    channel, head = (installed.connector.activities(place)[0].text
+                     for place in (CHANNEL, HEAD_CHAT))
+    assert "Weekly supervision digest — Safeguarding" in channel
+    assert "Sam Worker" not in channel
+    assert "Sam Worker" in head and "Overdue (most overdue first)" in head
+
+
+def test_a_digest_chart_follows_the_card_in_its_thread(installed, engine) -> None:
+    run_digests(engine, Settings(), "staffing", TODAY, [TeamsPoster(Settings(), engine)])
+    posted = [sent for sent in installed.connector.activities()
+              if sent.conversation_id.startswith(CHANNEL)]
+    card, *charts = posted
+    assert card.conversation_id == CHANNEL and "Weekly staffing digest" in card.text
+    assert charts, "the caseload chart should follow the digest"
+    with Session(engine) as session:
+        card_id = session.exec(select(Delivery.message_ref).where(
+            Delivery.destination == "teams-channel:Safeguarding Leadership")).one()
+    assert all(chart.conversation_id == f"{CHANNEL};messageid={card_id}" for chart in charts)
+    image = next(element for element in charts[0].card["body"] if element["type"] == "Image")
+    assert image["url"].startswith("data:image/png;base64,")
+
+
+def test_a_failed_post_is_recorded_and_retried_by_the_next_run(installed, engine) -> None:
+    installed.connector.failing.add("activity")
+    poster = TeamsPoster(Settings(), engine)
+    assert not run_digests(engine, Settings(), "actions", TODAY, [poster]).ok
+    installed.connector.failing.clear()
+    assert run_digests(engine, Settings(), "actions", TODAY, [poster]).ok
+    with Session(engine) as session:
+        rows = session.exec(select(Delivery).where(Delivery.digest == "actions")).all()
+    assert {(row.status, row.attempts) for row in rows} == {("sent", 2)}
+
+
+def test_when_only_the_chart_fails_the_retry_posts_the_chart_not_the_card_again(installed,
+                                                                                engine) -> None:
+    installed.connector.fail_if = lambda kind, conversation: (
+        kind == "activity" and ";messageid=" in (conversation or ""))
+    poster = TeamsPoster(Settings(), engine)
+    assert not run_digests(engine, Settings(), "staffing", TODAY, [poster]).ok
+    installed.connector.fail_if = None
+    assert run_digests(engine, Settings(), "staffing", TODAY, [poster]).ok
+    cards = [sent for sent in installed.connector.activities(CHANNEL)]
+    assert len(cards) == 1  # the digest itself went out once
+    charts = [sent for sent in installed.connector.activities()
+              if sent.conversation_id.startswith(f"{CHANNEL};messageid=")]
+    assert len(charts) == 2  # the failed attempt, then the retry
