@@ -10,6 +10,14 @@ from sqlalchemy.engine import Engine
 
 ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
 
+#: Tables other software keeps in the same database (APScheduler's job store creates its own).
+FOREIGN_TABLES = frozenset({"apscheduler_jobs"})
+
+
+def include_object(object_, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
+    """Keep autogenerate from proposing to drop tables that are not ours."""
+    return not (type_ == "table" and name in FOREIGN_TABLES)
+
 
 def alembic_config() -> Config:
     return Config(str(ALEMBIC_INI))
