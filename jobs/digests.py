@@ -1,0 +1,192 @@
+"""Digest builders: one service, one day → a digest result (jobs.digest_results).
+
+Plain functions over the query layer, so the figures are the ones `/caseload` and friends would
+give and the definitions live in one place (queries.staffing for the census figures). Each
+builder runs a fixed number of statements whatever the size of the service: the queries it calls
+aggregate by team, and nothing here loops over workers with a query inside.
+
+"This week" is the 7 days ending on the digest's date (as_of − 6 … as_of), the same window
+queries.staffing uses for starters, leavers and new cases, so consecutive weekly digests count
+each day once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from sqlalchemy import or_
+from sqlmodel import Session, select
+
+from config import Settings
+from jobs.digest_results import (
+    ActionsDigest,
+    CompletedAction,
+    Digest,
+    DigestHeader,
+    EnglandFigures,
+    NqswLine,
+    StaffingDigest,
+    SupervisionDigest,
+    TeamSupervision,
+)
+from models import Action, Plan, Service, Staff, Team
+from queries.actions import action_rows
+from queries.caseload import in_post_on
+from queries.protection import nqsws_in_teams, protection_statuses
+from queries.results import SupervisionRow
+from queries.staffing import NON_WORKFORCE_ROLES, staffing_total_and_teams
+from queries.supervision import supervision_rows
+
+
+def iso_period(day: date) -> str:
+    """The ISO week a digest belongs to ("2026-W48"): one post per service, week and destination."""
+    year, week, _weekday = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def header(kind: str, service: Service, as_of: date) -> DigestHeader:
+    return DigestHeader(kind=kind, service_id=service.id, service=service.name,  # type: ignore[arg-type]
+                        as_of=as_of, period=iso_period(as_of))
+
+
+def england(settings: Settings) -> EnglandFigures:
+    return EnglandFigures(
+        caseload_per_fte=settings.england_caseload_per_fte,
+        turnover_pct=settings.england_turnover_pct,
+        agency_pct=settings.england_agency_pct,
+        vacancy_pct=settings.england_vacancy_pct,
+    )
+
+
+def service_team_ids(session: Session, service_id: int) -> list[int]:
+    return list(session.exec(select(Team.id).where(Team.service_id == service_id)).all())  # type: ignore[arg-type]
+
+
+def build_staffing_digest(
+    session: Session, service: Service, as_of: date, settings: Settings
+) -> StaffingDigest:
+    """Census figures for the service and each team, and every NQSW with any protection breach."""
+    total, teams = staffing_total_and_teams(session, as_of=as_of, settings=settings,
+                                            service_id=service.id)
+    nqsws = nqsws_in_teams(session, service_team_ids(session, service.id), as_of, settings)  # type: ignore[arg-type]
+    lines = [
+        NqswLine(staff_id=status.staff_id, name=status.name, team=status.team,
+                 month=status.month, open_cases=status.open_cases,
+                 protected_cap=status.protected_cap, breaches=status.breaches)
+        for status in protection_statuses(session, nqsws, as_of, settings)
+    ]
+    lines.sort(key=lambda line: (not line.breaches, line.team, line.name))
+    return StaffingDigest(
+        header=header("staffing", service, as_of),
+        total=total,
+        teams=tuple(teams),
+        nqsws=tuple(lines),
+        cap_per_fte=settings.caseload_cap_per_fte,
+        span_of_control_max=settings.span_of_control_max,
+        england=england(settings),
+    )
+
+
+def team_supervision(team: str, rows: list[SupervisionRow]) -> TeamSupervision:
+    return TeamSupervision(
+        team=team,
+        people=len(rows),
+        on_time=sum(1 for row in rows if not row.days_overdue),
+        nqsws=sum(1 for row in rows if row.is_nqsw),
+        nqsws_on_time=sum(1 for row in rows if row.is_nqsw and not row.days_overdue),
+    )
+
+
+def build_supervision_digest(
+    session: Session, service: Service, as_of: date, settings: Settings
+) -> SupervisionDigest:
+    """Supervision on time by team, who is overdue and by how long, and NQSW frequency kept.
+
+    Covers the same workforce as the staffing figures: everyone in post in the service's teams
+    but heads of service and admins, employed or agency (agency workers are supervised too).
+    """
+    team_names = list(session.exec(
+        select(Team.name).where(Team.service_id == service.id).order_by(Team.name)
+    ).all())
+    people = list(session.exec(
+        select(Staff, Team.name)
+        .join(Team, Team.id == Staff.team_id)
+        .where(Team.service_id == service.id, in_post_on(as_of),
+               Staff.role.not_in(NON_WORKFORCE_ROLES))  # type: ignore[attr-defined]
+        .order_by(Team.name, Staff.name)
+    ).all())
+    rows = supervision_rows(session, people, as_of, settings)
+    by_team = {name: [row for row in rows if row.team == name] for name in team_names}
+    return SupervisionDigest(
+        header=header("supervision", service, as_of),
+        total=team_supervision(service.name, rows),
+        teams=tuple(team_supervision(name, team_rows) for name, team_rows in by_team.items()),
+        overdue=tuple(row for row in rows if row.days_overdue),
+        nqsws=tuple(row for row in rows if row.is_nqsw),
+        interval_days=settings.supervision_interval_days,
+    )
+
+
+def service_staff_ids(service_id: int):  # type: ignore[no-untyped-def]
+    """Staff of a service (in its teams, or attached to it like its head), as a subquery."""
+    return select(Staff.id).where(or_(
+        Staff.service_id == service_id,
+        Staff.team_id.in_(select(Team.id).where(Team.service_id == service_id)),  # type: ignore[union-attr]
+    ))
+
+
+def build_actions_digest(
+    session: Session, service: Service, as_of: date, settings: Settings
+) -> ActionsDigest:
+    """Actions owned by the service's staff: overdue, due soon, and completed this week."""
+    owned = Action.owner_id.in_(service_staff_ids(service.id))  # type: ignore[attr-defined, arg-type]
+    outstanding = action_rows(session, as_of, owned)
+    soon = as_of + timedelta(days=settings.actions_due_soon_days)
+    overdue = sorted((row for row in outstanding if row.days_overdue),
+                     key=lambda row: (-row.days_overdue, row.plan, row.ref))
+    due_soon = [row for row in outstanding if not row.days_overdue and row.due_date <= soon]
+    completed = session.exec(
+        select(Action, Plan.name, Staff.name)
+        .join(Plan, Plan.id == Action.plan_id)
+        .join(Staff, Staff.id == Action.owner_id)
+        .where(owned, Action.status == "done",
+               Action.completed_date > as_of - timedelta(days=7),  # type: ignore[operator]
+               Action.completed_date <= as_of)  # type: ignore[operator]
+        .order_by(Action.completed_date, Plan.name, Action.ref)
+    ).all()
+    return ActionsDigest(
+        header=header("actions", service, as_of),
+        outstanding=len(outstanding),
+        overdue=tuple(overdue),
+        due_soon=tuple(due_soon),
+        completed=tuple(
+            CompletedAction(plan=plan, ref=action.ref, action=action.action, owner=owner,
+                            completed_date=action.completed_date, evidence=action.evidence)  # type: ignore[arg-type]
+            for action, plan, owner in completed
+        ),
+        due_soon_days=settings.actions_due_soon_days,
+    )
+
+
+Builder = Callable[[Session, Service, date, Settings], Digest]
+
+BUILDERS: dict[str, Builder] = {
+    "staffing": build_staffing_digest,
+    "supervision": build_supervision_digest,
+    "actions": build_actions_digest,
+}
+
+
+def build_digest(session: Session, kind: str, service: Service, as_of: date,
+                 settings: Settings) -> Digest:
+    """The digest of this kind for one service (KeyError for an unknown kind)."""
+    return BUILDERS[kind](session, service, as_of, settings)
+
+
+def all_services(session: Session) -> list[Service]:
+    return list(session.exec(select(Service).order_by(Service.name)).all())
+
+
+__all__ = ["BUILDERS", "all_services", "build_actions_digest", "build_digest",
+           "build_staffing_digest", "build_supervision_digest", "iso_period"]
