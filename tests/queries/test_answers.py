@@ -310,3 +310,16 @@ def test_a_nul_character_in_a_command_is_answered_and_audited(engine, council) -
     answer = answer_for(engine, "TM1", "/caseload team Assess\x00ment")
     assert isinstance(answer, Refusal)  # no such team: answered, not "try again shortly"
     assert "\ufffd" in audit_rows(engine)[-1].command
+
+
+def test_a_bug_in_a_query_is_a_plain_message_and_audited(engine, council, monkeypatch) -> None:
+    from queries import answer as answer_module
+    from queries.results import Unavailable
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(answer_module, "caseload_table", broken)
+    assert isinstance(answer_for(engine, "TM1", "/caseload"), Unavailable)
+    entry = audit_rows(engine)[-1]
+    assert (entry.command, entry.outcome) == ("/caseload", "error")
