@@ -1,0 +1,230 @@
+"""The served app, and Slack's side of it, for the benchmark.
+
+The real ASGI app (`handlers.server.build_asgi_app`) runs under uvicorn on a free loopback port in
+a thread of this process. Requests are signed as Slack signs them. Answers go to response_urls on
+the fake Slack Web API (`tests.fakes.slack_api.FakeSlackApi`), which here also notes the moment
+each answer arrived, so a command is timed from the request sent to the answer received.
+
+Three bench-only slash commands are added to the returned Bolt App (nothing in handlers/ changes):
+- FLOOR_COMMAND is never registered: Bolt verifies the signature, finds no listener and answers
+  404 at once. That is the framework floor: HTTP, uvicorn, Starlette, the thread hop, Bolt's
+  middleware, and no listener.
+- NOOP_COMMAND is registered with an ack and nothing else: what Bolt's listener runner costs.
+- ECHO_COMMAND acks and answers a fixed message through the response_url with a lazy listener,
+  exactly as the real commands do: the floor of an answer that takes the lazy path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import logging
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import uvicorn
+from slack_bolt import Ack, App
+from sqlalchemy.engine import Engine
+
+from config import Settings
+from handlers.server import SLACK_EVENTS_PATH, build_asgi_app
+from handlers.slack.commands import reply
+from tests.fakes.slack_api import RESPONSE_URL_METHOD, Call, FakeSlackApi
+
+SIGNING_SECRET = "bench-signing-secret"
+BOT_TOKEN = "xoxb-bench-bot-token"
+FLOOR_COMMAND = "/bench-floor"
+NOOP_COMMAND = "/bench-noop"
+ECHO_COMMAND = "/bench-echo"
+ANSWER_TIMEOUT_SECONDS = 30.0
+UNAVAILABLE_WORDS = "try again shortly"
+
+
+class TimedFakeSlack(FakeSlackApi):
+    """The fake Slack Web API, noting when each response_url answer arrives (and keeping only
+    the answers somebody is waiting for, so a long run does not grow a list of every call)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        # socketserver listens with a backlog of 5: twenty askers' replies overflow it and
+        # Linux resets the connection (the webhook client then retries). Slack would not.
+        self._server.socket.listen(128)
+        self._waiting: dict[str, tuple[threading.Event, list[Any]]] = {}
+        self._waiting_lock = threading.Lock()
+
+    def expect(self, path: str) -> tuple[threading.Event, list[Any]]:
+        slot: tuple[threading.Event, list[Any]] = (threading.Event(), [])
+        with self._waiting_lock:
+            self._waiting[f"/response/{path}"] = slot
+        return slot
+
+    def forget(self, path: str) -> None:
+        with self._waiting_lock:
+            self._waiting.pop(f"/response/{path}", None)
+
+    def _handler_class(self) -> Any:
+        handler = super()._handler_class()
+        # Headers and body are two writes: with Nagle on, the body waits for the client's
+        # delayed ACK (40 ms on Linux loopback), which real Slack would not add.
+        handler.disable_nagle_algorithm = True
+        return handler
+
+    def _record(self, call: Call) -> None:
+        if call.method != RESPONSE_URL_METHOD:
+            super()._record(call)
+            return
+        arrived = time.perf_counter()
+        with self._waiting_lock:
+            slot = self._waiting.pop(call.path, None)
+        if slot is not None:
+            slot[1].extend((arrived, call.body))
+            slot[0].set()
+
+
+def signature(body: bytes, timestamp: str, secret: str = SIGNING_SECRET) -> str:
+    base = b"v0:" + timestamp.encode() + b":" + body
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+class DropUnhandledNotice(logging.Filter):
+    """Bolt warns, with a code sample, for every request no listener handles: the floor is that
+    request, sent hundreds of times, so the notice is dropped (it is still formatted)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Unhandled request" not in record.getMessage()
+
+
+def add_bench_listeners(slack_app: App) -> None:
+    def acknowledge(ack: Ack) -> None:
+        ack()
+
+    def echo(body: dict[str, Any]) -> None:
+        reply(str(body.get("response_url") or ""),
+              {"text": "bench echo", "blocks": []})  # type: ignore[typeddict-item]
+
+    slack_app.command(NOOP_COMMAND)(acknowledge)
+    slack_app.command(ECHO_COMMAND)(ack=acknowledge, lazy=[echo])
+    logging.getLogger("slack_bolt.caseload").addFilter(DropUnhandledNotice())
+
+
+@contextmanager
+def uvicorn_serving(asgi_app: Any) -> Iterator[str]:
+    """Serve on 127.0.0.1 (a free port) in a thread until the block ends; yields the base URL."""
+    # IPPROTO_TCP, as uvicorn.run's own socket has: asyncio sets TCP_NODELAY only on sockets
+    # whose proto says TCP, and without it every response with a body (headers, then body: two
+    # writes) waits ~40 ms for the client's delayed ACK. tests/handlers/slack/harness.py makes
+    # its socket with proto 0, so its served app pays that 40 ms on every answer.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(asgi_app, log_level="warning", lifespan="on",
+                                           access_log=False))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
+                              name=f"bench-uvicorn-{port}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=60)
+        sock.close()
+
+
+@dataclass(frozen=True)
+class Timed:
+    """One call: seconds from the request sent to the answer received, and whether it was good."""
+
+    seconds: float
+    ok: bool
+    status: int
+    error: str = ""
+
+
+@dataclass
+class SlackAsker:
+    """Sends signed slash commands to the served app and waits for their answers."""
+
+    base_url: str
+    fake: TimedFakeSlack
+    http: httpx.Client
+    ids: Iterator[int]
+
+    def _form(self, user_id: str, command: str, text: str, path: str) -> bytes:
+        return urlencode({
+            "token": "legacy-verification-token", "team_id": "T0BENCH",
+            "team_domain": "bench-council", "channel_id": "C0BENCH", "channel_name": "bench",
+            "user_id": user_id, "user_name": user_id.lower(), "command": command, "text": text,
+            "api_app_id": "A0CASELOAD", "is_enterprise_install": "false",
+            "response_url": self.fake.response_url(path), "trigger_id": f"trigger.{path}",
+        }).encode()
+
+    def call(self, user_id: str, command: str, text: str = "", *, answered: bool = True
+             ) -> tuple[Timed, dict[str, Any] | None]:
+        """One command. `answered`: wait for the response_url answer (else the HTTP response is
+        the answer, as for the floor and the do-nothing command)."""
+        path = f"bench/{next(self.ids)}"
+        body = self._form(user_id, command, text, path)
+        stamp = str(int(time.time()))
+        headers = {"Content-Type": "application/x-www-form-urlencoded",
+                   "X-Slack-Request-Timestamp": stamp,
+                   "X-Slack-Signature": signature(body, stamp)}
+        slot = self.fake.expect(path) if answered else None
+        started = time.perf_counter()
+        try:
+            response = self.http.post(f"{self.base_url}{SLACK_EVENTS_PATH}", content=body,
+                                      headers=headers)
+        except httpx.HTTPError as error:
+            self.fake.forget(path)
+            return Timed(time.perf_counter() - started, False, 0, type(error).__name__), None
+        if slot is None:
+            return Timed(time.perf_counter() - started, True, response.status_code), None
+        if response.status_code != 200:
+            self.fake.forget(path)
+            return Timed(time.perf_counter() - started, False, response.status_code,
+                         f"HTTP {response.status_code}"), None
+        if not slot[0].wait(ANSWER_TIMEOUT_SECONDS):
+            self.fake.forget(path)
+            return Timed(time.perf_counter() - started, False, 200, "no answer"), None
+        arrived, answer = slot[1]
+        unavailable = UNAVAILABLE_WORDS in str(answer.get("text", "")).lower()
+        return (Timed(arrived - started, not unavailable, 200,
+                      "unavailable" if unavailable else ""), answer)
+
+
+@dataclass
+class Served:
+    base_url: str
+    fake: TimedFakeSlack
+    slack_app: App
+    _ids: Iterator[int]
+
+    def asker(self, http: httpx.Client) -> SlackAsker:
+        return SlackAsker(self.base_url, self.fake, http, self._ids)
+
+
+@contextmanager
+def served_app(engine: Engine, today: Callable[[], date]) -> Iterator[Served]:
+    """The real app (Slack over HTTP, Teams off) with the bench listeners, on loopback."""
+    with TimedFakeSlack() as fake:
+        settings = Settings(slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
+                            slack_api_url=fake.url)  # type: ignore[call-arg]
+        web = build_asgi_app(settings, engine, today=today, teams=False)
+        add_bench_listeners(web.state.slack_app)
+        with uvicorn_serving(web) as base_url:
+            # itertools.count's next() is atomic (one C call): safe across the load's threads
+            yield Served(base_url, fake, web.state.slack_app, itertools.count(1))
