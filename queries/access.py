@@ -5,10 +5,11 @@ A refusal is a result, not an exception: the caller renders and audits it like a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, or_
+from sqlalchemy import and_, func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from commands import PersonRef
@@ -51,14 +52,17 @@ class Asker:
     team_id: int | None
     service_id: int | None
     managed_team_ids: frozenset[int]
+    managed_team_names: tuple[str, ...] = ()
+    team_name: str = ""
+    staff: Staff | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_manager(self) -> bool:
         return self.role in {"team_manager", "head_of_service", "admin"}
 
 
-def find_staff(session: Session, identity: Identity, today: date) -> Staff | None:
-    """Match a chat user to one staff record: platform id first, then e-mail, then staff id."""
+def identity_conditions(identity: Identity) -> list:  # type: ignore[type-arg]
+    """SQL conditions that could match the asker: platform id, e-mail, or staff id."""
     conditions = []
     if identity.slack_user_id:
         conditions.append(Staff.slack_user_id == identity.slack_user_id)
@@ -69,9 +73,11 @@ def find_staff(session: Session, identity: Identity, today: date) -> Staff | Non
     if identity.staff_id:
         conditions.append(Staff.staff_id == identity.staff_id.strip())
         conditions.append(func.lower(Staff.email) == identity.staff_id.strip().lower())
-    if not conditions:
-        return None
-    candidates = session.exec(select(Staff).where(or_(*conditions))).all()
+    return conditions
+
+
+def choose_staff(candidates: list[Staff], identity: Identity, today: date) -> Staff | None:
+    """One staff record in post: platform id first, then any other match; never a guess."""
     in_post = [s for s in candidates if s.end_date is None or s.end_date >= today]
     for matches in (
         [s for s in in_post if identity.slack_user_id and s.slack_user_id == identity.slack_user_id],
@@ -85,15 +91,47 @@ def find_staff(session: Session, identity: Identity, today: date) -> Staff | Non
     return None
 
 
-def asker_for(session: Session, staff: Staff) -> Asker:
-    """The asker's scope: which teams they manage (a head of service: every team in the service)."""
-    if staff.access_role == "head_of_service" and staff.service_id is not None:
-        team_filter = Team.service_id == staff.service_id
-    elif staff.access_role == "admin":
-        team_filter = True  # type: ignore[assignment]
-    else:
-        team_filter = Team.manager_id == staff.id
-    managed = session.exec(select(Team.id).where(team_filter)).all()
+def find_staff(session: Session, identity: Identity, today: date) -> Staff | None:
+    """Match a chat user to one staff record: platform id first, then e-mail, then staff id."""
+    conditions = identity_conditions(identity)
+    if not conditions:
+        return None
+    return choose_staff(list(session.exec(select(Staff).where(or_(*conditions))).all()),
+                        identity, today)
+
+
+def resolve_asker(session: Session, identity: Identity, today: date) -> Asker | None:
+    """The asker and the teams they manage, in one statement (it starts every answer).
+
+    A team manager manages the teams naming them as manager; a head of service every team in
+    their service; an admin every team. Practitioners manage none, whatever the data says.
+    """
+    conditions = identity_conditions(identity)
+    if not conditions:
+        return None
+    managed = aliased(Team)
+    own = aliased(Team)
+    rows = session.exec(
+        select(Staff, managed.id, managed.name, own.name)
+        .outerjoin(own, own.id == Staff.team_id)
+        .outerjoin(
+            managed,
+            or_(
+                and_(Staff.role == "team_manager", managed.manager_id == Staff.id),
+                and_(Staff.role == "head_of_service", managed.service_id == Staff.service_id),
+                Staff.role == "admin",
+            ),
+        )
+        .where(or_(*conditions))
+    ).all()
+    candidates = list({staff.id: staff for staff, *_rest in rows}.values())
+    staff = choose_staff(candidates, identity, today)
+    if staff is None:
+        return None
+    teams = {team_id: name for row_staff, team_id, name, _own in rows
+             if row_staff.id == staff.id and team_id is not None}
+    own_team = next((own_name for row_staff, _id, _name, own_name in rows
+                     if row_staff.id == staff.id), None)
     return Asker(
         id=staff.id,  # type: ignore[arg-type]
         staff_id=staff.staff_id,
@@ -101,13 +139,12 @@ def asker_for(session: Session, staff: Staff) -> Asker:
         role=staff.access_role,
         team_id=staff.team_id,
         service_id=staff.service_id,
-        managed_team_ids=frozenset(managed) if staff.access_role != "practitioner" else frozenset(),
+        managed_team_ids=frozenset(teams) if staff.access_role != "practitioner" else frozenset(),
+        managed_team_names=tuple(sorted(teams.values()))
+        if staff.access_role != "practitioner" else (),
+        team_name=own_team or "",
+        staff=staff,
     )
-
-
-def resolve_asker(session: Session, identity: Identity, today: date) -> Asker | None:
-    staff = find_staff(session, identity, today)
-    return asker_for(session, staff) if staff else None
 
 
 def can_see(asker: Asker, staff: Staff) -> bool:
@@ -132,7 +169,15 @@ def may_manage(asker: Asker, staff: Staff) -> bool:
     )
 
 
-def find_person(session: Session, person: PersonRef) -> list[Staff]:
+@dataclass(frozen=True)
+class Person:
+    """A named member of staff with their team's name (loaded together: one statement)."""
+
+    staff: Staff
+    team: str
+
+
+def find_person(session: Session, person: PersonRef) -> list[Person]:
     """Every staff record the reference could mean (more than one means ask again)."""
     value = person.value.strip()
     if person.kind == "slack_user":
@@ -151,10 +196,13 @@ def find_person(session: Session, person: PersonRef) -> list[Staff]:
             func.lower(Staff.staff_id) == lowered,
             func.lower(Staff.email).startswith(lowered + "@"),
         )
-    return list(session.exec(select(Staff).where(condition)).all())
+    rows = session.exec(
+        select(Staff, Team.name).outerjoin(Team, Team.id == Staff.team_id).where(condition)
+    ).all()
+    return [Person(staff, team or "") for staff, team in rows]
 
 
-def resolve_person(session: Session, asker: Asker, person: PersonRef) -> Staff | Refusal:
+def resolve_person(session: Session, asker: Asker, person: PersonRef) -> Person | Refusal:
     """The named person, if the asker may see them; otherwise a refusal that says why."""
     matches = find_person(session, person)
     if not matches:
@@ -162,14 +210,14 @@ def resolve_person(session: Session, asker: Asker, person: PersonRef) -> Staff |
             reason=f"I couldn't find anyone called '{person.value}'.",
             hint="Name them as an @mention, their staff id (e.g. SW0042) or their work e-mail.",
         )
-    visible = [staff for staff in matches if can_see(asker, staff)]
+    visible = [match for match in matches if can_see(asker, match.staff)]
     if not visible:
         return Refusal(
-            reason=f"You can't see {matches[0].name}'s records: they are outside your teams.",
+            reason=f"You can't see {matches[0].staff.name}'s records: they are outside your teams.",
             hint="Managers see their own teams; heads of service see their service.",
         )
     if len(visible) > 1:
-        ids = ", ".join(staff.staff_id for staff in visible[:5])
+        ids = ", ".join(match.staff.staff_id for match in visible[:5])
         return Refusal(
             reason=f"'{person.value}' matches more than one person ({ids}).",
             hint="Use their staff id or e-mail instead.",

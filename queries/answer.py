@@ -156,9 +156,10 @@ def scope_label(command: Command, detail: str = "") -> str:
     return f"{command.verb}:{command.scope}" + (f":{detail}" if detail else "")
 
 
-def teams_title(session: Session, team_ids: frozenset[int], prefix: str) -> str:
-    names = sorted(session.exec(select(Team.name).where(Team.id.in_(team_ids))).all())  # type: ignore[attr-defined]
-    shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more teams" if len(names) > 4 else "")
+def teams_title(team_names: tuple[str, ...], prefix: str) -> str:
+    shown = ", ".join(team_names[:4])
+    if len(team_names) > 4:
+        shown += f" and {len(team_names) - 4} more teams"
     return f"{prefix} — {shown}"
 
 
@@ -166,22 +167,23 @@ def caseload_answer(session, asker, command, today, settings, now):  # type: ign
     label = scope_label(command)
     if command.scope == "mine":
         if asker.managed_team_ids:
-            title = teams_title(session, asker.managed_team_ids, "Caseload")
+            title = teams_title(asker.managed_team_names, "Caseload")
             return Outcome(caseload_table(session, title, asker.managed_team_ids, today, settings),
                            asker, label)
-        me = session.get(Staff, asker.id)
-        return Outcome(worker_cases(session, me, today, settings, "Your caseload"), asker, label)
+        return Outcome(worker_cases(session, asker.staff, today, settings, "Your caseload"),
+                       asker, label)
     if command.scope == "person":
-        person = access.resolve_person(session, asker, command.person)
-        if isinstance(person, Refusal):
-            return Outcome(person, asker, scope_label(command, command.person.value))
+        found = access.resolve_person(session, asker, command.person)
+        if isinstance(found, Refusal):
+            return Outcome(found, asker, scope_label(command, command.person.value))
+        person = found.staff
         title = "Your caseload" if person.id == asker.id else f"Caseload — {person.name}"
         return Outcome(worker_cases(session, person, today, settings, title), asker,
                        scope_label(command, person.staff_id))
     if command.scope == "overdue":
         if asker.managed_team_ids:
             condition = Case.team_id.in_(asker.managed_team_ids)  # type: ignore[attr-defined]
-            title = teams_title(session, asker.managed_team_ids, "Overdue visits and reviews")
+            title = teams_title(asker.managed_team_names, "Overdue visits and reviews")
         else:
             condition = or_(Case.allocated_worker_id == asker.id, Case.co_worker_id == asker.id)
             title = "Your overdue visits and reviews"
@@ -213,18 +215,18 @@ def protected_answer(session, asker, command, today, settings, now):  # type: ig
         if not asker.managed_team_ids:
             return Outcome(Refusal(MANAGERS_ONLY, "Try /protected for your own status."),
                            asker, label)
-        team_ids = asker.managed_team_ids
+        team_ids, team_names = asker.managed_team_ids, asker.managed_team_names
         if command.team:
             team = access.resolve_team(session, asker, command.team)
             if isinstance(team, Refusal):
                 return Outcome(team, asker, scope_label(command, command.team))
-            team_ids = frozenset({team.id})
+            team_ids, team_names = frozenset({team.id}), (team.name,)
         statuses = protection_statuses(session, nqsws_in_teams(session, list(team_ids), today,
                                                                settings), today, settings)
         statuses.sort(key=lambda status: (not status.breaches, status.team, status.name))
         return Outcome(
             ProtectionAnswer(
-                title=teams_title(session, team_ids, "NQSW protection"),
+                title=teams_title(team_names, "NQSW protection"),
                 as_of=today,
                 statuses=tuple(statuses),
                 empty_message="No one in these teams is in their protected (ASYE) year.",
@@ -232,12 +234,12 @@ def protected_answer(session, asker, command, today, settings, now):  # type: ig
             asker, label,
         )
     if command.scope == "person":
-        person = access.resolve_person(session, asker, command.person)
-        if isinstance(person, Refusal):
-            return Outcome(person, asker, scope_label(command, command.person.value))
+        found = access.resolve_person(session, asker, command.person)
+        if isinstance(found, Refusal):
+            return Outcome(found, asker, scope_label(command, command.person.value))
+        person, team_name = found.staff, found.team
     else:
-        person = session.get(Staff, asker.id)
-    team_name = session.get(Team, person.team_id).name if person.team_id else ""
+        person, team_name = asker.staff, asker.team_name
     statuses = protection_statuses(session, [(person, team_name)], today, settings)
     title = "Your protected year" if person.id == asker.id else f"Protected year — {person.name}"
     return Outcome(ProtectionAnswer(title=title, as_of=today, statuses=tuple(statuses)), asker,
@@ -295,9 +297,7 @@ def actions_answer(session, asker, command, today, settings, now):  # type: igno
 def supervision_scope(session: Session, asker: Asker, today: date) -> list[tuple[Staff, str]]:
     """Everyone whose supervision the asker oversees: their teams and their direct reports."""
     if asker.role == "practitioner":
-        me = session.get(Staff, asker.id)
-        team = session.get(Team, me.team_id).name if me.team_id else ""
-        return [(me, team)]
+        return [(asker.staff, asker.team_name)]
     rows = session.exec(
         select(Staff, Team.name)
         .outerjoin(Team, Team.id == Staff.team_id)
@@ -312,9 +312,10 @@ def supervision_scope(session: Session, asker: Asker, today: date) -> list[tuple
 
 def supervision_answer(session, asker, command, today, settings, now):  # type: ignore[no-untyped-def]
     if command.scope == "log":
-        person = access.resolve_person(session, asker, command.person)
-        if isinstance(person, Refusal):
-            return Outcome(person, asker, scope_label(command, command.person.value))
+        found = access.resolve_person(session, asker, command.person)
+        if isinstance(found, Refusal):
+            return Outcome(found, asker, scope_label(command, command.person.value))
+        person = found.staff
         if not access.may_manage(asker, person):
             return Outcome(
                 Refusal(f"Only {person.name}'s manager can log their supervision.",

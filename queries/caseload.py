@@ -86,6 +86,7 @@ class OpenCase:
     team: str
     lead: str | None
     co_worker: str | None
+    lead_left: bool = False  # the lead worker has left: no one holds the case today
 
 
 def case_row(open_case: OpenCase, today: date, settings: Settings) -> CaseRow:
@@ -112,57 +113,75 @@ def open_cases(session: Session, today: date, *conditions) -> list[OpenCase]:  #
     lead = aliased(Staff)
     co = aliased(Staff)
     rows = session.exec(
-        select(Case, Team.name, lead.name, co.name)
+        select(Case, Team.name, lead.name, lead.end_date, co.name)
         .join(Team, Team.id == Case.team_id)
         .outerjoin(lead, lead.id == Case.allocated_worker_id)
         .outerjoin(co, co.id == Case.co_worker_id)
         .where(open_on(today), *conditions)
         .order_by(Case.start_date, Case.case_ref)
     ).all()
-    return [OpenCase(case, team, lead_name, co_name) for case, team, lead_name, co_name in rows]
+    return [
+        OpenCase(case, team, lead_name, co_name,
+                 lead_left=lead_end is not None and lead_end < today)
+        for case, team, lead_name, lead_end, co_name in rows
+    ]
 
 
-def team_workers(session: Session, team_ids: Iterable[int], today: date) -> list[tuple[Staff, str]]:
-    """Case-holding staff in post in these teams, with their team's name."""
+@dataclass(frozen=True)
+class Worker:
+    """A case-holding worker in post, with their team and when they were last supervised."""
+
+    staff: Staff
+    team: str
+    last_supervision: date | None
+
+
+def team_workers(session: Session, team_ids: Iterable[int], today: date) -> list[Worker]:
+    """Case-holding staff in post in these teams, in one statement (last supervision included)."""
     ids = list(team_ids)
     if not ids:
         return []
-    return list(
-        session.exec(
-            select(Staff, Team.name)
-            .join(Team, Team.id == Staff.team_id)
-            .where(Staff.team_id.in_(ids), in_post_on(today),  # type: ignore[union-attr]
-                   Staff.role.in_(CASE_HOLDING_ROLES))  # type: ignore[attr-defined]
-            .order_by(Team.name, Staff.name)
-        ).all()
+    last_supervision = (
+        select(func.max(Supervision.date))
+        .where(Supervision.staff_id == Staff.id)
+        .correlate(Staff)
+        .scalar_subquery()
     )
+    rows = session.exec(
+        select(Staff, Team.name, last_supervision)
+        .join(Team, Team.id == Staff.team_id)
+        .where(Staff.team_id.in_(ids), in_post_on(today),  # type: ignore[union-attr]
+               Staff.role.in_(CASE_HOLDING_ROLES))  # type: ignore[attr-defined]
+        .order_by(Team.name, Staff.name)
+    ).all()
+    return [Worker(staff, team, last) for staff, team, last in rows]
 
 
 def worker_loads(
-    session: Session, workers: list[tuple[Staff, str]], today: date, settings: Settings
+    workers: list[Worker], cases: list[OpenCase], today: date, settings: Settings
 ) -> list[WorkerLoad]:
     """A row per worker: counts by type (lead cases only), overdue work and supervision."""
-    worker_ids = [staff.id for staff, _team in workers]
     counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     overdue_visits: dict[int, int] = defaultdict(int)
     overdue_reviews: dict[int, int] = defaultdict(int)
-    if worker_ids:
-        for open_case in open_cases(session, today, Case.allocated_worker_id.in_(worker_ids)):  # type: ignore[union-attr]
-            row = case_row(open_case, today, settings)
-            worker_id = open_case.case.allocated_worker_id
-            bucket = row.case_type if row.case_type in ("CP", "CIN", "LAC") else "other"
-            counts[worker_id][bucket] += 1  # type: ignore[index]
-            overdue_visits[worker_id] += bool(row.visit_days_overdue)  # type: ignore[index]
-            overdue_reviews[worker_id] += bool(row.review_days_overdue)  # type: ignore[index]
-    last = last_supervisions(session, worker_ids)  # type: ignore[arg-type]
+    for open_case in cases:
+        worker_id = open_case.case.allocated_worker_id
+        if worker_id is None:
+            continue
+        row = case_row(open_case, today, settings)
+        bucket = row.case_type if row.case_type in ("CP", "CIN", "LAC") else "other"
+        counts[worker_id][bucket] += 1
+        overdue_visits[worker_id] += bool(row.visit_days_overdue)
+        overdue_reviews[worker_id] += bool(row.review_days_overdue)
     loads = []
-    for staff, team in workers:
+    for worker in workers:
+        staff = worker.staff
         by_type = counts[staff.id]  # type: ignore[index]
         loads.append(
             WorkerLoad(
                 staff_id=staff.staff_id,
                 name=staff.name,
-                team=team,
+                team=worker.team,
                 fte=staff.fte,
                 cp=by_type["CP"],
                 cin=by_type["CIN"],
@@ -174,7 +193,7 @@ def worker_loads(
                 overdue_visits=overdue_visits[staff.id],  # type: ignore[index]
                 overdue_reviews=overdue_reviews[staff.id],  # type: ignore[index]
                 supervision_overdue_days=supervision_overdue(
-                    staff, last.get(staff.id), today, settings  # type: ignore[arg-type]
+                    staff, worker.last_supervision, today, settings
                 ),
             )
         )
@@ -187,23 +206,26 @@ def without_lead(today: date):  # type: ignore[no-untyped-def]
     return or_(Case.allocated_worker_id.is_(None), Case.allocated_worker_id.in_(leavers))  # type: ignore[union-attr]
 
 
-def unallocated_count(session: Session, team_ids: Iterable[int], today: date) -> int:
-    ids = list(team_ids)
-    if not ids:
-        return 0
-    return session.exec(
-        select(func.count()).select_from(Case).where(
-            open_on(today), without_lead(today), Case.team_id.in_(ids)  # type: ignore[union-attr]
-        )
-    ).one()
+def unallocated(open_case: OpenCase) -> bool:
+    return open_case.case.allocated_worker_id is None or open_case.lead_left
 
 
 def caseload_table(
     session: Session, title: str, team_ids: Iterable[int], today: date, settings: Settings
 ) -> CaseloadTable:
-    """The manager's table: heaviest load first, so over-cap workers lead."""
-    ids = list(team_ids)
-    loads = worker_loads(session, team_workers(session, ids, today), today, settings)
+    """The manager's table, heaviest load first so over-cap workers lead.
+
+    One statement for the workers, one for every open case they lead or their teams hold (the
+    unallocated count comes from the same rows).
+    """
+    ids = set(team_ids)
+    workers = team_workers(session, ids, today)
+    worker_ids = [worker.staff.id for worker in workers]
+    cases = open_cases(
+        session, today,
+        or_(Case.team_id.in_(ids or [-1]), Case.allocated_worker_id.in_(worker_ids or [-1])),  # type: ignore[union-attr]
+    )
+    loads = worker_loads(workers, cases, today, settings)
     loads.sort(key=lambda load: (-load.load_pct, load.name))
     return CaseloadTable(
         title=title,
@@ -211,7 +233,7 @@ def caseload_table(
         rows=tuple(loads),
         total_cases=sum(load.total for load in loads),
         total_fte=round(sum(load.fte for load in loads), 2),
-        unallocated=unallocated_count(session, ids, today),
+        unallocated=sum(1 for c in cases if c.case.team_id in ids and unallocated(c)),
     )
 
 
@@ -285,13 +307,13 @@ def capacity(
 ) -> CapacityList:
     """Who could take a new case, most headroom first; never an NQSW as lead on a CP case."""
     workers = team_workers(session, team_ids, today)
-    loads = {load.staff_id: load for load in worker_loads(session, workers, today, settings)}
+    worker_ids = [worker.staff.id for worker in workers]
+    cases = open_cases(session, today, Case.allocated_worker_id.in_(worker_ids or [-1]))  # type: ignore[union-attr]
     rows: list[CapacityRow] = []
-    for staff, team in workers:
-        load = loads[staff.staff_id]
+    for load in worker_loads(workers, cases, today, settings):
         if case_type == "CP" and load.is_nqsw:
             continue
-        row = CapacityRow(staff.staff_id, staff.name, team, staff.fte, load.total, load.cap,
+        row = CapacityRow(load.staff_id, load.name, load.team, load.fte, load.total, load.cap,
                           load.is_nqsw)
         if row.headroom >= 1:
             rows.append(row)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from config import Settings
@@ -26,27 +25,23 @@ from queries.supervision_rules import next_supervision_due, supervision_days_ove
 def protection_statuses(
     session: Session, staff_with_team: list[tuple[Staff, str]], today: date, settings: Settings
 ) -> list[ProtectionStatus]:
-    """Each worker's protection status, with three statements however many workers there are."""
-    ids = [staff.id for staff, _team in staff_with_team]
+    """Each worker's protection status, with two statements however many workers there are."""
+    ids = {staff.id for staff, _team in staff_with_team}
     lead_counts: dict[int, int] = {}
     cp_leads: dict[int, list[str]] = {}
     cp_co: dict[int, int] = {}
     if ids:
-        for worker_id, count in session.exec(
-            select(Case.allocated_worker_id, func.count())
-            .where(open_on(today), Case.allocated_worker_id.in_(ids))  # type: ignore[union-attr]
-            .group_by(Case.allocated_worker_id)
-        ).all():
-            lead_counts[worker_id] = count
-        for case_ref, lead_id, co_id in session.exec(
-            select(Case.case_ref, Case.allocated_worker_id, Case.co_worker_id).where(
-                open_on(today), Case.case_type == "CP",
-                (Case.allocated_worker_id.in_(ids)) | (Case.co_worker_id.in_(ids)),  # type: ignore[union-attr]
-            )
+        # One statement for every open case these workers lead or co-work (NQSWs hold few).
+        for case_ref, case_type, lead_id, co_id in session.exec(
+            select(Case.case_ref, Case.case_type, Case.allocated_worker_id, Case.co_worker_id)
+            .where(open_on(today),
+                   (Case.allocated_worker_id.in_(list(ids))) | (Case.co_worker_id.in_(list(ids))))  # type: ignore[union-attr]
         ).all():
             if lead_id in ids:
-                cp_leads.setdefault(lead_id, []).append(case_ref)
-            if co_id in ids:
+                lead_counts[lead_id] = lead_counts.get(lead_id, 0) + 1
+                if case_type == "CP":
+                    cp_leads.setdefault(lead_id, []).append(case_ref)
+            if co_id in ids and case_type == "CP":
                 cp_co[co_id] = cp_co.get(co_id, 0) + 1
     last = last_supervisions(session, ids)  # type: ignore[arg-type]
     return [

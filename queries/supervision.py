@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import case, func
 from sqlmodel import Session, select
 
 from config import Settings
@@ -59,7 +60,10 @@ def supervision_list(
 def log_supervision(
     session: Session, asker: Asker, staff: Staff, on: date, today: date, settings: Settings
 ) -> SupervisionLogged | Refusal:
-    """Record a session held by the worker's manager; the same date twice records it once."""
+    """Record a session held by the worker's manager; the same date twice records it once.
+
+    One read finds both whether that date is already logged and the latest date on record.
+    """
     if on > today:
         return Refusal(
             reason=f"{on.isoformat()} is in the future: log supervision after it has happened.",
@@ -70,19 +74,21 @@ def log_supervision(
             reason=f"{staff.name} started on {staff.start_date.isoformat()}, after {on.isoformat()}.",
             hint="Check the date: /supervision log @person YYYY-MM-DD",
         )
-    existing = session.exec(
-        select(Supervision).where(Supervision.staff_id == staff.id, Supervision.date == on)
-    ).first()
-    if existing is None:
+    last, already_logged = session.exec(
+        select(func.max(Supervision.date),
+               func.count(case((Supervision.date == on, 1))))
+        .where(Supervision.staff_id == staff.id)
+    ).one()
+    if not already_logged:
         session.add(Supervision(staff_id=staff.id, date=on, supervisor_id=asker.id,  # type: ignore[arg-type]
                                 kind="logged in chat"))
         session.flush()
-    last = last_supervisions(session, [staff.id])  # type: ignore[list-item]
+    latest = max(last, on) if last else on
     interval = supervision_interval_days(staff.asye_start, staff.asye_end, today, settings)
     return SupervisionLogged(
         staff_id=staff.staff_id,
         name=staff.name,
         on=on,
         by=asker.name,
-        next_due=next_supervision_due(last.get(staff.id), interval, staff.start_date),  # type: ignore[arg-type]
+        next_due=next_supervision_due(latest, interval, staff.start_date),
     )
