@@ -1,0 +1,244 @@
+"""Serving: one ASGI app under uvicorn for Slack's HTTP events, Teams and /healthz, and Socket Mode
+alongside it when SLACK_APP_TOKEN is set (councils often have no public endpoint).
+
+Bolt's own development server is never used. Slack requests go through Bolt's RequestVerification
+middleware, so a bad or stale signature gets 401 before any listener runs. The Bolt dispatch is a
+blocking call, so it runs in a worker thread and never stalls the event loop that acks everyone
+else's requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import date
+from typing import Any
+
+from fastapi import FastAPI
+from slack_bolt import App
+from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from slack_sdk import WebClient
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from config import Settings
+
+log = logging.getLogger(__name__)
+
+SLACK_EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+HEALTH_STORE_TIMEOUT_SECONDS = 3.0
+#: Slack's payloads are a few kilobytes; anything far larger is not from Slack.
+MAX_SLACK_BODY_BYTES = 1_000_000
+
+
+def slack_over_http(settings: Settings) -> bool:
+    """HTTP events need the signing secret: without it no request could be verified."""
+    return bool(settings.slack_bot_token and settings.slack_signing_secret
+                and not settings.slack_app_token)
+
+
+def slack_handler(slack_app: App) -> Callable[[Request], Any]:
+    async def slack_events(request: Request) -> Response:
+        length = request.headers.get("content-length", "0")
+        if length.isdigit() and int(length) > MAX_SLACK_BODY_BYTES:
+            return Response(status_code=413)
+        if not request.headers.get("x-slack-request-timestamp", "").isdigit():
+            # Bolt would fail on int() of a malformed timestamp with a 500; it is a bad
+            # signature like any other.
+            return JSONResponse({"error": "invalid request"}, status_code=401)
+        body = await request.body()
+        bolt_response = await run_in_threadpool(slack_app.dispatch, to_bolt_request(request, body))
+        return to_starlette_response(bolt_response)
+
+    return slack_events
+
+
+def store_reachable(engine: Engine) -> bool:
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except Exception:
+        return False
+
+
+def mount_teams(web: FastAPI, settings: Settings, engine: Engine,
+                today: Callable[[], date] | None = None) -> bool:
+    """Teams' /api/messages, when the Teams front end provides `handlers.teams.mount_teams`."""
+    try:
+        import handlers.teams as teams
+    except ImportError:
+        return False
+    mount = getattr(teams, "mount_teams", None)
+    if mount is None:
+        return False
+    mount(web, settings, engine, today=today)
+    return True
+
+
+def build_asgi_app(
+    settings: Settings, engine: Engine, *, today: Callable[[], date] | None = None,
+    slack_client: WebClient | None = None, teams: bool = True,
+) -> FastAPI:
+    """The web app: POST /slack/events (HTTP mode), GET /healthz, and Teams when present.
+
+    In Socket Mode the Bolt app is built too (on `app.state.slack_app`) but no HTTP route is
+    mounted for it: every Slack request then arrives over the socket. `teams=False` leaves
+    /api/messages out: `serve` does so unless Teams credentials are set, so a Slack-only
+    deployment never exposes Teams' unauthenticated local mode."""
+    from handlers.slack.app import build_app, shutdown_app
+
+    slack_app = (build_app(settings, engine, today=today, client=slack_client)
+                 if settings.slack_enabled else None)
+
+    @asynccontextmanager
+    async def lifespan(web: FastAPI) -> AsyncIterator[None]:
+        yield
+        for stop in reversed(web.state.on_shutdown):  # e.g. Socket Mode: no new requests first
+            await asyncio.to_thread(stop)
+        if slack_app is not None:  # then let answers under way finish
+            await asyncio.to_thread(shutdown_app, slack_app)
+
+    web = FastAPI(title="caseload bot", docs_url=None, redoc_url=None, openapi_url=None,
+                  lifespan=lifespan)
+    web.state.slack_app = slack_app
+    web.state.teams_mounted = False
+    web.state.on_shutdown = []  # callables run at shutdown, before the Slack listeners stop
+
+    async def healthz() -> JSONResponse:
+        try:  # a store that does not answer must not hang the health check
+            reachable = await asyncio.wait_for(run_in_threadpool(store_reachable, engine),
+                                               HEALTH_STORE_TIMEOUT_SECONDS)
+        except TimeoutError:
+            reachable = False
+        return JSONResponse({
+            "status": "ok",
+            "store": "ok" if reachable else "unreachable",
+            "slack": ("socket_mode" if slack_app is not None and settings.slack_app_token
+                      else "http" if slack_app is not None and slack_over_http(settings)
+                      else "off"),
+            "teams": "on" if web.state.teams_mounted else "off",
+        })
+
+    web.add_api_route(HEALTH_PATH, healthz, methods=["GET"])
+    if slack_app is not None and slack_over_http(settings):
+        web.add_api_route(SLACK_EVENTS_PATH, slack_handler(slack_app), methods=["POST"])
+    web.state.teams_mounted = teams and mount_teams(web, settings, engine, today)
+    return web
+
+
+# --- The process ------------------------------------------------------------------------------
+
+
+class SocketModeRunner:
+    """Socket Mode in its own threads, connecting (and reconnecting) until it is up, so a Slack
+    outage at start delays Slack but never stops Teams, /healthz or the scheduler."""
+
+    def __init__(self, slack_app: App, app_token: str) -> None:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        self.handler = SocketModeHandler(slack_app, app_token)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._connect, name="slack-socket-mode",
+                                        daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _connect(self) -> None:
+        delay = 1.0
+        while not self._stop.is_set():
+            try:
+                self.handler.connect()
+                log.info("Slack: Socket Mode connected")
+                return
+            except Exception as error:
+                log.warning("Slack: Socket Mode could not connect (%s); retrying in %.0fs",
+                            type(error).__name__, delay)
+                self._stop.wait(delay)
+                delay = min(delay * 2, 60.0)
+
+    def close(self) -> None:
+        self._stop.set()
+        try:
+            self.handler.close()
+        except Exception as error:
+            log.warning("Slack: closing Socket Mode failed: %s", type(error).__name__)
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
+
+
+def start_scheduler_if_available(settings: Settings, engine: Engine) -> Any:
+    try:
+        from jobs.scheduler import start_scheduler
+    except ImportError as error:
+        log.warning("Scheduler: not started — jobs.scheduler.start_scheduler is not available "
+                    "(%s); digests will not be posted by this process", error)
+        return None
+    scheduler = start_scheduler(settings, engine)
+    log.info("Scheduler: on (digests %s, %s)", settings.digest_cron, settings.bot_timezone)
+    return scheduler
+
+
+def stop_scheduler(scheduler: Any) -> None:
+    shutdown = getattr(scheduler, "shutdown", None)
+    if callable(shutdown):
+        try:
+            shutdown()
+        except Exception as error:
+            log.warning("Scheduler: shutdown failed: %s", type(error).__name__)
+
+
+def describe_front_ends(settings: Settings, web: FastAPI, port: int) -> list[str]:
+    """What is on and where — never a token."""
+    lines = []
+    if web.state.slack_app is None:
+        lines.append("Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET or SLACK_APP_TOKEN)")
+    elif settings.slack_app_token:
+        lines.append(f"Slack: Socket Mode (Web API {settings.slack_api_url})")
+    elif slack_over_http(settings):
+        lines.append(f"Slack: HTTP at http://0.0.0.0:{port}{SLACK_EVENTS_PATH} "
+                     f"(Web API {settings.slack_api_url})")
+    lines.append("Teams: on at /api/messages" if web.state.teams_mounted else
+                 "Teams: off (set TEAMS_APP_ID, TEAMS_APP_PASSWORD and TEAMS_TENANT_ID)")
+    lines.append(f"Health: http://0.0.0.0:{port}{HEALTH_PATH}")
+    return lines
+
+
+def serve(settings: Settings, *, run_scheduler: bool, port: int | None = None) -> None:
+    """`python bot.py serve`: migrate, then serve until stopped (SIGINT/SIGTERM via uvicorn)."""
+    import uvicorn
+
+    from handlers.slack.app import keep_tokens_out_of_logs
+    from models.migrate import upgrade
+    from models.store import get_engine
+
+    keep_tokens_out_of_logs()
+    engine = get_engine()
+    upgrade(engine)
+    web = build_asgi_app(settings, engine, teams=settings.teams_enabled)
+    listen_port = port or settings.port
+    if web.state.slack_app is not None and settings.slack_app_token:
+        socket_mode = SocketModeRunner(web.state.slack_app, settings.slack_app_token)
+        web.state.on_shutdown.append(socket_mode.close)
+        socket_mode.start()
+    if run_scheduler:
+        scheduler = start_scheduler_if_available(settings, engine)
+        if scheduler is not None:
+            web.state.on_shutdown.append(lambda: stop_scheduler(scheduler))
+    else:
+        log.info("Scheduler: off (--no-scheduler)")
+    for line in describe_front_ends(settings, web, listen_port):
+        log.info(line)
+    uvicorn.run(web, host="0.0.0.0", port=listen_port, log_level="info", proxy_headers=True,
+                server_header=False)
+
+
+__all__ = ["build_asgi_app", "mount_teams", "serve"]

@@ -1,0 +1,469 @@
+"""Block Kit for every answer: the same result objects as render/text.py, drawn for Slack.
+
+Content mirrors the console renderer so Slack, Teams and the console cannot disagree; only the
+layout differs. Every message stays inside Slack's limits (50 blocks, 3,000 characters a section,
+10 fields) by cutting rows and saying "… and N more" rather than letting Slack reject the post.
+Everything that came from the store or the user is escaped (&, <, >), so a team, plan or evidence
+text containing ``<!channel>`` is shown as typed and can never ping anyone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from functools import singledispatch
+from typing import Any
+
+from queries.results import (
+    ActionChanged,
+    ActionList,
+    ActionRow,
+    CapacityList,
+    CapacityRow,
+    CaseList,
+    CaseloadTable,
+    CaseRow,
+    HelpAnswer,
+    Invalid,
+    ProtectionAnswer,
+    ProtectionStatus,
+    Refusal,
+    SupervisionList,
+    SupervisionLogged,
+    SupervisionRow,
+    Unavailable,
+    WorkerLoad,
+)
+from render.text import day, render_text
+
+Block = dict[str, Any]
+Message = dict[str, Any]
+
+# Slack's published limits (https://docs.slack.dev/reference/block-kit/blocks).
+MAX_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+MAX_SECTION_TEXT = 3000
+MAX_FIELDS = 10
+MAX_FIELD_TEXT = 2000
+MAX_HEADER_TEXT = 150
+MAX_CONTEXT_ELEMENTS = 10
+MAX_BUTTON_TEXT = 75
+MAX_BUTTON_VALUE = 2000
+MAX_BLOCK_ID = 255
+#: The notification text is a fallback (notifications, screen readers), so a short one will do.
+MAX_FALLBACK_TEXT = 3000
+
+#: Button action ids the interactivity handlers listen for.
+ACTION_DONE = "action_done"
+ACTION_UPDATE = "action_update"
+
+RED = ":red_circle:"
+WARN = ":warning:"
+OK = ":white_check_mark:"
+NQSW = ":seedling:"
+
+_PARTIAL_ENTITY = re.compile(r"&[a-z]{0,4}$")
+
+
+# --- Text helpers -----------------------------------------------------------------------------
+
+
+def escape(text: object) -> str:
+    """Slack's three control characters as entities: user text is shown, never interpreted."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int) -> str:
+    """Cut to `limit` characters with an ellipsis, never leaving half an HTML entity behind."""
+    if len(text) <= limit:
+        return text
+    cut = _PARTIAL_ENTITY.sub("", text[: limit - 1])
+    return cut + "…"
+
+
+def plain(text: str, limit: int) -> dict[str, Any]:
+    """plain_text is never parsed for mentions, so it is clipped but not escaped."""
+    return {"type": "plain_text", "text": clip(text, limit) or " ", "emoji": True}
+
+
+def mrkdwn(text: str, limit: int = MAX_SECTION_TEXT) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": clip(text, limit) or " "}
+
+
+def header(title: str) -> Block:
+    return {"type": "header", "text": plain(title, MAX_HEADER_TEXT)}
+
+
+def section(text: str) -> Block:
+    return {"type": "section", "text": mrkdwn(text)}
+
+
+def fields_section(pairs: Sequence[tuple[str, str]]) -> Block:
+    """A two-column grid of label/value pairs (escaped by the caller), at most ten."""
+    return {
+        "type": "section",
+        "fields": [mrkdwn(f"*{label}*\n{value}", MAX_FIELD_TEXT)
+                   for label, value in pairs[:MAX_FIELDS]],
+    }
+
+
+def context(*texts: str) -> Block:
+    return {"type": "context",
+            "elements": [mrkdwn(text) for text in texts if text][:MAX_CONTEXT_ELEMENTS]
+            or [mrkdwn(" ")]}
+
+
+def divider() -> Block:
+    return {"type": "divider"}
+
+
+def as_of(value: object) -> str:
+    return f"As of {day(value)}"  # type: ignore[arg-type]
+
+
+def joined(parts: Iterable[str]) -> str:
+    return " · ".join(part for part in parts if part)
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+# --- Flags that must stand out ----------------------------------------------------------------
+
+
+def flag_badge(flag: str) -> str:
+    """A flag word from the results, made loud: red for breaches, amber for overdue work."""
+    lowered = flag.lower()
+    if "over cap" in lowered or "breach" in lowered:
+        return f"{RED} *{escape(flag)}*"
+    if flag == "NQSW":
+        return f"{NQSW} NQSW"
+    if "overdue" in lowered:
+        return f"{WARN} {escape(flag)}"
+    return escape(flag)
+
+
+def badges(flags: Iterable[str]) -> str:
+    return "  ".join(flag_badge(flag) for flag in flags)
+
+
+# --- Assembling a message inside the limits ---------------------------------------------------
+
+
+def fit(
+    head: list[Block], rows: Sequence[list[Block]], tail: list[Block] | None = None,
+    limit: int | None = None, max_blocks: int = MAX_BLOCKS, more_hint: str = "",
+) -> list[Block]:
+    """Head, as many whole rows as fit, "… and N more", then the tail: never over `max_blocks`."""
+    tail = tail or []
+    budget = max_blocks - len(head) - len(tail)
+    shown: list[list[Block]] = []
+    used = 0
+    allowed = len(rows) if limit is None else min(limit, len(rows))
+    for position, row in enumerate(rows[:allowed]):
+        reserve = 0 if position == len(rows) - 1 else 1  # room for the "… and N more" line
+        if used + len(row) + reserve > budget:
+            break
+        shown.append(row)
+        used += len(row)
+    blocks = list(head)
+    for row in shown:
+        blocks.extend(row)
+    left_out = len(rows) - len(shown)
+    if left_out:
+        blocks.append(context(joined([f"… and {left_out} more", more_hint])))
+    blocks.extend(tail)
+    return blocks[:max_blocks]
+
+
+def fallback_text(answer: object, limit: int | None, blocks: list[Block]) -> str:
+    """The notification text: the console rendering, escaped and clipped (or, should the console
+    rendering fail, the first words of the blocks: a message always has its text)."""
+    try:
+        text = render_text(answer, limit=limit)
+    except Exception:
+        for block in blocks:
+            part = block.get("text")
+            if isinstance(part, dict):
+                shown = part["text"] if part["type"] == "mrkdwn" else escape(part["text"])
+                return clip(shown, MAX_FALLBACK_TEXT)
+        return "Caseload bot"
+    return clip(escape(text), MAX_FALLBACK_TEXT) or "Caseload bot"
+
+
+def message(answer: object, blocks: list[Block], limit: int | None) -> Message:
+    return {"text": fallback_text(answer, limit, blocks), "blocks": blocks[:MAX_BLOCKS]}
+
+
+@singledispatch
+def render_blocks(answer: object, limit: int | None = None) -> list[Block]:
+    """Blocks only, for composing several answers into one view (App Home)."""
+    raise TypeError(f"no Slack rendering for {type(answer).__name__}")
+
+
+def render_slack(answer: object, limit: int | None = None) -> Message:
+    """`{"text": ..., "blocks": [...]}` ready for respond, chat.postMessage or chat.update."""
+    return message(answer, render_blocks(answer, limit), limit)
+
+
+# --- Plain answers ----------------------------------------------------------------------------
+
+
+@render_blocks.register
+def _(answer: Refusal, limit: int | None = None) -> list[Block]:
+    blocks = [section(f":no_entry: {escape(answer.reason)}")]
+    if answer.hint:
+        blocks.append(context(escape(answer.hint)))
+    return blocks
+
+
+@render_blocks.register
+def _(answer: Invalid, limit: int | None = None) -> list[Block]:
+    blocks = [section(f":grey_question: {escape(answer.message)}")]
+    if answer.usage:
+        blocks.append(section(f"*Try:*\n```{escape(answer.usage)}```"))
+    return blocks
+
+
+@render_blocks.register
+def _(answer: Unavailable, limit: int | None = None) -> list[Block]:
+    return [section(f":hourglass_flowing_sand: {escape(answer.message)}")]
+
+
+@render_blocks.register
+def _(answer: HelpAnswer, limit: int | None = None) -> list[Block]:
+    lines = [f"`{escape(usage)}`  {escape(meaning)}" for usage, meaning in answer.lines]
+    blocks = [header("Caseload bot — what you can ask")]
+    chunk: list[str] = []
+    for line in lines:
+        if chunk and len("\n".join([*chunk, line])) > MAX_SECTION_TEXT:
+            blocks.append(section("\n".join(chunk)))
+            chunk = []
+        chunk.append(line)
+    if chunk:
+        blocks.append(section("\n".join(chunk)))
+    return blocks[:MAX_BLOCKS]
+
+
+# --- Caseloads --------------------------------------------------------------------------------
+
+
+def worker_row(row: WorkerLoad) -> list[Block]:
+    counts = joined([f"CP {row.cp}", f"CIN {row.cin}", f"LAC {row.lac}", f"Other {row.other}",
+                     f"*Total {row.total}*", f"{row.load_pct}% of cap {row.cap:g}"])
+    lines = [joined([f"*{escape(row.name)}*", escape(row.team), f"{row.fte:g} FTE"]), counts]
+    if row.flags:
+        lines.append(badges(row.flags))
+    return [section("\n".join(lines))]
+
+
+@render_blocks.register
+def _(answer: CaseloadTable, limit: int | None = None) -> list[Block]:
+    over = answer.over_cap_count
+    head = [
+        header(answer.title),
+        context(as_of(answer.as_of)),
+        fields_section([
+            ("Workers", str(len(answer.rows))),
+            ("FTE", f"{answer.total_fte:g}"),
+            ("Open cases", str(answer.total_cases)),
+            ("Over cap", f"{RED} {over}" if over else "0"),
+            ("Unallocated", f"{WARN} {answer.unallocated}" if answer.unallocated else "0"),
+        ]),
+        divider(),
+    ]
+    if not answer.rows:
+        return [*head, section("No case-holding workers in this team.")]
+    return fit(head, [worker_row(row) for row in answer.rows], limit=limit)
+
+
+def case_row(row: CaseRow) -> list[Block]:
+    lead = escape(row.lead) if row.lead else f"{WARN} _unallocated_"
+    people = joined([f"Lead: {lead}", f"Co-worker: {escape(row.co_worker)}" if row.co_worker
+                     else ""])
+    due = joined([f"Visit due {day(row.visit_due)}", f"Review {day(row.next_review)}"])
+    lines = [joined([f"*{escape(row.case_ref)}*", escape(row.case_type), escape(row.team)]),
+             people, due]
+    if row.flags:
+        lines.append(badges(row.flags))
+    return [section("\n".join(lines))]
+
+
+@render_blocks.register
+def _(answer: CaseList, limit: int | None = None) -> list[Block]:
+    head = [header(answer.title), context(as_of(answer.as_of), escape(answer.summary))]
+    if not answer.cases:
+        return [*head, section(escape(answer.empty_message))]
+    return fit([*head, divider()], [case_row(row) for row in answer.cases], limit=limit)
+
+
+def capacity_row(row: CapacityRow) -> list[Block]:
+    lines = [
+        joined([f"*{escape(row.name)}*", escape(row.team), f"{row.fte:g} FTE"]),
+        joined([f"{row.open_cases} of cap {row.cap:g} cases", f"*headroom {row.headroom:g}*",
+                f"{NQSW} NQSW" if row.is_nqsw else ""]),
+    ]
+    return [section("\n".join(lines))]
+
+
+@render_blocks.register
+def _(answer: CapacityList, limit: int | None = None) -> list[Block]:
+    head = [header(answer.title), context(as_of(answer.as_of), escape(answer.note))]
+    if not answer.rows:
+        return [*head, section("No one in your teams has room for another case.")]
+    return fit([*head, divider()], [capacity_row(row) for row in answer.rows], limit=limit)
+
+
+# --- NQSW protection --------------------------------------------------------------------------
+
+
+def protection_row(status: ProtectionStatus) -> list[Block]:
+    if not status.in_protected_year:
+        ended = f" (it ended on {day(status.protection_end)})" if status.protection_end else ""
+        return [section(f"{escape(status.name)} is not in their protected year{ended}.")]
+    review = (f"month {status.next_review[0]} review due {day(status.next_review[1])}"
+              if status.next_review else "no review left")
+    academy = (f"{status.academy_passed or 0} of {status.academy_required} academy modules passed"
+               if status.academy_required else "academy progress not recorded")
+    cp_lead = len(status.cp_lead_cases)
+    cp_line = f"CP cases as lead: {cp_lead} (must be 0)"
+    if cp_lead:
+        cp_line = f"{RED} *{cp_line}* — {escape(', '.join(status.cp_lead_cases))}"
+    over_cap = status.open_cases > status.protected_cap
+    caseload = f"Caseload {status.open_cases} against a protected cap of {status.protected_cap:g}"
+    lines = [
+        f"*{escape(status.name)}* — {escape(status.team)}",
+        f"ASYE started {day(status.asye_start)} · month {status.month} of 12 · protection ends "
+        f"{day(status.protection_end)}",
+        f"{RED} *{caseload}*" if over_cap else caseload,
+        f"{cp_line} · co-working {status.cp_co_worked}",
+        f"{status.development_time_pct}% protected development time · {academy} · {review}",
+        f"Supervision {escape(status.supervision_frequency or '')}: last "
+        f"{day(status.last_supervision)}, next due {day(status.next_supervision_due)}",
+    ]
+    if status.breaches:
+        lines.append(f"{RED} *BREACH:* {escape('; '.join(status.breaches))}")
+    else:
+        lines.append(f"{OK} Protection is being kept.")
+    return [section("\n".join(lines))]
+
+
+@render_blocks.register
+def _(answer: ProtectionAnswer, limit: int | None = None) -> list[Block]:
+    statuses = list(answer.statuses)
+    head = [header(answer.title), context(as_of(answer.as_of))]
+    if not statuses:
+        return [*head, section(escape(answer.empty_message))]
+    if len(statuses) == 1 and not statuses[0].in_protected_year and answer.title.startswith("Your"):
+        ended = statuses[0].protection_end
+        text = "You are not in your protected year" + (
+            f" (it ended on {day(ended)})." if ended and ended <= answer.as_of else ".")
+        return [*head, section(text)]
+    if len(statuses) > 1:
+        breaches = sum(1 for status in statuses if status.breaches)
+        head[-1] = context(as_of(answer.as_of), f"{plural(len(statuses), 'NQSW')}; "
+                           f"{f'{RED} ' if breaches else ''}{breaches} with a breach")
+    return fit([*head, divider()], [protection_row(status) for status in statuses], limit=limit)
+
+
+# --- Actions ----------------------------------------------------------------------------------
+
+
+def action_value(row: ActionRow) -> str:
+    """What the buttons carry: PLAN/REF, so a reference shared by two plans stays unambiguous."""
+    value = f"{row.plan}/{row.ref}"
+    return value if len(value) <= MAX_BUTTON_VALUE else row.ref
+
+
+def action_buttons(row: ActionRow, position: int) -> Block:
+    value = action_value(row)
+    return {
+        "type": "actions",
+        "block_id": clip(f"action_row_{position}", MAX_BLOCK_ID),
+        "elements": [
+            {"type": "button", "action_id": ACTION_DONE, "style": "primary",
+             "text": plain("Mark done", MAX_BUTTON_TEXT), "value": value},
+            {"type": "button", "action_id": ACTION_UPDATE,
+             "text": plain("Add update", MAX_BUTTON_TEXT), "value": value},
+        ],
+    }
+
+
+def action_row(row: ActionRow, position: int, buttons: bool = True) -> list[Block]:
+    due = (f"{RED} *{row.days_overdue}d overdue*" if row.days_overdue
+           else f"due {day(row.due_date)}")
+    lines = [
+        joined([f"*{escape(row.ref)}*", escape(row.plan)]) + f" — {due}",
+        escape(clip(row.action, 600)),
+        joined([f"Owner: {escape(row.owner)}",
+                f"Agency: {escape(row.agency)}" if row.agency else "",
+                f"Due {day(row.due_date)}" if row.days_overdue else ""]),
+    ]
+    if row.measure:
+        lines.append(f"_Measured by:_ {escape(clip(row.measure, 300))}")
+    if row.last_note:
+        lines.append(f"_Latest:_ {escape(clip(row.last_note, 300))}")
+    blocks = [section("\n".join(lines))]
+    if buttons:
+        blocks.append(action_buttons(row, position))
+    return blocks
+
+
+@render_blocks.register
+def _(answer: ActionList, limit: int | None = None) -> list[Block]:
+    overdue = sum(1 for row in answer.rows if row.days_overdue)
+    head = [header(answer.title),
+            context(as_of(answer.as_of), f"{len(answer.rows)} outstanding",
+                    f"{RED} {overdue} overdue" if overdue else "0 overdue")]
+    if not answer.rows:
+        return [head[0], context(as_of(answer.as_of)), section(escape(answer.empty_message))]
+    rows = [action_row(row, position) for position, row in enumerate(answer.rows)]
+    return fit([*head, divider()], rows, limit=limit,
+               more_hint="narrow it with /actions overdue or /actions plan NAME")
+
+
+@render_blocks.register
+def _(answer: ActionChanged, limit: int | None = None) -> list[Block]:
+    if answer.kind == "done":
+        return [section(
+            f"{OK} Action *{escape(answer.ref)}* ({escape(answer.plan)}) marked done by "
+            f"{escape(answer.by)} on {day(answer.on)}.\n*Evidence:* {escape(answer.text)}")]
+    return [section(f":memo: Update added to action *{escape(answer.ref)}* "
+                    f"({escape(answer.plan)}) by {escape(answer.by)}: {escape(answer.text)}")]
+
+
+# --- Supervision ------------------------------------------------------------------------------
+
+
+def supervision_row(row: SupervisionRow) -> list[Block]:
+    status = f"{RED} *{row.days_overdue}d overdue*" if row.days_overdue else f"{OK} on time"
+    lines = [
+        joined([f"*{escape(row.name)}*", escape(row.team), f"{NQSW} NQSW" if row.is_nqsw else ""]),
+        joined([escape(row.frequency), f"last {day(row.last)}",
+                f"next due {day(row.next_due)}", status]),
+    ]
+    return [section("\n".join(lines))]
+
+
+@render_blocks.register
+def _(answer: SupervisionList, limit: int | None = None) -> list[Block]:
+    overdue = answer.overdue_count
+    head = [header(answer.title),
+            context(as_of(answer.as_of),
+                    f"{f'{RED} ' if overdue else ''}{overdue} of {len(answer.rows)} overdue")]
+    if not answer.rows:
+        return [head[0], context(as_of(answer.as_of)), section(escape(answer.empty_message))]
+    return fit([*head, divider()], [supervision_row(row) for row in answer.rows], limit=limit)
+
+
+@render_blocks.register
+def _(answer: SupervisionLogged, limit: int | None = None) -> list[Block]:
+    return [section(f"{OK} Supervision for *{escape(answer.name)}* on {day(answer.on)} logged by "
+                    f"{escape(answer.by)}. Next due {day(answer.next_due)}.")]
+
+
+__all__ = [
+    "ACTION_DONE", "ACTION_UPDATE", "MAX_BLOCKS", "MAX_VIEW_BLOCKS", "Block", "Message",
+    "escape", "fit", "render_blocks", "render_slack",
+]

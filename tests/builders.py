@@ -1,0 +1,179 @@
+"""Small builders for test data, straight into the models (no importer needed).
+
+Generic on purpose: any test can build the few rows it needs with readable defaults, and
+`small_council` gives one council with every role in it for tests that need a whole picture.
+Case references only — no child is ever named, in tests as in production.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from models import Action, Case, Plan, Service, Staff, Supervision, Team
+
+
+class Builder:
+    """Adds rows to a session and flushes, so ids exist at once; the caller commits."""
+
+    def __init__(self, session: Session, today: date) -> None:
+        self.session = session
+        self.today = today
+
+    def _add(self, row: Any) -> Any:
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def service(self, name: str = "Safeguarding") -> Service:
+        return self._add(Service(name=name))
+
+    def team(self, name: str, service: Service, manager: Staff | None = None,
+             establishment_fte: float = 6.0, **extra: Any) -> Team:
+        return self._add(Team(name=name, service_id=service.id,
+                              manager_id=manager.id if manager else None,
+                              establishment_fte=establishment_fte, **extra))
+
+    def set_manager(self, team: Team, manager: Staff) -> Team:
+        team.manager_id = manager.id
+        return self._add(team)
+
+    def staff(
+        self, staff_id: str, name: str, role: str = "social_worker", *, team: Team | None = None,
+        service: Service | None = None, manager: Staff | None = None, fte: float = 1.0,
+        start_date: date | None = None, email: str | None = None,
+        slack_user_id: str | None = None, teams_user_id: str | None = None,
+        asye_start: date | None = None, **extra: Any,
+    ) -> Staff:
+        return self._add(Staff(
+            staff_id=staff_id, name=name, role=role,
+            email=email or f"{staff_id.lower()}@council.example",
+            team_id=team.id if team else None,
+            service_id=service.id if service else (team.service_id if team else None),
+            manager_id=manager.id if manager else None,
+            fte=fte, start_date=start_date or self.today - timedelta(days=3 * 365),
+            slack_user_id=slack_user_id, teams_user_id=teams_user_id, asye_start=asye_start,
+            **extra,
+        ))
+
+    def case(
+        self, case_ref: str, case_type: str, team: Team, worker: Staff | None = None, *,
+        co_worker: Staff | None = None, start_date: date | None = None,
+        last_visit: date | None = None, next_review: date | None = None, **extra: Any,
+    ) -> Case:
+        start = start_date or self.today - timedelta(days=90)
+        return self._add(Case(
+            case_ref=case_ref, case_type=case_type, team_id=team.id, start_date=start,
+            allocated_worker_id=worker.id if worker else None,
+            co_worker_id=co_worker.id if co_worker else None,
+            last_visit=last_visit if last_visit is not None else self.today - timedelta(days=3),
+            next_review=next_review if next_review is not None
+            else self.today + timedelta(days=30),
+            **extra,
+        ))
+
+    def cases(self, prefix: str, count: int, case_type: str, team: Team,
+              worker: Staff | None = None, **extra: Any) -> list[Case]:
+        return [self.case(f"{prefix}-{number:03d}", case_type, team, worker, **extra)
+                for number in range(1, count + 1)]
+
+    def supervision(self, staff: Staff, on: date, supervisor: Staff | None = None) -> Supervision:
+        return self._add(Supervision(staff_id=staff.id, date=on,
+                                     supervisor_id=supervisor.id if supervisor else None))
+
+    def plan(self, name: str) -> Plan:
+        return self._add(Plan(name=name))
+
+    def action(self, plan: Plan, ref: str, text: str, owner: Staff, due_date: date,
+               **extra: Any) -> Action:
+        return self._add(Action(plan_id=plan.id, ref=ref, action=text, owner_id=owner.id,
+                                due_date=due_date, **extra))
+
+
+@dataclass
+class Council:
+    """The people of `small_council`, by what they are for in a test."""
+
+    today: date
+    staff: dict[str, Staff] = field(default_factory=dict)
+    teams: dict[str, Team] = field(default_factory=dict)
+    plans: dict[str, Plan] = field(default_factory=dict)
+
+    def __getitem__(self, staff_id: str) -> Staff:
+        return self.staff[staff_id]
+
+
+def small_council(session: Session, today: date) -> Council:
+    """Two teams in Safeguarding (North, South), one in Early Help, and every role:
+
+    - HOS1 head of Safeguarding; ADM1 admin; TM1 manages North, TM2 South, TM3 Early Help
+    - SW1 (North) over cap with an overdue visit and overdue supervision; SW2 (North) light load
+    - NQ1 (North) an NQSW in month 4, lead on a CP case (a breach); SW3 (South); EH1 (Early Help)
+    - SW4 (North) has no Slack id: found by the e-mail Slack reports
+    - plan "Improvement" (one word, so PLAN/REF works) and "Case file audit Q3"
+    """
+    build = Builder(session, today)
+    council = Council(today=today)
+    safeguarding = build.service("Safeguarding")
+    early_help = build.service("Early Help")
+    north = build.team("Assessment North", safeguarding)
+    south = build.team("Assessment South", safeguarding)
+    family = build.team("Family Support", early_help)
+    council.teams = {"north": north, "south": south, "family": family}
+
+    def person(staff_id: str, name: str, role: str, slack: str | None, **extra: Any) -> Staff:
+        council.staff[staff_id] = build.staff(staff_id, name, role, slack_user_id=slack, **extra)
+        return council.staff[staff_id]
+
+    hos = person("HOS1", "Helen Head", "head_of_service", "UHOS1", service=safeguarding)
+    person("ADM1", "Adam Admin", "admin", "UADM1")
+    tm1 = person("TM1", "Tara Manager", "team_manager", "UTM1", team=north, manager=hos)
+    tm2 = person("TM2", "Tom Manager", "team_manager", "UTM2", team=south, manager=hos)
+    tm3 = person("TM3", "Tess Manager", "team_manager", "UTM3", team=family)
+    build.set_manager(north, tm1)
+    build.set_manager(south, tm2)
+    build.set_manager(family, tm3)
+    sw1 = person("SW1", "Sam Worker", "social_worker", "USW1", team=north, manager=tm1)
+    sw2 = person("SW2", "Sue Worker", "senior_practitioner", "USW2", team=north, manager=tm1)
+    nq1 = person("NQ1", "Nia Newly", "nqsw", "UNQ1", team=north, manager=tm1,
+                 asye_start=today - timedelta(days=100), start_date=today - timedelta(days=100),
+                 academy_modules_passed=2, academy_modules_required=6)
+    sw3 = person("SW3", "Sid Worker", "social_worker", "USW3", team=south, manager=tm2)
+    person("SW4", "Sol Worker", "social_worker", None, team=north, manager=tm1,
+           email="sol.worker@council.example")
+    eh1 = person("EH1", "Eve Helper", "social_worker", "UEH1", team=family, manager=tm3)
+
+    build.cases("N-CP", 8, "CP", north, sw1)
+    build.cases("N-CIN", 10, "CIN", north, sw1)
+    build.case("N-LAC-001", "LAC", north, sw1, last_visit=today - timedelta(days=80))
+    build.cases("N2-CIN", 4, "CIN", north, sw2)
+    build.case("N-NQ-CP", "CP", north, nq1)
+    build.case("N-NQ-CIN", "CIN", north, nq1, co_worker=sw2)
+    build.case("N-UNALLOC", "CIN", north, None)
+    build.cases("S-CIN", 5, "CIN", south, sw3)
+    build.cases("F-EH", 3, "EH", family, eh1)
+
+    sw4 = council.staff["SW4"]
+    for worker, days_ago in ((sw2, 7), (nq1, 5), (sw3, 10), (eh1, 3), (sw4, 8), (sw1, 60)):
+        build.supervision(worker, today - timedelta(days=days_ago))
+
+    improvement = build.plan("Improvement")
+    audit = build.plan("Case file audit Q3")
+    council.plans = {"improvement": improvement, "audit": audit}
+    build.action(improvement, "A1", "Visit every child on a CP plan within 10 working days",
+                 sw1, today - timedelta(days=12), agency="Children's services",
+                 measure="Monthly report: 95% of visits in time")
+    build.action(improvement, "A2", "Protect NQSW workloads", tm1, today + timedelta(days=20))
+    build.action(improvement, "A3", "Reduce unallocated cases in South", sw3,
+                 today - timedelta(days=2))
+    build.action(audit, "CFA-01", "N-CP-001: add a chronology", nq1, today + timedelta(days=5))
+    build.action(audit, "CFA-02", "F-EH-001: record the step-down decision", eh1,
+                 today - timedelta(days=1))
+    session.commit()
+    return council
+
+
+__all__ = ["Builder", "Council", "small_council"]
