@@ -134,7 +134,9 @@ def bolt_app(settings: Settings, client: WebClient, executor: ThreadPoolExecutor
     options = dict(
         client=client,
         signing_secret=settings.slack_signing_secret,
-        process_before_response=False,
+        # Acks are sent as soon as the ack listener returns (no polling for the ack: Bolt's
+        # threaded runner would add ~10 ms a request); the answering work is always lazy.
+        process_before_response=True,
         listener_executor=executor,
         name="caseload-bot",
         logger=bolt_logger,

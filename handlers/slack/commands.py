@@ -126,12 +126,15 @@ def register(app: App, front: SlackFrontEnd) -> None:
         reply(str(body.get("response_url") or ""), message,
               response_type=response_type(outcome.answer, in_dm))
 
+    def acknowledge_event(ack: Ack) -> None:
+        """Events are acked at once and answered by a lazy listener, like the commands."""
+        ack()
+
     for command in SLASH_COMMANDS:
         app.command(command)(ack=acknowledge, lazy=[answer_command])
 
     seen = SeenEvents()
 
-    @app.event("message")
     def answer_direct_message(event: dict[str, Any], body: dict[str, Any],
                               client: WebClient) -> None:
         """`caseload team X`, `help` … typed to the bot in its DM, answered in the DM."""
@@ -144,6 +147,8 @@ def register(app: App, front: SlackFrontEnd) -> None:
         outcome = front.ask(str(user_id), text)
         message = stamp_origin(front.render(outcome.answer), text.strip())
         post_message(client, str(event.get("channel")), message, event.get("thread_ts"))
+
+    app.event("message")(ack=acknowledge_event, lazy=[answer_direct_message])
 
 
 __all__ = ["SLASH_COMMANDS", "in_direct_message", "post_message", "register", "reply",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from queries.results import ProtectionAnswer
@@ -94,11 +94,15 @@ def publish_home(front: SlackFrontEnd, client: WebClient, user_id: str) -> bool:
 
 
 def register(app: App, front: SlackFrontEnd) -> None:
-    @app.event("app_home_opened")
+    def acknowledge(ack: Ack) -> None:
+        ack()
+
     def show_home(event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") != "home" or not event.get("user"):
             return  # the Messages tab fires this event too
         publish_home(front, client, str(event["user"]))
+
+    app.event("app_home_opened")(ack=acknowledge, lazy=[show_home])
 
 
 __all__ = ["home_view", "publish_home", "register"]
