@@ -64,6 +64,12 @@ class Settings:
     actions_due_soon_days: int = 14
 
     @property
+    def slack_api_base_url(self) -> str:
+        """slack_sdk joins method names onto the base URL, so it must end with a slash."""
+        url = self.slack_api_url or "https://slack.com/api/"
+        return url if url.endswith("/") else url + "/"
+
+    @property
     def slack_enabled(self) -> bool:
         return bool(self.slack_bot_token and (self.slack_signing_secret or self.slack_app_token))
 

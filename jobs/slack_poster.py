@@ -62,7 +62,7 @@ def slack_client(settings: Settings, backoff_s: float = 0.5) -> WebClient:
     backoff = BackoffRetryIntervalCalculator(backoff_factor=backoff_s, jitter=_Jitter(backoff_s))
     return WebClient(
         token=settings.slack_bot_token,
-        base_url=settings.slack_api_url,
+        base_url=settings.slack_api_base_url,
         timeout=30,
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=2, interval_calculator=backoff),

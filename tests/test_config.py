@@ -41,3 +41,9 @@ def test_env_example_lists_every_setting() -> None:
     named = set(re.findall(r"^#?\s*([A-Z_]+)=", example, flags=re.M))
     missing = {setting.name.upper() for setting in fields(Settings)} - named
     assert not missing, f".env.example does not mention {sorted(missing)}"
+
+
+def test_slack_api_url_gets_the_trailing_slash_slack_sdk_needs() -> None:
+    assert settings_from({"SLACK_API_URL": "http://127.0.0.1:9/api"}).slack_api_base_url == (
+        "http://127.0.0.1:9/api/")
+    assert Settings().slack_api_base_url == "https://slack.com/api/"

@@ -59,18 +59,12 @@ def keep_tokens_out_of_logs() -> None:
             logger.setLevel(logging.INFO)
 
 
-def api_base_url(settings: Settings) -> str:
-    """slack_sdk joins method names onto the base URL, so it must end with a slash."""
-    url = settings.slack_api_url or "https://slack.com/api/"
-    return url if url.endswith("/") else url + "/"
-
-
 def make_web_client(settings: Settings, token: str | None = None) -> WebClient:
     """The Web API client, with retries for rate limits (honouring Retry-After) and dropped
     connections, so a busy or briefly unreachable Slack does not lose an answer."""
     return WebClient(
         token=token if token is not None else (settings.slack_bot_token or None),
-        base_url=api_base_url(settings),
+        base_url=settings.slack_api_base_url,
         timeout=WEB_API_TIMEOUT_SECONDS,
         retry_handlers=[
             RateLimitErrorRetryHandler(max_retry_count=WEB_API_RETRIES),
@@ -188,5 +182,5 @@ def shutdown_app(app: App) -> None:
     app.listener_runner.listener_executor.shutdown(wait=True)  # type: ignore[attr-defined]
 
 
-__all__ = ["SlackFrontEnd", "SlackTokenRefused", "api_base_url", "build_app",
+__all__ = ["SlackFrontEnd", "SlackTokenRefused", "build_app",
            "keep_tokens_out_of_logs", "make_web_client", "shutdown_app"]
