@@ -59,14 +59,25 @@ def action_list(title: str, rows: list[ActionRow], today: date, empty: str) -> A
     return ActionList(title=title, as_of=today, rows=tuple(rows), empty_message=empty)
 
 
+def squeezed(text):  # type: ignore[no-untyped-def]
+    """A plan name without case, spaces or underscores, in SQL or Python alike."""
+    if isinstance(text, str):
+        return text.lower().replace(" ", "").replace("_", "")
+    return func.replace(func.replace(func.lower(text), " ", ""), "_", "")
+
+
 def find_action(session: Session, ref: str) -> list[tuple[Action, str]]:
-    """Actions by reference; `PLAN/REF` picks one plan when two plans share a reference."""
+    """Actions by reference; `PLAN/REF` picks one plan when two plans share a reference.
+
+    The plan may be written without its spaces or with `_` for them (`Ofsted_ILACS_2025/1.1`),
+    since a chat command reads the reference as one word.
+    """
     plan_name, _, bare_ref = ref.rpartition("/")
     query = select(Action, Plan.name).join(Plan, Plan.id == Action.plan_id).where(
         func.lower(Action.ref) == bare_ref.strip().lower()
     )
     if plan_name:
-        query = query.where(func.lower(Plan.name) == plan_name.strip().lower())
+        query = query.where(squeezed(Plan.name) == squeezed(plan_name.strip()))
     return list(session.exec(query).all())
 
 

@@ -228,6 +228,12 @@ class ActionRow:
     status: str
     last_note: str | None
 
+    @property
+    def qualified_ref(self) -> str:
+        """PLAN/REF as one word (spaces in the plan name become _), for buttons and typing:
+        `queries.actions.find_action` reads it back, whichever plans share the reference."""
+        return f"{'_'.join(self.plan.split())}/{self.ref}"
+
 
 @dataclass(frozen=True)
 class ActionList:

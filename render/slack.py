@@ -372,7 +372,7 @@ def _(answer: ProtectionAnswer, limit: int | None = None) -> list[Block]:
 
 def action_value(row: ActionRow) -> str:
     """What the buttons carry: PLAN/REF, so a reference shared by two plans stays unambiguous."""
-    value = f"{row.plan}/{row.ref}"
+    value = row.qualified_ref
     return value if len(value) <= MAX_BUTTON_VALUE else row.ref
 
 

@@ -474,11 +474,9 @@ def _(answer: ProtectionAnswer, limit: int | None = None, interactive: bool = Tr
 
 
 def action_reference(row: ActionRow) -> str:
-    """The reference the submit buttons carry: PLAN/REF when the plan name is one word (the
-    grammar reads the reference as one word), else the bare reference, which the query layer
-    refuses politely if two plans share it."""
-    qualified = f"{row.plan}/{row.ref}"
-    return qualified if not any(char.isspace() for char in qualified) else row.ref
+    """The reference the submit buttons carry: PLAN/REF in one word, unambiguous even when two
+    plans share a reference."""
+    return row.qualified_ref
 
 
 def note_form(verb: str, row: ActionRow, position: int) -> Element:

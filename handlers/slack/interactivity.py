@@ -122,8 +122,8 @@ def submitted_details(view: dict[str, Any]) -> dict[str, Any]:
 
 
 def reference_words(button_value: str) -> str:
-    """The reference as the grammar takes it: PLAN/REF when the plan name is one word, otherwise
-    the bare REF (the grammar splits on spaces; a shared REF is then refused with a hint)."""
+    """The reference as the grammar takes it (one word). Buttons carry PLAN/REF with no spaces;
+    a value with spaces (an older message) falls back to the bare REF."""
     value = button_value.strip()
     return value if not any(ch.isspace() for ch in value) else value.rpartition("/")[2].strip()
 

@@ -323,3 +323,25 @@ def test_a_bug_in_a_query_is_a_plain_message_and_audited(engine, council, monkey
     assert isinstance(answer_for(engine, "TM1", "/caseload"), Unavailable)
     entry = audit_rows(engine)[-1]
     assert (entry.command, entry.outcome) == ("/caseload", "error")
+
+
+def test_a_reference_shared_by_two_plans_is_picked_by_plan_written_as_one_word(
+        engine, council) -> None:
+    from models import Plan
+
+    with Session(engine) as session:
+        audit_plan = Plan(name="Case file audit Q3")
+        session.add(audit_plan)
+        session.flush()
+        session.add(Action(plan_id=audit_plan.id, ref="1.1", action="Chronologies up to date",
+                           owner_id=council["tm1"].id, due_date=date(2026, 12, 1)))
+        session.commit()
+    ambiguous = answer_for(engine, "TM1", "/actions done 1.1 done")
+    assert isinstance(ambiguous, Refusal) and "more than one plan" in ambiguous.reason
+    row = next(r for r in answer_for(engine, "TM1", "/actions mine").rows
+               if r.plan == "Case file audit Q3")
+    assert row.qualified_ref == "Case_file_audit_Q3/1.1"
+    changed = answer_for(engine, "TM1", f"/actions done {row.qualified_ref} chronologies checked")
+    assert isinstance(changed, ActionChanged) and changed.plan == "Case file audit Q3"
+    assert isinstance(answer_for(engine, "TM1", "/actions update OfstedILACS2025/1.1 chased"),
+                      ActionChanged)

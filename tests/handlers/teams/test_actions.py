@@ -11,12 +11,13 @@ from models import Action, ActionUpdate, AuditEntry
 
 
 def submit_data(card: dict[str, Any], title: str, ref: str) -> dict[str, Any]:
-    """The data of the card's submit button `title` (Mark done / Add update) for action `ref`."""
+    """The data of the card's submit button `title` (Mark done / Add update) for action `ref`
+    (buttons carry PLAN/REF in one word)."""
 
     def walk(element: Any):  # type: ignore[no-untyped-def]
         if isinstance(element, dict):
             if element.get("type") == "Action.Submit" and element["title"] == title \
-                    and element["data"]["ref"] == ref:
+                    and element["data"]["ref"].rpartition("/")[2] == ref:
                 yield element["data"]
             for value in element.values():
                 yield from walk(value)
@@ -51,7 +52,8 @@ def test_mark_done_on_the_card_records_the_evidence_and_audits_it(chat, council,
             AuditEntry.id.desc())).first()  # type: ignore[union-attr]
         [update] = session.exec(select(ActionUpdate)).all()
     assert (entry.front_end, entry.actor, entry.outcome) == ("teams", "TM1", "changed")
-    assert entry.command == "actions done 1.1 Audit of 20 case files: every visit in time"
+    assert entry.command == (
+        "actions done Ofsted_ILACS_2025/1.1 Audit of 20 case files: every visit in time")
     assert (update.kind, update.note) == ("done", "Audit of 20 case files: every visit in time")
 
 
