@@ -109,6 +109,20 @@ def test_staff_manager_may_be_a_later_row_of_the_same_file(session) -> None:
     assert staff["HOS1"].manager_id is None
 
 
+def test_two_new_staff_naming_each_other_as_manager_are_both_linked(session) -> None:
+    """A cycle (unusual, but HR data has them) cannot be inserted managers-first: it is linked
+    after both rows exist, in the same all-or-nothing import."""
+    load(session, "teams", TEAMS)
+    cycle = [
+        {**STAFF[1], "staff_id": "TMA", "email": "tma@council.gov.uk", "manager_id": "TMB"},
+        {**STAFF[1], "staff_id": "TMB", "email": "tmb@council.gov.uk", "manager_id": "TMA"},
+    ]
+    load(session, "staff", cycle)
+    staff = {s.staff_id: s for s in session.exec(select(Staff))}
+    assert staff["TMA"].manager_id == staff["TMB"].id
+    assert staff["TMB"].manager_id == staff["TMA"].id
+
+
 def test_new_cases_open_allocation_spells_from_their_start_date(session) -> None:
     load_council(session, "cases")
     case = session.exec(select(Case).where(Case.case_ref == "CR-1001")).one()
