@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import Table, bindparam, insert, select, text, update
@@ -35,7 +36,9 @@ def batches(items: Sequence[T], size: int = BATCH_ROWS) -> Iterator[Sequence[T]]
         yield items[start:start + size]
 
 
+@lru_cache(maxsize=256)
 def max_length(table: Table, column: str) -> int:
+    """The column's declared length (cached: validators ask for it on every row)."""
     length = getattr(table.c[column].type, "length", None)
     return int(length) if length else 100_000
 
