@@ -17,17 +17,24 @@ Dates and months:
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 
 from config import Settings
 
 
+@lru_cache(maxsize=65536)
+def months_after(start: date, months: int) -> date:
+    """dateutil's month arithmetic, cached: digests ask it for every NQSW in a council."""
+    return start + relativedelta(months=months)
+
+
 def protection_end(asye_start: date, asye_end: date | None, settings: Settings) -> date:
     """The first day the worker is no longer protected (see the module docstring)."""
-    latest = asye_start + relativedelta(months=settings.nqsw_max_months)
+    latest = months_after(asye_start, settings.nqsw_max_months)
     if asye_end is None:
-        end = asye_start + relativedelta(months=settings.nqsw_protected_months)
+        end = months_after(asye_start, settings.nqsw_protected_months)
     else:
         end = asye_end
     return max(asye_start, min(end, latest))
@@ -50,7 +57,7 @@ def asye_month(asye_start: date, today: date) -> int:
     if today < asye_start:
         return 0
     months = (today.year - asye_start.year) * 12 + today.month - asye_start.month
-    while months > 0 and asye_start + relativedelta(months=months) > today:
+    while months > 0 and months_after(asye_start, months) > today:
         months -= 1
     return months + 1
 
@@ -84,7 +91,7 @@ def next_progress_review(
     if asye_start is None:
         return None
     for month in sorted(settings.nqsw_review_months):
-        due = asye_start + relativedelta(months=month)
+        due = months_after(asye_start, month)
         if due >= today:
             return month, due
     return None
@@ -98,9 +105,7 @@ def nqsw_supervision_interval_days(asye_start: date, today: date, settings: Sett
     ``supervision_interval_days``, the interval for qualified staff.
     """
     weekly_until = asye_start + timedelta(weeks=settings.nqsw_weekly_supervision_weeks)
-    fortnightly_until = asye_start + relativedelta(
-        months=settings.nqsw_fortnightly_supervision_until_month
-    )
+    fortnightly_until = months_after(asye_start, settings.nqsw_fortnightly_supervision_until_month)
     if today < weekly_until:
         interval = 7
     elif today < fortnightly_until:
