@@ -100,6 +100,11 @@ def find_staff(session: Session, identity: Identity, today: date) -> Staff | Non
                         identity, today)
 
 
+#: Built once: an alias costs more to build than the rest of the statement.
+MANAGED_TEAM = aliased(Team, name="managed_team")
+OWN_TEAM = aliased(Team, name="own_team")
+
+
 def resolve_asker(session: Session, identity: Identity, today: date) -> Asker | None:
     """The asker and the teams they manage, in one statement (it starts every answer).
 
@@ -109,8 +114,7 @@ def resolve_asker(session: Session, identity: Identity, today: date) -> Asker | 
     conditions = identity_conditions(identity)
     if not conditions:
         return None
-    managed = aliased(Team)
-    own = aliased(Team)
+    managed, own = MANAGED_TEAM, OWN_TEAM
     rows = session.exec(
         select(Staff, managed.id, managed.name, own.name)
         .outerjoin(own, own.id == Staff.team_id)
