@@ -369,7 +369,7 @@ def plot(runs: list[dict[str, Any]], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(figsize=(8, 5))
+    figure, axes = plt.subplots(figsize=(11, 5))
     for store, style in (("sqlite", "--"), ("postgresql", "-")):
         mine = sorted((run for run in runs if run["store"] == store),
                       key=lambda run: run["counts"]["open_cases"])
@@ -386,7 +386,7 @@ def plot(runs: list[dict[str, Any]], path: Path) -> None:
     axes.set_xlabel("open cases in the store")
     axes.set_ylabel("median answer time ÷ floor")
     axes.set_title("Answer time against the framework floor")
-    axes.legend(fontsize=7, loc="upper left")
+    axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)

@@ -206,8 +206,13 @@ def describe_front_ends(settings: Settings, web: FastAPI, port: int) -> list[str
     elif slack_over_http(settings):
         lines.append(f"Slack: HTTP at http://0.0.0.0:{port}{SLACK_EVENTS_PATH} "
                      f"(Web API {settings.slack_api_url})")
-    lines.append("Teams: on at /api/messages" if web.state.teams_mounted else
-                 "Teams: off (set TEAMS_APP_ID, TEAMS_APP_PASSWORD and TEAMS_TENANT_ID)")
+    if not web.state.teams_mounted:
+        lines.append("Teams: off (set TEAMS_APP_ID, TEAMS_APP_PASSWORD and TEAMS_TENANT_ID)")
+    elif settings.teams_enabled:
+        lines.append("Teams: on at /api/messages")
+    else:
+        lines.append("Teams: anonymous local mode at /api/messages (Agents Playground; this "
+                     "machine only)")
     lines.append(f"Health: http://0.0.0.0:{port}{HEALTH_PATH}")
     return lines
 
@@ -223,7 +228,11 @@ def serve(settings: Settings, *, run_scheduler: bool, port: int | None = None) -
     keep_tokens_out_of_logs()
     engine = get_engine()
     upgrade(engine)
-    web = build_asgi_app(settings, engine, teams=settings.teams_enabled)
+    # Teams with credentials; or, with no chat credentials at all, Teams' anonymous local mode
+    # for the Agents Playground (it answers loopback callers only). A Slack-only deployment
+    # never exposes the anonymous endpoint.
+    web = build_asgi_app(settings, engine,
+                         teams=settings.teams_enabled or not settings.slack_enabled)
     listen_port = port or settings.port
     if web.state.slack_app is not None and settings.slack_app_token:
         socket_mode = SocketModeRunner(web.state.slack_app, settings.slack_app_token)

@@ -265,6 +265,7 @@ class FakeSlackApi:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # small replies go at once, not after a delayed ACK
 
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 return  # quiet: the tests read fake.calls instead

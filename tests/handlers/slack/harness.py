@@ -55,7 +55,7 @@ def signature(body: bytes, timestamp: str, secret: str = SIGNING_SECRET) -> str:
 @contextmanager
 def uvicorn_serving(asgi_app: Any) -> Iterator[str]:
     """Serve an ASGI app on 127.0.0.1 (a free port) until the block ends; yields its base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]

@@ -204,6 +204,15 @@ def test_serve_over_http_on_port_with_the_scheduler(
     assert BOT_TOKEN not in caplog.text and SIGNING_SECRET not in caplog.text
 
 
+def test_serve_with_no_chat_credentials_offers_teams_local_mode_only(
+    monkeypatch: pytest.MonkeyPatch, engine: Engine, caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)
+    ran = run_serve(monkeypatch, engine, Settings(), run_scheduler=False, port=None)
+    assert ran["web"].state.slack_app is None and ran["web"].state.teams_mounted
+    assert "Teams: anonymous local mode at /api/messages" in caplog.text
+
+
 def test_serve_uses_socket_mode_when_an_app_token_is_set(
     monkeypatch: pytest.MonkeyPatch, engine: Engine, fake_slack: FakeSlackApi,
     caplog: pytest.LogCaptureFixture,
