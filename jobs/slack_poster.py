@@ -25,13 +25,13 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 from slack_sdk.http_retry.jitter import Jitter
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from config import Settings
 from jobs.delivery import PostFailed, safe_error
 from jobs.digest_results import Digest
-from models import ACCESS_ROLE_BY_JOB_ROLE, Staff, Team
-from queries.caseload import in_post_on
+from jobs.destinations import service_destinations
+from models import Staff, Team
 from render.charts import charts_for
 from render.digest_slack import render_digest_slack
 
@@ -39,8 +39,6 @@ log = logging.getLogger(__name__)
 
 DM = "slack-dm:"
 CHANNEL = "slack-channel:"
-HEAD_ROLES = tuple(role for role, access in ACCESS_ROLE_BY_JOB_ROLE.items()
-                   if access == "head_of_service")
 
 
 class _Jitter(Jitter):
@@ -85,31 +83,10 @@ class SlackPoster:
         self, session: Session, service_ids: list[int], as_of: date
     ) -> dict[int, list[str]]:
         """Heads of service in post (by DM) and the teams' digest channels: two statements."""
-        found: dict[int, list[str]] = {service_id: [] for service_id in service_ids}
-        if not service_ids:
-            return found
-        heads = session.exec(
-            select(Staff.service_id, Staff.staff_id, Staff.slack_user_id)
-            .where(Staff.role.in_(HEAD_ROLES), Staff.service_id.in_(service_ids),  # type: ignore[attr-defined, union-attr]
-                   in_post_on(as_of))
-            .order_by(Staff.staff_id)
-        ).all()
-        for service_id, staff_id, slack_user_id in heads:
-            if slack_user_id:
-                found[service_id].append(f"{DM}{slack_user_id}")  # type: ignore[index]
-            else:
-                log.info("head of service %s has no Slack user id: no digest DM", staff_id)
-        channels = session.exec(
-            select(Team.service_id, Team.digest_channel)
-            .where(Team.service_id.in_(service_ids), Team.digest_channel.is_not(None))  # type: ignore[attr-defined, union-attr]
-            .distinct()
-            .order_by(Team.service_id, Team.digest_channel)
-        ).all()
-        for service_id, channel in channels:
-            name = (channel or "").strip()
-            if name and f"{CHANNEL}{name}" not in found[service_id]:
-                found[service_id].append(f"{CHANNEL}{name}")
-        return found
+        return service_destinations(
+            session, service_ids, as_of, user_id_column=Staff.slack_user_id,
+            channel_column=Team.digest_channel, dm_prefix=DM, channel_prefix=CHANNEL,
+            platform="Slack")
 
     def post(self, destination: str, digest: Digest, message_ref: str | None = None) -> str:
         """Post the digest (named in a DM, figures only in a channel), then its charts."""

@@ -25,23 +25,21 @@ from microsoft_agents.hosting.core import TurnContext
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
 from microsoft_agents.hosting.fastapi import CloudAdapter
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from config import Settings
 from handlers.teams import conversations
 from handlers.teams.bot import card_activity
 from handlers.teams.conversations import CHANNEL, AmbiguousChannel
 from handlers.teams.sdk import TeamsAuth, connection_manager, teams_auth
-from models import ACCESS_ROLE_BY_JOB_ROLE, ConversationRef, Staff, Team
-from queries.caseload import in_post_on
+from jobs.destinations import service_destinations
+from models import ConversationRef, Staff, Team
 from render.teams import TeamsMessage, image_card, render_digest_teams, text_card
 
 log = logging.getLogger("handlers.teams")
 
 DM = "teams-dm:"
 CHANNEL_PREFIX = "teams-channel:"
-HEAD_ROLES = tuple(role for role, access in ACCESS_ROLE_BY_JOB_ROLE.items()
-                   if access == "head_of_service")
 
 
 class DestinationUnknown(LookupError):
@@ -176,31 +174,10 @@ class TeamsPoster:
     def destinations(self, session: Session, service_ids: list[int], as_of: date
                      ) -> dict[int, list[str]]:
         """Heads of service in post with a Teams user id, and the teams' Teams channels."""
-        found: dict[int, list[str]] = {service_id: [] for service_id in service_ids}
-        if not service_ids:
-            return found
-        heads = session.exec(
-            select(Staff.service_id, Staff.staff_id, Staff.teams_user_id)
-            .where(Staff.role.in_(HEAD_ROLES), Staff.service_id.in_(service_ids),  # type: ignore[attr-defined, union-attr]
-                   in_post_on(as_of))
-            .order_by(Staff.staff_id)
-        ).all()
-        for service_id, staff_id, teams_user_id in heads:
-            if teams_user_id:
-                found[service_id].append(f"{DM}{teams_user_id}")  # type: ignore[index]
-            else:
-                log.info("head of service %s has no Teams user id: no Teams digest chat", staff_id)
-        channels = session.exec(
-            select(Team.service_id, Team.teams_channel)
-            .where(Team.service_id.in_(service_ids), Team.teams_channel.is_not(None))  # type: ignore[attr-defined, union-attr]
-            .distinct()
-            .order_by(Team.service_id, Team.teams_channel)
-        ).all()
-        for service_id, channel in channels:
-            name = (channel or "").strip()
-            if name and f"{CHANNEL_PREFIX}{name}" not in found[service_id]:
-                found[service_id].append(f"{CHANNEL_PREFIX}{name}")
-        return found
+        return service_destinations(
+            session, service_ids, as_of, user_id_column=Staff.teams_user_id,
+            channel_column=Team.teams_channel, dm_prefix=DM, channel_prefix=CHANNEL_PREFIX,
+            platform="Teams")
 
     def post(self, destination: str, digest: object, message_ref: str | None = None) -> str:
         """The digest card (named in a 1:1 chat, figures only in a channel), then its charts
