@@ -15,9 +15,10 @@ $(STAMP): requirements.txt
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-## run: with no chat credentials, the local demo console on the embedded SQLite store
+## run: with no chat credentials, the local demo console on the embedded SQLite store;
+## with Slack or Teams credentials (environment or .env), the bot itself (bot.py serve)
 run: install
-	$(BIN)/python bot.py demo
+	$(BIN)/python bot.py run
 
 ## serve: the chat front ends (Slack and/or Teams, per the environment) and the scheduler
 serve: install

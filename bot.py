@@ -131,6 +131,17 @@ def demo(
 
 
 @app.command()
+def run() -> None:
+    """`make run`: serve the chat front ends when credentials are configured, else the demo."""
+    settings = get_settings()
+    if settings.slack_enabled or settings.teams_enabled:
+        serve(no_scheduler=False, port=None)
+    else:
+        typer.echo("No Slack or Teams credentials configured: starting the local demo.")
+        demo(as_=None, on=None)
+
+
+@app.command()
 def serve(
     no_scheduler: bool = typer.Option(False, "--no-scheduler",
                                       help="Do not run the digest scheduler (extra web replicas)"),
@@ -157,6 +168,8 @@ def digest(
 def main() -> None:
     """Log at INFO for the server; the interactive and one-shot commands keep the screen clean."""
     quiet = len(sys.argv) > 1 and sys.argv[1] in {"demo", "ask", "import", "digest", "export"}
+    quiet = quiet or (len(sys.argv) > 1 and sys.argv[1] == "run" and not (
+        get_settings().slack_enabled or get_settings().teams_enabled))
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)

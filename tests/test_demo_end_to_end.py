@@ -67,3 +67,18 @@ def test_bot_ask_prints_the_answer_as_plain_text(engine, database_url, tmp_path)
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )
     assert refused.returncode == 1 and "don't know who you are" in refused.stdout
+
+
+def test_make_run_without_chat_credentials_opens_the_demo(engine, database_url, tmp_path) -> None:
+    """`make run` calls `bot.py run`: no Slack or Teams credentials means the local demo."""
+    seed(engine, TODAY, out_dir=tmp_path, scale=0.3)
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("SLACK_", "TEAMS_"))}
+    env["DATABASE_URL"] = database_url
+    result = subprocess.run(
+        [sys.executable, "bot.py", "run"], cwd=ROOT, env=env, input="TM0001\n/caseload\nquit\n",
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "starting the local demo" in result.stdout
+    assert "Caseload — " in result.stdout and "Traceback" not in result.stderr
