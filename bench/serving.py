@@ -20,7 +20,6 @@ import hashlib
 import hmac
 import itertools
 import logging
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -31,7 +30,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-import uvicorn
 from slack_bolt import Ack, App
 from sqlalchemy.engine import Engine
 
@@ -39,6 +37,7 @@ from config import Settings
 from handlers.server import SLACK_EVENTS_PATH, build_asgi_app
 from handlers.slack.commands import reply
 from tests.fakes.slack_api import RESPONSE_URL_METHOD, Call, FakeSlackApi
+from tests.handlers.slack.harness import uvicorn_serving
 
 SIGNING_SECRET = "bench-signing-secret"
 BOT_TOKEN = "xoxb-bench-bot-token"
@@ -114,35 +113,6 @@ def add_bench_listeners(slack_app: App) -> None:
     slack_app.command(NOOP_COMMAND)(acknowledge)
     slack_app.command(ECHO_COMMAND)(ack=acknowledge, lazy=[echo])
     logging.getLogger("slack_bolt.caseload").addFilter(DropUnhandledNotice())
-
-
-@contextmanager
-def uvicorn_serving(asgi_app: Any) -> Iterator[str]:
-    """Serve on 127.0.0.1 (a free port) in a thread until the block ends; yields the base URL."""
-    # IPPROTO_TCP, as uvicorn.run's own socket has: asyncio sets TCP_NODELAY only on sockets
-    # whose proto says TCP, and without it every response with a body (headers, then body: two
-    # writes) waits ~40 ms for the client's delayed ACK. tests/handlers/slack/harness.py makes
-    # its socket with proto 0, so its served app pays that 40 ms on every answer.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(asgi_app, log_level="warning", lifespan="on",
-                                           access_log=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
-                              name=f"bench-uvicorn-{port}", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=60)
-        sock.close()
 
 
 @dataclass(frozen=True)

@@ -54,16 +54,23 @@ def signature(body: bytes, timestamp: str, secret: str = SIGNING_SECRET) -> str:
 
 @contextmanager
 def uvicorn_serving(asgi_app: Any) -> Iterator[str]:
-    """Serve an ASGI app on 127.0.0.1 (a free port) until the block ends; yields its base URL."""
+    """Serve an ASGI app on 127.0.0.1 (a free port) until the block ends; yields its base URL.
+
+    The tests and the benchmark (bench/serving.py) both serve through this.
+    """
+    # IPPROTO_TCP, as uvicorn.run's own socket has: asyncio sets TCP_NODELAY only on sockets
+    # whose proto says TCP, and without it every response with a body (headers, then body: two
+    # writes) waits ~40 ms for the client's delayed ACK.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(asgi_app, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(asgi_app, log_level="warning", lifespan="on",
+                                           access_log=False))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
                               name=f"uvicorn-{port}", daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 20
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")
@@ -72,7 +79,7 @@ def uvicorn_serving(asgi_app: Any) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        thread.join(timeout=30)
+        thread.join(timeout=60)
         sock.close()
 
 
