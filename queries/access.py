@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from commands import PersonRef
-from models import Service, Staff, Team
+from models import Staff, Team
 from queries.results import Refusal
 
 NOT_REGISTERED = Refusal(
@@ -230,16 +230,21 @@ def resolve_person(session: Session, asker: Asker, person: PersonRef) -> Person 
 
 
 def resolve_team(session: Session, asker: Asker, team_name: str) -> Team | Refusal:
+    """The named team (case and spacing ignored), if it is one of the asker's teams.
+
+    An admin's managed teams are every team, so the asker's team names answer "which teams do
+    you mean?" without another statement.
+    """
     team = session.exec(
         select(Team).where(func.lower(Team.name) == " ".join(team_name.split()).lower())
     ).first()
     if team is None:
-        names = session.exec(select(Team.name).where(Team.id.in_(visible_team_ids(asker) or [-1]))  # type: ignore[union-attr]
-                             if asker.role != "admin" else select(Team.name)).all()
-        listing = ", ".join(sorted(names)[:12])
+        listing = ", ".join(asker.managed_team_names[:12])
+        more = len(asker.managed_team_names) - 12
         return Refusal(
             reason=f"There is no team called '{team_name}'.",
-            hint=f"Your teams: {listing}." if listing else "Check the team's name with your manager.",
+            hint=(f"Your teams: {listing}{f' and {more} more' if more > 0 else ''}."
+                  if listing else "Check the team's name with your manager."),
         )
     if asker.role != "admin" and team.id not in asker.managed_team_ids:
         return Refusal(
@@ -247,14 +252,3 @@ def resolve_team(session: Session, asker: Asker, team_name: str) -> Team | Refus
             hint="Managers see the teams they manage; heads of service see their service.",
         )
     return team
-
-
-def visible_team_ids(asker: Asker) -> frozenset[int]:
-    return asker.managed_team_ids
-
-
-def service_name(session: Session, service_id: int | None) -> str | None:
-    if service_id is None:
-        return None
-    service = session.get(Service, service_id)
-    return service.name if service else None

@@ -345,3 +345,9 @@ def test_a_reference_shared_by_two_plans_is_picked_by_plan_written_as_one_word(
     assert isinstance(changed, ActionChanged) and changed.plan == "Case file audit Q3"
     assert isinstance(answer_for(engine, "TM1", "/actions update OfstedILACS2025/1.1 chased"),
                       ActionChanged)
+
+
+def test_an_unknown_team_name_lists_the_askers_teams(engine, council) -> None:
+    refusal = answer_for(engine, "HS1", "/caseload team Nowhere")
+    assert isinstance(refusal, Refusal) and "no team called 'Nowhere'" in refusal.reason
+    assert refusal.hint == "Your teams: Assessment North, Child Protection East."
