@@ -19,7 +19,7 @@ from jobs.digest_results import (
     digest_title,
 )
 from queries.staffing import StaffingFigures
-from render.text import day, limited, table
+from render.text import day, limited, plural, table
 
 
 def pct(value: float | None) -> str:
@@ -48,9 +48,6 @@ def heading(digest: Digest) -> str:
         lines.append(note)
     return "\n".join(lines)
 
-
-def plural(count: int, word: str, suffix: str = "s") -> str:
-    return f"{count} {word}{'' if count == 1 else suffix}"
 
 
 def unallocated_text(figures: StaffingFigures, named: bool) -> str:

@@ -34,7 +34,7 @@ from queries.results import (
     Unavailable,
     WorkerLoad,
 )
-from render.text import day, render_text
+from render.text import as_of, day, joined, plural, render_text
 
 Block = dict[str, Any]
 Message = dict[str, Any]
@@ -117,16 +117,7 @@ def divider() -> Block:
     return {"type": "divider"}
 
 
-def as_of(value: object) -> str:
-    return f"As of {day(value)}"  # type: ignore[arg-type]
 
-
-def joined(parts: Iterable[str]) -> str:
-    return " · ".join(part for part in parts if part)
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 # --- Flags that must stand out ----------------------------------------------------------------

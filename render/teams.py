@@ -60,7 +60,7 @@ from render.digest_text import (
     supervision_summary,
     supervision_team_row,
 )
-from render.text import day, render_text
+from render.text import as_of, day, joined, plural, render_text
 
 Card = dict[str, Any]
 Element = dict[str, Any]
@@ -119,16 +119,7 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def joined(parts: Iterable[str]) -> str:
-    return " · ".join(part for part in parts if part)
 
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def as_of(value: object) -> str:
-    return f"As of {day(value)}"  # type: ignore[arg-type]
 
 
 def flag_colour(flag: str) -> str | None:

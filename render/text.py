@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from functools import singledispatch
 
@@ -25,6 +26,19 @@ from queries.results import (
 def day(value: date | None) -> str:
     """UK style, as councils write dates (Mon 23 Nov 2026)."""
     return value.strftime("%a %d %b %Y") if value else "—"
+
+
+def as_of(value: date | None) -> str:
+    return f"As of {day(value)}"
+
+
+def joined(parts: Iterable[str]) -> str:
+    """Non-empty parts on one line, as every front end shows a row's details."""
+    return " · ".join(part for part in parts if part)
+
+
+def plural(count: int, word: str, suffix: str = "s") -> str:
+    return f"{count} {word}{'' if count == 1 else suffix}"
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:
