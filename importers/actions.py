@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import select
 
 from importers.base import (
-    KindImporter, Written, batches, insert_many, insert_returning_ids, max_length, name_key,
+    KindImporter, Written, batches, changed_columns, insert_many, insert_returning_ids, max_length, name_key,
     update_by_id,
 )
 from importers.cells import RowCells
@@ -140,11 +140,10 @@ class ActionsImporter(KindImporter):
                     "plan_id", "ref", "action", "owner_id", "due_date", *OPTIONAL_FIELDS)})
                 continue
             if old.completed_by_id is not None:  # completed in the bot: keep its record
-                if any(values[column] != getattr(old, column)
-                       for column in COMPLETION if column in columns):
+                if changed_columns([c for c in COMPLETION if c in columns], values, old):
                     kept_done += 1
                 values.update({column: getattr(old, column) for column in COMPLETION})
-            if any(values[column] != getattr(old, column) for column in columns):
+            if changed_columns(columns, values, old):
                 changes.append((old.id, values))
             else:
                 written.unchanged += 1

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import select
 
 from importers.base import (
-    KindImporter, Written, batches, insert_many, max_length, update_by_id,
+    KindImporter, Written, batches, changed_columns, insert_many, max_length, update_by_id,
 )
 from importers.cells import RowCells
 from models import Staff, Supervision
@@ -89,7 +89,7 @@ class SupervisionsImporter(KindImporter):
             old = existing.get((row.staff_id, row.date))
             if old is None:
                 inserts.append(values)
-            elif any(values[column] != getattr(old, column) for column in columns):
+            elif changed_columns(columns, values, old):
                 changes.append((old.id, values))
             else:
                 written.unchanged += 1
