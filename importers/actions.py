@@ -17,8 +17,8 @@ from typing import Any, NamedTuple
 from sqlalchemy import select
 
 from importers.base import (
-    KindImporter, Written, batches, changed_columns, insert_many, insert_returning_ids, max_length, name_key,
-    update_by_id,
+    KindImporter, Written, batches, changed_columns, insert_many, insert_returning_ids,
+    max_length, name_key, update_by_id,
 )
 from importers.cells import RowCells
 from models import Action, Plan, Staff
