@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import matplotlib
 
@@ -47,30 +48,42 @@ def _height(bars: int) -> float:
     return max(2.5, 0.45 * bars + 1.4)
 
 
+def _team_bars(
+    teams: Sequence[tuple[str, float | None]], colour_of: Callable[[float], str],
+    label_of: Callable[[float | None], str], offset: float, title: str, xlabel: str,
+) -> tuple[Figure, Any, list[float]]:
+    """One horizontal bar per team (first team on top), each labelled with its raw figure; the
+    caller adds its reference lines and limits, then renders with `_png`."""
+    names = [name for name, _value in teams]
+    values = [value or 0.0 for _name, value in teams]
+    figure = Figure(figsize=(7.5, _height(len(names))))
+    axes = figure.add_subplot()
+    positions = range(len(names))
+    axes.barh(positions, values, color=[colour_of(value) for value in values])
+    axes.set_yticks(list(positions), labels=names)
+    axes.invert_yaxis()
+    for position, (value, (_name, raw)) in enumerate(zip(values, teams)):
+        axes.text(value + offset, position, label_of(raw), va="center", fontsize=8)
+    axes.set_xlabel(xlabel)
+    axes.set_title(title)
+    return figure, axes, values
+
+
 def caseload_chart_png(
     teams: Sequence[tuple[str, float | None]], cap: float, england: float | None = None,
     title: str = "Caseload per FTE by team",
 ) -> bytes:
     """Horizontal bars (one per team), red where over the cap; the cap as a solid line."""
-    names = [name for name, _value in teams]
-    values = [value or 0.0 for _name, value in teams]
     with _DRAWING:
-        figure = Figure(figsize=(7.5, _height(len(names))))
-        axes = figure.add_subplot()
-        positions = range(len(names))
-        axes.barh(positions, values, color=[OVER if value > cap else UNDER for value in values])
-        axes.set_yticks(list(positions), labels=names)
-        axes.invert_yaxis()
+        figure, axes, values = _team_bars(
+            teams, lambda value: OVER if value > cap else UNDER,
+            lambda raw: f"{raw:.1f}" if raw is not None else "no cases", 0.2,
+            title, "Open cases per FTE (workers holding cases)")
         axes.axvline(cap, color=OVER, linewidth=2, label=f"Cap {cap:g} per FTE")
         if england is not None:
             axes.axvline(england, color=REFERENCE, linestyle="--", linewidth=1,
                          label=f"England {england:g}")
-        for position, (value, (_name, raw)) in enumerate(zip(values, teams)):
-            axes.text(value + 0.2, position, f"{raw:.1f}" if raw is not None else "no cases",
-                      va="center", fontsize=8)
         axes.set_xlim(0, max([cap, *(values or [0])]) * 1.15 + 1)
-        axes.set_xlabel("Open cases per FTE (workers holding cases)")
-        axes.set_title(title)
         axes.legend(loc="lower right", fontsize=8)
         return _png(figure)
 
@@ -79,22 +92,13 @@ def supervision_chart_png(
     teams: Sequence[tuple[str, float | None]], title: str = "Supervision on time by team",
 ) -> bytes:
     """Horizontal bars of the percentage on time (0–100), with the 100 % line."""
-    names = [name for name, _value in teams]
-    values = [value or 0.0 for _name, value in teams]
     with _DRAWING:
-        figure = Figure(figsize=(7.5, _height(len(names))))
-        axes = figure.add_subplot()
-        positions = range(len(names))
-        axes.barh(positions, values, color=[UNDER if value >= 100 else OVER for value in values])
-        axes.set_yticks(list(positions), labels=names)
-        axes.invert_yaxis()
+        figure, axes, _values = _team_bars(
+            teams, lambda value: UNDER if value >= 100 else OVER,
+            lambda raw: f"{raw:.0f}%" if raw is not None else "no staff", 1,
+            title, "% of staff whose supervision is on time")
         axes.axvline(100, color=REFERENCE, linestyle="--", linewidth=1)
-        for position, (value, (_name, raw)) in enumerate(zip(values, teams)):
-            axes.text(value + 1, position, f"{raw:.0f}%" if raw is not None else "no staff",
-                      va="center", fontsize=8)
         axes.set_xlim(0, 115)
-        axes.set_xlabel("% of staff whose supervision is on time")
-        axes.set_title(title)
         return _png(figure)
 
 
