@@ -150,6 +150,7 @@ def serve(
     """Serve Slack (Socket Mode or HTTP /slack/events) and Teams (/api/messages)."""
     from handlers.server import serve as serve_app
 
+    logging.getLogger().setLevel(logging.INFO)  # a server's log says what it is doing
     serve_app(get_settings(), run_scheduler=not no_scheduler, port=port)
 
 
@@ -166,11 +167,9 @@ def digest(
 
 
 def main() -> None:
-    """Log at INFO for the server; the interactive and one-shot commands keep the screen clean."""
-    quiet = len(sys.argv) > 1 and sys.argv[1] in {"demo", "ask", "import", "digest", "export"}
-    quiet = quiet or (len(sys.argv) > 1 and sys.argv[1] == "run" and not (
-        get_settings().slack_enabled or get_settings().teams_enabled))
-    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
+    """Warnings only by default, so the console and one-shot commands keep the screen clean;
+    `serve` turns on INFO for itself."""
+    logging.basicConfig(level=logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     app()
