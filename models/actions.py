@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, func
 from sqlmodel import Field, SQLModel
 
 ACTION_STATUSES: tuple[str, ...] = ("open", "in_progress", "done")
@@ -44,3 +44,7 @@ class ActionUpdate(SQLModel, table=True):
     at: datetime
     kind: str = Field(max_length=10)  # "update" or "done"
     note: str = Field(max_length=4000)
+
+
+# `/actions done REF` finds the action by its reference in any case.
+Index("ix_action_lower_ref", func.lower(Action.ref))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Column, ForeignKey, Integer
+from sqlalchemy import Column, ForeignKey, Index, Integer, func
 from sqlmodel import Field, SQLModel
 
 #: Job roles as written in HR extracts, mapped to the access role of SPEC section 2.
@@ -75,3 +75,11 @@ class Staff(SQLModel, table=True):
 
     def in_post_on(self, day: date) -> bool:
         return self.start_date <= day and (self.end_date is None or self.end_date >= day)
+
+
+# Case-insensitive lookups (a person named by e-mail, staff id or name; a team by its name) use
+# lower(column): these expression indexes let them find the row without scanning the table.
+Index("ix_staff_lower_email", func.lower(Staff.email))
+Index("ix_staff_lower_staff_id", func.lower(Staff.staff_id))
+Index("ix_staff_lower_name", func.lower(Staff.name))
+Index("ix_team_lower_name", func.lower(Team.name))

@@ -41,3 +41,15 @@ def test_team_names_are_unique(engine) -> None:
         session.add(Team(name="Assessment", service_id=service.id))
         with pytest.raises(IntegrityError):
             session.commit()
+
+
+def test_case_insensitive_lookups_have_expression_indexes(engine) -> None:
+    expected = {"ix_staff_lower_email", "ix_staff_lower_staff_id", "ix_staff_lower_name",
+                "ix_team_lower_name", "ix_action_lower_ref"}
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            names = connection.execute(text("SELECT indexname FROM pg_indexes")).scalars()
+        else:
+            names = connection.execute(
+                text("SELECT name FROM sqlite_master WHERE type = 'index'")).scalars()
+        assert expected <= set(names)
