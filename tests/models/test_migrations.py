@@ -12,7 +12,6 @@ from models.migrate import include_object
 
 
 # SQLite cannot reflect expression indexes (lower(email)…): they are checked in test_store.
-@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
 @pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index")
 def test_models_and_migrations_agree(engine) -> None:
     with engine.connect() as connection:
