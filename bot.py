@@ -1,4 +1,4 @@
-"""caseload bot: the one entry point (serve, ask, import, digest, db, demo)."""
+"""caseload bot: the one entry point (serve, ask, import, digest, db, audit, demo)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ from config import get_settings
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 db_app = typer.Typer(add_completion=False, no_args_is_help=True, help="Database migrations.")
 app.add_typer(db_app, name="db")
+audit_app = typer.Typer(add_completion=False, no_args_is_help=True,
+                        help="The tamper-evident audit log.")
+app.add_typer(audit_app, name="audit")
 export_app = typer.Typer(add_completion=False, no_args_is_help=True, help="Export figures.")
 app.add_typer(export_app, name="export")
 
@@ -31,13 +34,13 @@ def parse_day(value: str | None) -> date:
 
 
 def migrated_engine():  # type: ignore[no-untyped-def]
-    """The configured store, migrated to head: a fresh install works without a separate step."""
-    from models.migrate import upgrade
+    """The configured store, migrated to head (as the owner, MIGRATION_DATABASE_URL): a fresh
+    install works without a separate step."""
+    from models.migrate import upgrade_store
     from models.store import get_engine
 
-    engine = get_engine()
-    upgrade(engine)
-    return engine
+    upgrade_store(get_settings())
+    return get_engine()
 
 
 @app.command()
@@ -105,12 +108,57 @@ def export_census_summary(
 
 @db_app.command("upgrade")
 def db_upgrade(revision: str = typer.Argument("head")) -> None:
-    """Run Alembic migrations to head (or the given revision)."""
-    from models.migrate import upgrade
-    from models.store import get_engine
+    """Run Alembic migrations to head (or the given revision), as MIGRATION_DATABASE_URL."""
+    from models.migrate import upgrade_store
 
-    upgrade(get_engine(), revision)
+    upgrade_store(get_settings(), revision)
     typer.echo(f"Database at {revision}.")
+
+
+@db_app.command("grant")
+def db_grant(
+    role: str = typer.Argument(..., help="The PostgreSQL role the bot connects as"),
+    apply: bool = typer.Option(False, "--apply",
+                               help="Run the grants (as MIGRATION_DATABASE_URL) instead of "
+                                    "printing them"),
+    schema: str = typer.Option("public", "--schema", help="The schema holding the tables"),
+) -> None:
+    """Print (or --apply) the grants for a least-privilege bot role: it may read and append the
+    audit log, never change it, and owns nothing, so it cannot switch the triggers off."""
+    from models.grants import apply_grants, database_name, grant_statements
+
+    settings = get_settings()
+    if not settings.migration_url.startswith("postgresql"):
+        typer.echo("db grant is for PostgreSQL: SQLite has no roles (protect the file instead).",
+                   err=True)
+        raise typer.Exit(2)
+    try:
+        if apply:
+            from models.store import engine_for
+
+            upgrade_engine = engine_for(settings.migration_url)
+            statements = apply_grants(upgrade_engine, role, schema)
+        else:
+            statements = grant_statements(role, database_name(settings.migration_url), schema)
+    except (LookupError, ValueError) as refused:
+        typer.echo(str(refused), err=True)
+        raise typer.Exit(2) from None
+    for statement in statements:
+        typer.echo(statement + ";")
+    if apply:
+        typer.echo(f"Granted to {role}.")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Walk the audit log's hash chain: exit 0 with the count when sound, 1 naming the first
+    edited, deleted or inserted entry otherwise."""
+    from models.audit_verify import verify_chain
+
+    verdict = verify_chain(migrated_engine())
+    typer.echo(verdict.summary(), err=not verdict.sound)
+    if not verdict.sound:
+        raise typer.Exit(1)
 
 
 @app.command()

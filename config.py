@@ -20,6 +20,9 @@ from dotenv import load_dotenv
 class Settings:
     # Store and platform
     database_url: str = "sqlite:///caseload.db"
+    # Migrations run as the tables' owner; the bot itself may use a least-privilege role
+    # (`bot.py db grant`). Blank: the same as DATABASE_URL.
+    migration_database_url: str = ""
     slack_bot_token: str = ""
     slack_signing_secret: str = ""
     slack_app_token: str = ""
@@ -62,6 +65,11 @@ class Settings:
     # Answers
     max_rows_in_chat: int = 40
     actions_due_soon_days: int = 14
+
+    @property
+    def migration_url(self) -> str:
+        """Where `db upgrade` and start-up migrations connect: the owner's URL if set."""
+        return self.migration_database_url or self.database_url
 
     @property
     def slack_api_base_url(self) -> str:

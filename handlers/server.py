@@ -222,12 +222,12 @@ def serve(settings: Settings, *, run_scheduler: bool, port: int | None = None) -
     import uvicorn
 
     from handlers.slack.app import keep_tokens_out_of_logs
-    from models.migrate import upgrade
+    from models.migrate import upgrade_store
     from models.store import get_engine
 
     keep_tokens_out_of_logs()
+    upgrade_store(settings)  # as the tables' owner when MIGRATION_DATABASE_URL says so
     engine = get_engine()
-    upgrade(engine)
     # Teams with credentials; or, with no chat credentials at all, Teams' anonymous local mode
     # for the Agents Playground (it answers loopback callers only). A Slack-only deployment
     # never exposes the anonymous endpoint.

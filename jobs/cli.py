@@ -56,7 +56,7 @@ def run_digest_command(kind: str, day: date, dry_run_only: bool, settings: Setti
         return EXIT_USAGE
     from jobs.posters import posters_for
     from jobs.runner import run_digests
-    from models.migrate import upgrade
+    from models.migrate import upgrade_store
     from models.store import engine_for
 
     try:
@@ -67,7 +67,7 @@ def run_digest_command(kind: str, day: date, dry_run_only: bool, settings: Setti
                  "and TEAMS_APP_PASSWORD), so nothing can be posted. Use --dry-run to print the "
                  "digest instead.", err=True)
             return EXIT_FAILED
-        upgrade(engine)
+        upgrade_store(settings)
         if dry_run_only:
             return dry_run(engine, kind, day, settings)
         report = run_digests(engine, settings, kind, day, posters)

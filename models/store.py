@@ -12,12 +12,15 @@ from sqlmodel import Session, create_engine
 
 
 def make_engine(database_url: str) -> Engine:
-    """Create an engine; on SQLite, switch foreign keys on (SQLite leaves them off by default).
+    """Create an engine; on SQLite, switch foreign keys on (SQLite leaves them off by default),
+    and give each connection the audit chain's hash function.
 
     `hide_parameters` keeps row values (case references, staff details) out of database error
     messages, so an error that reaches a log never carries the data itself.
     """
     if database_url.startswith("sqlite"):
+        from models.audit_chain import register_sqlite_hash
+
         engine = create_engine(
             database_url,
             connect_args={"check_same_thread": False, "timeout": 30},
@@ -31,6 +34,7 @@ def make_engine(database_url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+            register_sqlite_hash(dbapi_connection)  # the audit chain's INSERTs call it
 
         return engine
     return create_engine(

@@ -2,7 +2,8 @@
 
 The audit log is append-only in the database itself, so wiping between tests has to step around
 its triggers: on PostgreSQL by replica mode for the wiping transaction, on SQLite by dropping and
-re-creating the two triggers around the delete.
+re-creating its triggers around the delete. The audit chain's head row goes with the rest and
+is put back as a new chain's head (nothing written yet).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
+from models.audit import GENESIS_HASH
 
 
 def test_database_url(tmp_dir: Path) -> str:
@@ -49,5 +51,9 @@ def wipe(engine: Engine) -> None:
             connection.execute(text("PRAGMA defer_foreign_keys=ON"))
             for table in tables:
                 connection.execute(text(f'DELETE FROM "{table}"'))
+        if "audit_chain_head" in tables:
+            connection.execute(text("INSERT INTO audit_chain_head (id, last_seq, last_hash) "
+                                    "VALUES (1, 0, :genesis)"), {"genesis": GENESIS_HASH})
+        if connection.dialect.name == "sqlite":
             for _name, sql in triggers:
                 connection.execute(text(sql))

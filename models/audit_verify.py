@@ -1,0 +1,106 @@
+"""`bot.py audit verify`: walk the audit chain and name the first entry that breaks it.
+
+What each finding means, in the order they are checked for every entry (by `seq`):
+- **missing before it** — its `seq` skips numbers: entries were deleted;
+- **inserted** — its `seq` is not after the previous one's (a forged entry numbered into a gap
+  that cannot exist), or the log runs on past the chain head;
+- **edited** — its content no longer hashes to its `hash`;
+- **does not follow the entry before** — its `prev_hash` is not the previous entry's hash: the
+  previous entry was edited and re-hashed, or this one was inserted or re-linked;
+- at the end, **missing at the end** — the chain head records a later entry than the last one
+  found: entries were deleted from the end.
+Someone who can rewrite every hash after the change and the head too is not caught by a chain
+alone; README (Operations) says how to keep the head's hash somewhere else to catch that.
+Rows are streamed in batches, so memory stays flat however long the log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from models.audit import GENESIS_HASH, AuditChainHead, AuditEntry
+from models.audit_chain import entry_hash, utc_iso
+
+STREAM_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of one walk: sound (`problem` empty) or the first break found."""
+
+    entries: int
+    last_seq: int
+    last_hash: str
+    problem: str = ""
+
+    @property
+    def sound(self) -> bool:
+        return not self.problem
+
+    def summary(self) -> str:
+        if self.sound and not self.entries:
+            return "Audit log sound: no entries yet."
+        if self.sound:
+            return (f"Audit log sound: {self.entries} entries, chained from #1 to "
+                    f"#{self.last_seq}; last hash {self.last_hash}.")
+        return f"Audit log BROKEN after checking {self.entries} entries: {self.problem}"
+
+
+def _name(row) -> str:  # type: ignore[no-untyped-def]
+    return f"entry #{row.seq} (id {row.id}, at {utc_iso(row.at)})"
+
+
+def verify_chain(engine: Engine) -> Verdict:
+    """Check every entry's hash, link and number, then the head (module docstring)."""
+    log = AuditEntry.__table__.c
+    head_table = AuditChainHead.__table__.c
+    query = select(log.id, log.seq, log.at, log.front_end, log.actor, log.command, log.scope,
+                   log.outcome, log.detail, log.prev_hash, log.hash).order_by(log.seq)
+    count, expected_seq, prev_hash = 0, 1, GENESIS_HASH
+    with engine.connect() as connection:
+        head = connection.execute(
+            select(head_table.last_seq, head_table.last_hash).where(head_table.id == 1)
+        ).one_or_none()
+        rows = connection.execution_options(stream_results=True, yield_per=STREAM_BATCH)
+        for row in rows.execute(query):
+            problem = _problem(row, expected_seq, prev_hash)
+            if problem:
+                return Verdict(count, expected_seq - 1, prev_hash, problem)
+            count += 1
+            expected_seq, prev_hash = row.seq + 1, row.hash
+    last_seq = expected_seq - 1
+    if head is None:
+        problem = "the chain head (table audit_chain_head) has no row: it was deleted"
+    elif head.last_seq > last_seq:
+        problem = (f"missing at the end: the chain head records entry #{head.last_seq}, the "
+                   f"log ends at #{last_seq} — entries #{last_seq + 1}–#{head.last_seq} deleted")
+    elif head.last_seq < last_seq:
+        problem = (f"inserted: the log runs on to #{last_seq} past the chain head's "
+                   f"#{head.last_seq} — entries after #{head.last_seq} were added around the "
+                   f"chain")
+    elif head.last_hash != prev_hash:
+        problem = (f"edited: entry #{last_seq}'s hash is not the one the chain head recorded "
+                   f"(the entry was re-hashed, or the head rewritten)")
+    else:
+        problem = ""
+    return Verdict(count, last_seq, prev_hash, problem)
+
+
+def _problem(row, expected_seq: int, prev_hash: str) -> str:  # type: ignore[no-untyped-def]
+    """What is wrong with one entry given the one before it, or ''."""
+    if row.seq > expected_seq:
+        missing = (f"#{expected_seq}" if row.seq == expected_seq + 1
+                   else f"#{expected_seq}–#{row.seq - 1}")
+        return f"{_name(row)}: missing before it — entry {missing} deleted"
+    if row.seq < expected_seq:
+        return f"{_name(row)}: inserted — numbered #{row.seq} where #{expected_seq} was due"
+    if entry_hash(row.seq, row.at, row.front_end, row.actor, row.command, row.scope,
+                  row.outcome, row.detail, row.prev_hash) != row.hash:
+        return f"{_name(row)}: edited — its content no longer matches its hash"
+    if row.prev_hash != prev_hash:
+        return (f"{_name(row)}: does not follow the entry before — entry #{row.seq - 1} was "
+                f"edited and re-hashed, or this entry was inserted")
+    return ""
