@@ -2,8 +2,8 @@
 
 What each finding means, in the order they are checked for every entry (by `seq`):
 - **missing before it** — its `seq` skips numbers: entries were deleted;
-- **inserted** — its `seq` is not after the previous one's (a forged entry numbered into a gap
-  that cannot exist), or the log runs on past the chain head;
+- **inserted** — it lies past the chain head (added with the triggers switched off), or its
+  `seq` is not after the previous one's;
 - **edited** — its content no longer hashes to its `hash`;
 - **does not follow the entry before** — its `prev_hash` is not the previous entry's hash: the
   previous entry was edited and re-hashed, or this one was inserted or re-linked;
@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from models.audit import GENESIS_HASH, AuditChainHead, AuditEntry
 from models.audit_chain import entry_hash, utc_iso
@@ -49,6 +49,19 @@ class Verdict:
         return f"Audit log BROKEN after checking {self.entries} entries: {self.problem}"
 
 
+def _one_snapshot(connection: Connection) -> None:
+    """Read the head and every entry as of one moment, so appends made meanwhile by the
+    running bot cannot look like tampering."""
+    if connection.dialect.name == "postgresql":
+        connection.execution_options(isolation_level="REPEATABLE READ")
+    else:  # the SQLite driver begins transactions only for writes: begin this read ourselves
+        connection.exec_driver_sql("BEGIN")
+
+
+def _span(first: int, last: int) -> str:
+    return f"#{first}" if first == last else f"#{first}–#{last}"
+
+
 def _name(row) -> str:  # type: ignore[no-untyped-def]
     return f"entry #{row.seq} (id {row.id}, at {utc_iso(row.at)})"
 
@@ -61,12 +74,14 @@ def verify_chain(engine: Engine) -> Verdict:
                    log.outcome, log.detail, log.prev_hash, log.hash).order_by(log.seq)
     count, expected_seq, prev_hash = 0, 1, GENESIS_HASH
     with engine.connect() as connection:
+        _one_snapshot(connection)
         head = connection.execute(
             select(head_table.last_seq, head_table.last_hash).where(head_table.id == 1)
         ).one_or_none()
         rows = connection.execution_options(stream_results=True, yield_per=STREAM_BATCH)
+        head_seq = head.last_seq if head is not None else None
         for row in rows.execute(query):
-            problem = _problem(row, expected_seq, prev_hash)
+            problem = _problem(row, expected_seq, prev_hash, head_seq)
             if problem:
                 return Verdict(count, expected_seq - 1, prev_hash, problem)
             count += 1
@@ -76,11 +91,8 @@ def verify_chain(engine: Engine) -> Verdict:
         problem = "the chain head (table audit_chain_head) has no row: it was deleted"
     elif head.last_seq > last_seq:
         problem = (f"missing at the end: the chain head records entry #{head.last_seq}, the "
-                   f"log ends at #{last_seq} — entries #{last_seq + 1}–#{head.last_seq} deleted")
-    elif head.last_seq < last_seq:
-        problem = (f"inserted: the log runs on to #{last_seq} past the chain head's "
-                   f"#{head.last_seq} — entries after #{head.last_seq} were added around the "
-                   f"chain")
+                   f"log ends at #{last_seq} — entry {_span(last_seq + 1, head.last_seq)} "
+                   f"deleted")
     elif head.last_hash != prev_hash:
         problem = (f"edited: entry #{last_seq}'s hash is not the one the chain head recorded "
                    f"(the entry was re-hashed, or the head rewritten)")
@@ -89,12 +101,15 @@ def verify_chain(engine: Engine) -> Verdict:
     return Verdict(count, last_seq, prev_hash, problem)
 
 
-def _problem(row, expected_seq: int, prev_hash: str) -> str:  # type: ignore[no-untyped-def]
-    """What is wrong with one entry given the one before it, or ''."""
+def _problem(row, expected_seq: int, prev_hash: str,  # type: ignore[no-untyped-def]
+             head_seq: int | None) -> str:
+    """What is wrong with one entry given the one before it and the chain head, or ''."""
+    if head_seq is not None and row.seq > head_seq:
+        return (f"{_name(row)}: inserted — it is past the chain head's #{head_seq}, so it was "
+                f"added around the chain (its trigger switched off)")
     if row.seq > expected_seq:
-        missing = (f"#{expected_seq}" if row.seq == expected_seq + 1
-                   else f"#{expected_seq}–#{row.seq - 1}")
-        return f"{_name(row)}: missing before it — entry {missing} deleted"
+        return (f"{_name(row)}: missing before it — entry {_span(expected_seq, row.seq - 1)} "
+                f"deleted")
     if row.seq < expected_seq:
         return f"{_name(row)}: inserted — numbered #{row.seq} where #{expected_seq} was due"
     if entry_hash(row.seq, row.at, row.front_end, row.actor, row.command, row.scope,
