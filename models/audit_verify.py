@@ -44,7 +44,8 @@ class Verdict:
         if self.sound and not self.entries:
             return "Audit log sound: no entries yet."
         if self.sound:
-            return (f"Audit log sound: {self.entries} entries, chained from #1 to "
+            entries = f"{self.entries} entr{'y' if self.entries == 1 else 'ies'}"
+            return (f"Audit log sound: {entries}, chained from #1 to "
                     f"#{self.last_seq}; last hash {self.last_hash}.")
         return f"Audit log BROKEN after checking {self.entries} entries: {self.problem}"
 
