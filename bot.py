@@ -150,12 +150,23 @@ def db_grant(
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
+def audit_verify(
+    expect: str = typer.Option(None, "--expect", metavar="SEQ:HASH",
+                               help="An entry's number and hash noted earlier outside the "
+                                    "database: it must still be there, unchanged"),
+) -> None:
     """Walk the audit log's hash chain: exit 0 with the count when sound, 1 naming the first
     edited, deleted or inserted entry otherwise."""
     from models.audit_verify import verify_chain
 
-    verdict = verify_chain(migrated_engine())
+    recorded = None
+    if expect:
+        seq, _, digest = expect.partition(":")
+        if not seq.isdigit() or len(digest) != 64:
+            raise typer.BadParameter("use SEQ:HASH, e.g. 1234:<the 64-character hash>",
+                                     param_hint="--expect")
+        recorded = (int(seq), digest.lower())
+    verdict = verify_chain(migrated_engine(), recorded)
     typer.echo(verdict.summary(), err=not verdict.sound)
     if not verdict.sound:
         raise typer.Exit(1)

@@ -12,7 +12,8 @@ the database's own serialisation, and without an extra statement per answer:
 
 - PostgreSQL: the BEFORE INSERT trigger `audit_log_chain` locks the head row (`FOR UPDATE`, held to
   commit), fills in `seq`, `prev_hash` and `hash` with the SQL function `audit_entry_hash`, and
-  moves the head on. Whatever the inserting role sends for those columns is overwritten.
+  moves the head on. Whatever the inserting role sends for those columns is overwritten. It runs
+  as the tables' owner (SECURITY DEFINER), so the bot's role needs no write on the head at all.
 - SQLite: triggers cannot change the row being inserted, so the flush below sets the three columns
   to SQL expressions — sub-selects on the head and a call to `audit_entry_hash`, which
   `models.store` registers on every connection. An INSERT takes SQLite's write lock before it

@@ -67,8 +67,12 @@ def _name(row) -> str:  # type: ignore[no-untyped-def]
     return f"entry #{row.seq} (id {row.id}, at {utc_iso(row.at)})"
 
 
-def verify_chain(engine: Engine) -> Verdict:
-    """Check every entry's hash, link and number, then the head (module docstring)."""
+def verify_chain(engine: Engine, recorded: tuple[int, str] | None = None) -> Verdict:
+    """Check every entry's hash, link and number, then the head (module docstring).
+
+    `recorded` is an entry's number and hash noted outside the database earlier (`--expect`):
+    a chain rewritten from before that entry onwards is sound in itself, but not that entry.
+    """
     log = AuditEntry.__table__.c
     head_table = AuditChainHead.__table__.c
     query = select(log.id, log.seq, log.at, log.front_end, log.actor, log.command, log.scope,
@@ -83,6 +87,9 @@ def verify_chain(engine: Engine) -> Verdict:
         head_seq = head.last_seq if head is not None else None
         for row in rows.execute(query):
             problem = _problem(row, expected_seq, prev_hash, head_seq)
+            if not problem and recorded and row.seq == recorded[0] and row.hash != recorded[1]:
+                problem = (f"{_name(row)}: edited — its hash is not the one recorded for it "
+                           f"outside the database: the chain was rewritten")
             if problem:
                 return Verdict(count, expected_seq - 1, prev_hash, problem)
             count += 1
@@ -94,6 +101,9 @@ def verify_chain(engine: Engine) -> Verdict:
         problem = (f"missing at the end: the chain head records entry #{head.last_seq}, the "
                    f"log ends at #{last_seq} — entry {_span(last_seq + 1, head.last_seq)} "
                    f"deleted")
+    elif recorded and recorded[0] > last_seq:
+        problem = (f"missing at the end: entry #{recorded[0]} was recorded outside the "
+                   f"database, the log ends at #{last_seq}")
     elif head.last_hash != prev_hash:
         problem = (f"edited: entry #{last_seq}'s hash is not the one the chain head recorded "
                    f"(the entry was re-hashed, or the head rewritten)")

@@ -186,3 +186,27 @@ def test_the_migration_chains_entries_written_before_it(engine, database_url, mo
     assert [entry.seq for entry in chain] == [1, 2, 3, 4]
     result = run_bot(monkeypatch, database_url, "audit", "verify")
     assert result.exit_code == 0 and "4 entries" in result.output, result.output
+
+
+def test_verify_finds_a_rewritten_chain_against_a_hash_noted_outside(engine, database_url,
+                                                                     monkeypatch) -> None:
+    """A whole chain re-hashed after an edit is sound in itself; the hash an operator noted
+    outside the database shows it."""
+    audit_some(engine, 3)
+    noted = entries(engine)[1]
+    sound = run_bot(monkeypatch, database_url, "audit", "verify", "--expect",
+                    f"2:{noted.hash}")
+    assert sound.exit_code == 0, sound.output
+    statements, prev_hash = [], GENESIS_HASH
+    for entry in entries(engine):
+        entry.actor = "someone-else"
+        entry.prev_hash = prev_hash
+        prev_hash = hash_of(entry)
+        statements.append(f"UPDATE audit_log SET actor = 'someone-else', prev_hash = "
+                          f"'{entry.prev_hash}', hash = '{prev_hash}' WHERE seq = {entry.seq}")
+    statements.append(f"UPDATE audit_chain_head SET last_hash = '{prev_hash}'")
+    bypassing_triggers(engine, *statements)
+    assert run_bot(monkeypatch, database_url, "audit", "verify").exit_code == 0
+    result = run_bot(monkeypatch, database_url, "audit", "verify", "--expect", f"2:{noted.hash}")
+    assert result.exit_code == 1 and "entry #2 (id" in result.output
+    assert "not the one recorded" in result.output
