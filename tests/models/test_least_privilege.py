@@ -169,3 +169,17 @@ def test_the_scheduler_job_table_works_as_the_role(engine, granted) -> None:
         scheduler.remove_job("probe")
     finally:
         scheduler.shutdown(wait=False)
+
+
+def test_db_upgrade_connects_as_migration_database_url(monkeypatch, tmp_path) -> None:
+    """Migrations go to MIGRATION_DATABASE_URL when set, never through the bot's own URL."""
+    from sqlalchemy import create_engine, inspect
+
+    owners, bots = tmp_path / "owner.db", tmp_path / "bot.db"
+    result = run_bot(monkeypatch, f"sqlite:///{bots}", "db", "upgrade",
+                     migration_url=f"sqlite:///{owners}")
+    assert result.exit_code == 0, result.output
+    migrated = create_engine(f"sqlite:///{owners}")
+    assert "audit_chain_head" in inspect(migrated).get_table_names()
+    migrated.dispose()
+    assert not bots.exists()
