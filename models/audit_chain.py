@@ -89,7 +89,7 @@ def register_sqlite_hash(dbapi_connection) -> None:  # type: ignore[no-untyped-d
 
 
 @event.listens_for(Session, "before_flush")
-def chain_new_entries(session: Session, _flush_context, _instances) -> None:  # type: ignore[no-untyped-def]
+def chain_new_entries(session: Session, _flush_context: object, _instances: object) -> None:
     """On SQLite, make each new entry's INSERT read its place in the chain (module docstring)."""
     entries = [item for item in session.new if isinstance(item, AuditEntry)]
     if not entries or session.get_bind(AuditEntry).dialect.name != "sqlite":
