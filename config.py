@@ -28,6 +28,12 @@ class Settings:
     teams_app_password: str = ""
     teams_tenant_id: str = ""
     port: int = 3000
+    #: Where `serve` listens. Blank: 127.0.0.1 in Teams' anonymous local mode (no chat credential
+    #: set: this machine only), 0.0.0.0 otherwise (real credentials: Slack or Teams must reach it).
+    host: str = ""
+    #: Slack's payloads are a few kilobytes: a body past this is refused (413) as it is read,
+    #: whatever its transfer encoding, on every route.
+    max_request_body_bytes: int = 1_000_000
     bot_timezone: str = "Europe/London"
     digest_cron: str = "mon 08:00"
     digest_misfire_grace_hours: int = 12

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import select as sockets_ready
 import socket
 import threading
 import time
@@ -81,6 +82,58 @@ def uvicorn_serving(asgi_app: Any) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=60)
         sock.close()
+
+
+@dataclass(frozen=True)
+class Streamed:
+    """What a streaming sender saw: the server's status line, and how much it got to send."""
+
+    status: int | None
+    bytes_sent: int
+
+
+def stream_chunked(base_url: str, path: str, total_bytes: int,
+                   headers: dict[str, str] | None = None, chunk_bytes: int = 64 * 1024,
+                   give_up_seconds: float = 60.0) -> Streamed:
+    """POST `total_bytes` with Transfer-Encoding: chunked (no Content-Length), as a client that
+    streams would, stopping as soon as the server answers: the server refusing early shows as
+    `bytes_sent` well short of `total_bytes`. (`give_up_seconds` only ends a hung exchange.)"""
+    host, port = base_url.removeprefix("http://").split(":")
+    head = [f"POST {path} HTTP/1.1", f"Host: {host}", "Transfer-Encoding: chunked",
+            "Content-Type: application/json",
+            *(f"{name}: {value}" for name, value in (headers or {}).items())]
+    frame = b"%x\r\n" % chunk_bytes + b"a" * chunk_bytes + b"\r\n"
+    sent, pending, answer = 0, b"", b""
+    with socket.create_connection((host, int(port))) as sock:
+        sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode())
+        sock.setblocking(False)
+        finished = False
+        while True:
+            writers = [sock] if pending or not finished else []
+            readable, writable, _ = sockets_ready.select([sock], writers, [], give_up_seconds)
+            if not readable and not writable:
+                break
+            if readable:
+                try:
+                    data = sock.recv(65536)
+                except (ConnectionResetError, BlockingIOError):
+                    data = b""
+                answer += data
+                if not data or b"\r\n" in answer:
+                    break
+            if writable:
+                if not pending:
+                    pending = frame if sent < total_bytes else b"0\r\n\r\n"
+                    finished = sent >= total_bytes
+                try:
+                    written = sock.send(pending)
+                except (BrokenPipeError, ConnectionResetError):
+                    break
+                pending = pending[written:]
+                sent += written
+    status_line = answer.split(b"\r\n", 1)[0].split()
+    status = int(status_line[1]) if len(status_line) > 1 and status_line[1].isdigit() else None
+    return Streamed(status=status, bytes_sent=sent)
 
 
 @dataclass
