@@ -92,6 +92,14 @@ class Streamed:
     bytes_sent: int
 
 
+def receive_some(sock: socket.socket) -> bytes:
+    """What has arrived (b"" at the end of the stream, or when the connection was reset)."""
+    try:
+        return sock.recv(65536)
+    except (BlockingIOError, ConnectionResetError):
+        return b""
+
+
 def stream_chunked(base_url: str, path: str, total_bytes: int,
                    headers: dict[str, str] | None = None, chunk_bytes: int = 64 * 1024,
                    give_up_seconds: float = 60.0) -> Streamed:
@@ -108,29 +116,27 @@ def stream_chunked(base_url: str, path: str, total_bytes: int,
         sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode())
         sock.setblocking(False)
         finished = False
-        while True:
+        while b"\r\n" not in answer:
             writers = [sock] if pending or not finished else []
             readable, writable, _ = sockets_ready.select([sock], writers, [], give_up_seconds)
             if not readable and not writable:
                 break
             if readable:
-                try:
-                    data = sock.recv(65536)
-                except (ConnectionResetError, BlockingIOError):
-                    data = b""
+                data = receive_some(sock)
                 answer += data
-                if not data or b"\r\n" in answer:
+                if not data:
                     break
-            if writable:
-                if not pending:
-                    pending = frame if sent < total_bytes else b"0\r\n\r\n"
-                    finished = sent >= total_bytes
-                try:
-                    written = sock.send(pending)
-                except (BrokenPipeError, ConnectionResetError):
-                    break
-                pending = pending[written:]
-                sent += written
+                continue
+            if not pending:
+                pending = frame if sent < total_bytes else b"0\r\n\r\n"
+                finished = sent >= total_bytes
+            try:
+                written = sock.send(pending)
+            except OSError:  # the server closed on us: its answer may already be waiting
+                answer += receive_some(sock)
+                break
+            pending = pending[written:]
+            sent += written
     status_line = answer.split(b"\r\n", 1)[0].split()
     status = int(status_line[1]) if len(status_line) > 1 and status_line[1].isdigit() else None
     return Streamed(status=status, bytes_sent=sent)
