@@ -24,6 +24,8 @@ class Settings:
     slack_signing_secret: str = ""
     slack_app_token: str = ""
     slack_api_url: str = "https://slack.com/api/"
+    #: Slack's rule: a request signed longer ago than this is refused as a possible replay.
+    slack_request_max_age_seconds: int = 300
     teams_app_id: str = ""
     teams_app_password: str = ""
     teams_tenant_id: str = ""

@@ -1,8 +1,9 @@
 """Serving: one ASGI app under uvicorn for Slack's HTTP events, Teams and /healthz, and Socket Mode
 alongside it when SLACK_APP_TOKEN is set (councils often have no public endpoint).
 
-Bolt's own development server is never used. Slack requests go through Bolt's RequestVerification
-middleware, so a bad or stale signature gets 401 before any listener runs. The Bolt dispatch is a
+Bolt's own development server is never used. A Slack request's signature is checked over its raw
+bytes before Bolt sees it (handlers/slack/inbound.py), so a bad or stale signature gets 401
+before any listener runs, and Bolt never logs its body. The Bolt dispatch is a
 blocking call, so it runs in a worker thread and never stalls the event loop that acks everyone
 else's requests.
 """
@@ -29,6 +30,8 @@ from starlette.responses import JSONResponse, Response
 
 from config import Settings
 from handlers.body_limit import BoundedBody
+from handlers.log_safety import keep_secrets_out_of_logs
+from handlers.slack.inbound import signed_by_slack
 
 log = logging.getLogger(__name__)
 
@@ -43,14 +46,15 @@ def slack_over_http(settings: Settings) -> bool:
                 and not settings.slack_app_token)
 
 
-def slack_handler(slack_app: App) -> Callable[[Request], Any]:
+def slack_handler(slack_app: App, settings: Settings) -> Callable[[Request], Any]:
+    """POST /slack/events: the signature checked here, over the raw bytes, before Bolt sees the
+    request (Bolt would log the body of a badly signed one); then Bolt, in a worker thread."""
+
     async def slack_events(request: Request) -> Response:
-        # The body's size is already bounded (BoundedBody, on every route).
-        if not request.headers.get("x-slack-request-timestamp", "").isdigit():
-            # Bolt would fail on int() of a malformed timestamp with a 500; it is a bad
-            # signature like any other.
+        body = await request.body()  # already bounded by BoundedBody
+        if not signed_by_slack(body, request.headers, settings.slack_signing_secret,
+                               settings.slack_request_max_age_seconds):
             return JSONResponse({"error": "invalid request"}, status_code=401)
-        body = await request.body()
         bolt_response = await run_in_threadpool(slack_app.dispatch, to_bolt_request(request, body))
         return to_starlette_response(bolt_response)
 
@@ -92,6 +96,7 @@ def build_asgi_app(
     deployment never exposes Teams' unauthenticated local mode."""
     from handlers.slack.app import build_app, shutdown_app
 
+    keep_secrets_out_of_logs()
     slack_app = (build_app(settings, engine, today=today, client=slack_client)
                  if settings.slack_enabled else None)
 
@@ -127,7 +132,8 @@ def build_asgi_app(
 
     web.add_api_route(HEALTH_PATH, healthz, methods=["GET"])
     if slack_app is not None and slack_over_http(settings):
-        web.add_api_route(SLACK_EVENTS_PATH, slack_handler(slack_app), methods=["POST"])
+        web.add_api_route(SLACK_EVENTS_PATH, slack_handler(slack_app, settings),
+                          methods=["POST"])
     web.state.teams_mounted = teams and mount_teams(web, settings, engine, today)
     return web
 
@@ -219,11 +225,10 @@ def serve(settings: Settings, *, run_scheduler: bool, port: int | None = None) -
     """`python bot.py serve`: migrate, then serve until stopped (SIGINT/SIGTERM via uvicorn)."""
     import uvicorn
 
-    from handlers.slack.app import keep_tokens_out_of_logs
     from models.migrate import upgrade
     from models.store import get_engine
 
-    keep_tokens_out_of_logs()
+    keep_secrets_out_of_logs()
     engine = get_engine()
     upgrade(engine)
     # Teams with credentials; or, with no chat credentials at all, Teams' anonymous local mode

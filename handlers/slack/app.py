@@ -24,6 +24,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from sqlalchemy.engine import Engine
 
 from config import Settings, local_today
+from handlers.log_safety import keep_secrets_out_of_logs
 from handlers.slack.identity import SlackIdentities
 from queries.answer import Outcome, ask
 from queries.results import Unavailable
@@ -36,8 +37,6 @@ log = logging.getLogger(__name__)
 LISTENER_THREADS = 32
 WEB_API_TIMEOUT_SECONDS = 15
 WEB_API_RETRIES = 2
-#: Loggers that print request headers or bodies (the bot token) at DEBUG: never below INFO.
-TOKEN_BEARING_LOGGERS = ("slack_sdk", "slack_bolt", "httpx", "httpcore", "urllib3")
 #: Bolt copies this logger's level into every listener logger it makes.
 BOLT_LOGGER = "slack_bolt.caseload"
 
@@ -48,15 +47,6 @@ class ClientGivenNotice(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not record.getMessage().startswith("As you gave `client` as well")
-
-
-def keep_tokens_out_of_logs() -> None:
-    """slack_sdk logs request headers, bearer token included, at DEBUG: hold those at INFO
-    whatever the root level, so turning on debug logging can never leak a token."""
-    for name in (*TOKEN_BEARING_LOGGERS, BOLT_LOGGER):
-        logger = logging.getLogger(name)
-        if logger.getEffectiveLevel() < logging.INFO:
-            logger.setLevel(logging.INFO)
 
 
 def make_web_client(settings: Settings, token: str | None = None) -> WebClient:
@@ -155,7 +145,7 @@ def build_app(
     """The Slack front end, ready for the HTTP adapter or Socket Mode."""
     from handlers.slack import commands, home, interactivity
 
-    keep_tokens_out_of_logs()
+    keep_secrets_out_of_logs()
     web_client = client or make_web_client(settings)
     executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="slack")
     app = bolt_app(settings, web_client, executor)
@@ -182,5 +172,4 @@ def shutdown_app(app: App) -> None:
     app.listener_runner.listener_executor.shutdown(wait=True)  # type: ignore[attr-defined]
 
 
-__all__ = ["SlackFrontEnd", "SlackTokenRefused", "build_app",
-           "keep_tokens_out_of_logs", "make_web_client", "shutdown_app"]
+__all__ = ["SlackFrontEnd", "SlackTokenRefused", "build_app", "make_web_client", "shutdown_app"]
