@@ -1,8 +1,5 @@
-"""The Bolt app: one Web API client, one front end object, and every listener module registered.
-
-Listeners are thin (identity → ask() → render → reply) and share `SlackFrontEnd`, which holds the
-store, the settings, the clock and the identity cache. Access rules, wording and audit all live in
-`queries.answer.ask`, the same door the console and Teams use.
+"""The Bolt app, wired: one Web API client, one front end object (handlers/slack/front.py), and
+every listener module registered. Nothing here answers a question; it only puts the parts together.
 """
 
 from __future__ import annotations
@@ -10,7 +7,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import date
 
 from slack_bolt import App
@@ -25,10 +21,8 @@ from sqlalchemy.engine import Engine
 
 from config import Settings, local_today
 from handlers.log_safety import keep_secrets_out_of_logs
+from handlers.slack.front import SlackFrontEnd
 from handlers.slack.identity import SlackIdentities
-from queries.answer import Outcome, ask
-from queries.results import Unavailable
-from render.slack import Message, render_slack
 
 log = logging.getLogger(__name__)
 
@@ -61,39 +55,6 @@ def make_web_client(settings: Settings, token: str | None = None) -> WebClient:
             ConnectionErrorRetryHandler(max_retry_count=WEB_API_RETRIES),
         ],
     )
-
-
-@dataclass
-class SlackFrontEnd:
-    """What every listener needs, and the one way they all ask a question."""
-
-    engine: Engine
-    settings: Settings
-    today: Callable[[], date]
-    identities: SlackIdentities
-
-    def ask(self, user_id: str, text: str, verb: str | None = None) -> Outcome:
-        """Ask as this Slack user. Never raises: any fault becomes the plain 'try again' answer."""
-        try:
-            today = self.today()
-            identity = self.identities.identity_for(user_id, today)
-            # NUL cannot be stored in a PostgreSQL text column (the audit log): never a word.
-            return ask(self.engine, identity, text.replace("\x00", " "), verb=verb, today=today,
-                       settings=self.settings)
-        except Exception as error:  # the request itself (body, headers) is never logged
-            log.error("answering a Slack %s failed: %s", verb or "message", type(error).__name__,
-                      exc_info=True)
-            return Outcome(Unavailable(), None, "")
-
-    def render(self, answer: object, limit: int | None = None) -> Message:
-        """Block Kit for an answer; a rendering fault still gives the user the plain message."""
-        rows = self.settings.max_rows_in_chat if limit is None else limit
-        try:
-            return render_slack(answer, limit=rows)
-        except Exception as error:
-            log.error("rendering a %s for Slack failed: %s", type(answer).__name__,
-                      type(error).__name__, exc_info=True)
-            return render_slack(Unavailable())
 
 
 class SlackTokenRefused(RuntimeError):
