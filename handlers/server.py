@@ -28,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from config import Settings
+from config import Settings, check_chat_settings
 from handlers.body_limit import BoundedBody
 from handlers.log_safety import keep_secrets_out_of_logs
 from handlers.slack.inbound import signed_by_slack
@@ -91,9 +91,10 @@ def build_asgi_app(
     """The web app: POST /slack/events (HTTP mode), GET /healthz, and Teams when present.
 
     In Socket Mode the Bolt app is built too (on `app.state.slack_app`) but no HTTP route is
-    mounted for it: every Slack request then arrives over the socket. `teams=False` leaves
-    /api/messages out: `serve` does so unless Teams credentials are set, so a Slack-only
-    deployment never exposes Teams' unauthenticated local mode."""
+    mounted for it: every Slack request then arrives over the socket. /api/messages is mounted
+    when a Teams setting is given, or in Teams' anonymous local mode when no chat setting of any
+    kind is (so a Slack deployment never exposes the unauthenticated endpoint); `teams=False`
+    leaves it out whatever the settings."""
     from handlers.slack.app import build_app, shutdown_app
 
     keep_secrets_out_of_logs()
@@ -134,7 +135,8 @@ def build_asgi_app(
     if slack_app is not None and slack_over_http(settings):
         web.add_api_route(SLACK_EVENTS_PATH, slack_handler(slack_app, settings),
                           methods=["POST"])
-    web.state.teams_mounted = teams and mount_teams(web, settings, engine, today)
+    teams_wanted = bool(settings.teams_settings_given) or settings.teams_anonymous
+    web.state.teams_mounted = teams and teams_wanted and mount_teams(web, settings, engine, today)
     return web
 
 
@@ -203,39 +205,43 @@ def stop_scheduler(scheduler: Any) -> None:
 def describe_front_ends(settings: Settings, web: FastAPI, port: int) -> list[str]:
     """What is on and where — never a token."""
     lines = []
+    host = settings.listen_host
     if web.state.slack_app is None:
         lines.append("Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET or SLACK_APP_TOKEN)")
     elif settings.slack_app_token:
         lines.append(f"Slack: Socket Mode (Web API {settings.slack_api_url})")
     elif slack_over_http(settings):
-        lines.append(f"Slack: HTTP at http://0.0.0.0:{port}{SLACK_EVENTS_PATH} "
+        lines.append(f"Slack: HTTP at http://{host}:{port}{SLACK_EVENTS_PATH} "
                      f"(Web API {settings.slack_api_url})")
     if not web.state.teams_mounted:
         lines.append("Teams: off (set TEAMS_APP_ID, TEAMS_APP_PASSWORD and TEAMS_TENANT_ID)")
-    elif settings.teams_enabled:
+    elif not settings.teams_anonymous:
         lines.append("Teams: on at /api/messages")
     else:
         lines.append("Teams: anonymous local mode at /api/messages (Agents Playground; this "
                      "machine only)")
-    lines.append(f"Health: http://0.0.0.0:{port}{HEALTH_PATH}")
+    lines.append(f"Health: http://{host}:{port}{HEALTH_PATH}")
     return lines
 
 
 def serve(settings: Settings, *, run_scheduler: bool, port: int | None = None) -> None:
-    """`python bot.py serve`: migrate, then serve until stopped (SIGINT/SIGTERM via uvicorn)."""
+    """`python bot.py serve`: check the chat settings, migrate, then serve until stopped
+    (SIGINT/SIGTERM via uvicorn).
+
+    A half-configured Slack or Teams stops start-up naming the missing setting (ChatSettingsError)
+    instead of quietly falling back to Teams' anonymous mode. That mode, when no chat setting is
+    given at all, listens on 127.0.0.1 unless HOST says otherwise, and takes no proxy headers:
+    uvicorn would otherwise put a trusted proxy's X-Forwarded-For where the peer address goes."""
     import uvicorn
 
     from models.migrate import upgrade
     from models.store import get_engine
 
     keep_secrets_out_of_logs()
+    check_chat_settings(settings)
     engine = get_engine()
     upgrade(engine)
-    # Teams with credentials; or, with no chat credentials at all, Teams' anonymous local mode
-    # for the Agents Playground (it answers loopback callers only). A Slack-only deployment
-    # never exposes the anonymous endpoint.
-    web = build_asgi_app(settings, engine,
-                         teams=settings.teams_enabled or not settings.slack_enabled)
+    web = build_asgi_app(settings, engine)
     listen_port = port or settings.port
     if web.state.slack_app is not None and settings.slack_app_token:
         socket_mode = SocketModeRunner(web.state.slack_app, settings.slack_app_token)
@@ -249,8 +255,8 @@ def serve(settings: Settings, *, run_scheduler: bool, port: int | None = None) -
         log.info("Scheduler: off (--no-scheduler)")
     for line in describe_front_ends(settings, web, listen_port):
         log.info(line)
-    uvicorn.run(web, host="0.0.0.0", port=listen_port, log_level="info", proxy_headers=True,
-                server_header=False)
+    uvicorn.run(web, host=settings.listen_host, port=listen_port, log_level="info",
+                proxy_headers=not settings.teams_anonymous, server_header=False)
 
 
 __all__ = ["build_asgi_app", "mount_teams", "serve"]

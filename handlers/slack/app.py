@@ -23,6 +23,7 @@ from config import Settings, local_today
 from handlers.log_safety import keep_secrets_out_of_logs
 from handlers.slack.front import SlackFrontEnd
 from handlers.slack.identity import SlackIdentities
+from handlers.slack.workspace import OwnWorkspace
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +111,9 @@ def build_app(
     web_client = client or make_web_client(settings)
     executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="slack")
     app = bolt_app(settings, web_client, executor)
+    workspace = OwnWorkspace(web_client, settings.slack_team_id)
+    workspace.learn_at_start()  # a SLACK_TEAM_ID the token disagrees with stops start-up here
+    app.use(workspace)  # after Bolt's signature check; before any listener, in both modes
     front = SlackFrontEnd(
         engine=engine,
         settings=settings,

@@ -4,7 +4,8 @@ Mounted on the same ASGI app as /slack/events, so `python bot.py serve` answers 
 With TEAMS_APP_ID (and its password and tenant) set, the request's Bot Framework token is checked
 by the SDK's JWT validation first: a request without a valid one gets 401 and no handler runs.
 With none set, the endpoint runs in anonymous local mode (Agents Playground, tests) and says so;
-that mode answers only requests from this machine whose replies go back to this machine.
+that mode (only when no chat setting of any kind is given) answers only requests whose socket
+peer is this machine, with no proxy's forwarding header, and whose replies go back to it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ log = logging.getLogger("handlers.teams")
 MESSAGES_PATH = "/api/messages"
 ANONYMOUS_NOISE = "microsoft_agents.hosting.core.connector.client.user_token_client"
 LOCAL_ONLY = {"error": "Teams is in anonymous local mode: requests from this machine only."}
+#: Headers a proxy adds: a request that carries one came through a proxy, so not from this
+#: machine's own client, whatever address the header names.
+FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-forwarded-host", "x-real-ip",
+                      "x-client-ip", "true-client-ip")
 REFUSED = {"error": "Invalid token or authentication failed."}
 
 
@@ -41,11 +46,23 @@ def is_loopback(host: str | None) -> bool:
         return False
 
 
+def socket_peer(request: Request) -> str | None:
+    """The address of the socket's other end, or None when a forwarding header is present.
+
+    uvicorn's proxy-headers middleware replaces the peer address with X-Forwarded-For's when the
+    peer is a trusted proxy (and with FORWARDED_ALLOW_IPS='*' every peer is trusted, so anyone
+    could name 127.0.0.1). It only does so when the header is there: without any forwarding
+    header, `request.client` is the socket's own peer address."""
+    if any(name in request.headers for name in FORWARDING_HEADERS):
+        return None
+    return request.client.host if request.client else None
+
+
 async def outside_local_mode(request: Request) -> Response | None:
-    """Anonymous mode checks no token, so it answers this machine only: the caller (after any
-    trusted proxy's X-Forwarded-For) and the serviceUrl the answer would go to must both be
-    loopback. Otherwise anyone who could reach the port could ask as anyone, or change actions."""
-    caller = request.client.host if request.client else None
+    """Anonymous mode checks no token, so it answers this machine only: the socket's peer (never
+    a forwarded header) and the serviceUrl the answer would go to must both be loopback.
+    Otherwise anyone who could reach the port could ask as anyone, or change actions."""
+    caller = socket_peer(request)
     try:
         body = await request.json()
     except ValueError:
@@ -55,7 +72,7 @@ async def outside_local_mode(request: Request) -> Response | None:
     if is_loopback(caller) and replies_stay_here:
         return None
     log.warning("Teams request refused: anonymous local mode answers this machine only "
-                "(caller %s)", caller)
+                "(peer %s)", caller or "behind a proxy")
     return JSONResponse(LOCAL_ONLY, status_code=403)
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from microsoft_agents.authentication.msal import MsalConnectionManager
 from microsoft_agents.hosting.core import AgentAuthConfiguration, ClaimsIdentity
 
-from config import Settings
+from config import ChatSettingsError, Settings
 
 log = logging.getLogger("handlers.teams")
 
@@ -40,12 +40,17 @@ class TeamsAuth:
 
 
 def teams_auth(settings: Settings) -> TeamsAuth:
-    """Registered when any Teams credential is set (a half-set one is an error, never anonymous)."""
-    if not (settings.teams_app_id or settings.teams_app_password or settings.teams_tenant_id):
+    """Registered when any Teams credential is set (a half-set one is an error, never anonymous);
+    anonymous only when no chat setting of any kind is set (Slack's included)."""
+    if settings.teams_anonymous:
         return TeamsAuth(anonymous=True,
                          configuration=AgentAuthConfiguration(anonymous_allowed=True))
+    if not settings.teams_settings_given:
+        raise ChatSettingsError(
+            f"{', '.join(settings.slack_settings_given)} set and no TEAMS_APP_ID: Teams' anonymous "
+            "local mode runs only when no chat setting is given at all.")
     if not settings.teams_app_id:
-        raise ValueError("TEAMS_APP_PASSWORD or TEAMS_TENANT_ID is set but TEAMS_APP_ID is not: "
+        raise ChatSettingsError("TEAMS_APP_PASSWORD or TEAMS_TENANT_ID is set but TEAMS_APP_ID is not: "
                          "set the Azure Bot's Microsoft App ID too, or none of the three.")
     if not settings.teams_app_password:
         log.error("TEAMS_APP_PASSWORD is not set: incoming Teams requests are checked, but the "

@@ -54,8 +54,10 @@ def signature(body: bytes, timestamp: str, secret: str = SIGNING_SECRET) -> str:
 
 
 @contextmanager
-def uvicorn_serving(asgi_app: Any) -> Iterator[str]:
-    """Serve an ASGI app on 127.0.0.1 (a free port) until the block ends; yields its base URL.
+def uvicorn_serving(asgi_app: Any, host: str = "127.0.0.1",
+                    **config: Any) -> Iterator[str]:
+    """Serve an ASGI app on `host` (default 127.0.0.1; a free port) until the block ends; yields
+    its base URL. `config` goes to uvicorn.Config (e.g. forwarded_allow_ips="*").
 
     The tests and the benchmark (bench/serving.py) both serve through this.
     """
@@ -64,10 +66,10 @@ def uvicorn_serving(asgi_app: Any) -> Iterator[str]:
     # writes) waits ~40 ms for the client's delayed ACK.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock.bind((host, 0))
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(asgi_app, log_level="warning", lifespan="on",
-                                           access_log=False))
+                                           access_log=False, **config))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
                               name=f"uvicorn-{port}", daemon=True)
     thread.start()
@@ -77,7 +79,7 @@ def uvicorn_serving(asgi_app: Any) -> Iterator[str]:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.01)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://{host}:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=60)
