@@ -31,7 +31,7 @@ from starlette.responses import JSONResponse, Response
 from config import Settings, check_chat_settings
 from handlers.body_limit import BoundedBody
 from handlers.log_safety import keep_secrets_out_of_logs
-from handlers.slack.inbound import signed_by_slack
+from handlers.slack.inbound import signed_by_slack, slack_payload
 
 log = logging.getLogger(__name__)
 
@@ -48,13 +48,17 @@ def slack_over_http(settings: Settings) -> bool:
 
 def slack_handler(slack_app: App, settings: Settings) -> Callable[[Request], Any]:
     """POST /slack/events: the signature checked here, over the raw bytes, before Bolt sees the
-    request (Bolt would log the body of a badly signed one); then Bolt, in a worker thread."""
+    request (Bolt would log the body of a badly signed one); a signed body Bolt could not read
+    (not UTF-8, `payload=not-json`, a JSON array) is a 400, not Bolt's 500; then Bolt, in a
+    worker thread."""
 
     async def slack_events(request: Request) -> Response:
         body = await request.body()  # already bounded by BoundedBody
         if not signed_by_slack(body, request.headers, settings.slack_signing_secret,
                                settings.slack_request_max_age_seconds):
             return JSONResponse({"error": "invalid request"}, status_code=401)
+        if slack_payload(body, request.headers.get("content-type")) is None:
+            return JSONResponse({"error": "malformed request"}, status_code=400)
         bolt_response = await run_in_threadpool(slack_app.dispatch, to_bolt_request(request, body))
         return to_starlette_response(bolt_response)
 

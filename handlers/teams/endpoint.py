@@ -11,11 +11,14 @@ peer is this machine, with no proxy's forwarding header, and whose replies go ba
 from __future__ import annotations
 
 import ipaddress
+import json
 import logging
 from typing import Any
 from urllib.parse import urlsplit
 
+from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.fastapi import jwt_authorization_decorator, start_agent_process
+from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -33,6 +36,7 @@ LOCAL_ONLY = {"error": "Teams is in anonymous local mode: requests from this mac
 FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-forwarded-host", "x-real-ip",
                       "x-client-ip", "true-client-ip")
 REFUSED = {"error": "Invalid token or authentication failed."}
+MALFORMED = {"error": "The request body is not a Bot Framework activity."}
 
 
 def is_loopback(host: str | None) -> bool:
@@ -58,22 +62,44 @@ def socket_peer(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-async def outside_local_mode(request: Request) -> Response | None:
+def from_this_machine(request: Request) -> bool:
     """Anonymous mode checks no token, so it answers this machine only: the socket's peer (never
-    a forwarded header) and the serviceUrl the answer would go to must both be loopback.
-    Otherwise anyone who could reach the port could ask as anyone, or change actions."""
+    a forwarded header) must be loopback. Otherwise anyone who could reach the port could ask as
+    anyone, or change actions."""
     caller = socket_peer(request)
-    try:
-        body = await request.json()
-    except ValueError:
-        body = None  # the SDK answers malformed JSON with 400
-    service_url = body.get("serviceUrl") if isinstance(body, dict) else None
-    replies_stay_here = not service_url or is_loopback(urlsplit(str(service_url)).hostname)
-    if is_loopback(caller) and replies_stay_here:
-        return None
+    if is_loopback(caller):
+        return True
     log.warning("Teams request refused: anonymous local mode answers this machine only "
                 "(peer %s)", caller or "behind a proxy")
-    return JSONResponse(LOCAL_ONLY, status_code=403)
+    return False
+
+
+def replies_stay_here(activity: dict[str, Any]) -> bool:
+    """In anonymous mode the answer must go back to this machine too (its serviceUrl)."""
+    service_url = activity.get("serviceUrl")
+    if not service_url or is_loopback(urlsplit(str(service_url)).hostname):
+        return True
+    log.warning("Teams request refused: anonymous local mode sends no answer off this machine")
+    return False
+
+
+async def activity_in(request: Request) -> dict[str, Any] | None:
+    """The request's activity: a JSON object the SDK's Activity model accepts, or None.
+
+    The SDK answers undecodable JSON with 400, but a JSON array or an object of the wrong shape
+    reached its model validation unguarded and became a 500 with a traceback. Nothing of a
+    refused body is logged."""
+    try:
+        parsed = json.loads((await request.body()).decode("utf-8"))
+    except ValueError:  # UnicodeDecodeError is a ValueError too
+        return None
+    if not isinstance(parsed, dict):
+        return None
+    try:
+        Activity.model_validate(parsed)
+    except ValidationError:
+        return None
+    return parsed
 
 
 def mount_teams(app: Any, settings: Settings, engine: Engine, *, today: Today = None,
@@ -91,9 +117,8 @@ def mount_teams(app: Any, settings: Settings, engine: Engine, *, today: Today = 
 
     async def messages(request: Request) -> Response:
         if auth.anonymous:
-            refused = await outside_local_mode(request)
-            if refused is not None:
-                return refused
+            if not from_this_machine(request):
+                return JSONResponse(LOCAL_ONLY, status_code=403)
         else:
             try:
                 refused = await check_token(request)
@@ -102,6 +127,12 @@ def mount_teams(app: Any, settings: Settings, engine: Engine, *, today: Today = 
                 refused = JSONResponse(REFUSED, status_code=401)
             if refused is not None:
                 return refused
+        activity = await activity_in(request)
+        if activity is None:
+            log.info("Teams request refused: the body is not an activity")
+            return JSONResponse(MALFORMED, status_code=400)
+        if auth.anonymous and not replies_stay_here(activity):
+            return JSONResponse(LOCAL_ONLY, status_code=403)
         response = await start_agent_process(request, bot.application, bot.adapter)
         return response if response is not None else Response(status_code=202)
 

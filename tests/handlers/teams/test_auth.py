@@ -141,3 +141,16 @@ def test_anonymous_mode_judges_the_socket_peer_not_a_forwarded_header(
     assert connector.requests == []
     with Session(engine) as session:
         assert session.exec(select(AuditEntry)).all() == []
+
+
+@pytest.mark.parametrize("body", [
+    b"\xff\xfe not utf-8", b"not json", b"[1, 2]", b"null", b'{"type": 5}',
+    b'{"type": "message", "conversation": "not an object"}', b"{}",
+], ids=["not utf-8", "not json", "json array", "json null", "type not text",
+        "conversation not an object", "no type or conversation"])
+def test_a_malformed_activity_is_a_400(server, connector, engine, body: bytes) -> None:
+    connector.reset()
+    response = httpx.post(f"{server.url}/api/messages", content=body,
+                          headers={"Content-Type": "application/json"}, timeout=15)
+    assert response.status_code == 400
+    assert connector.requests == []
