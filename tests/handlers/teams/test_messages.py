@@ -62,13 +62,14 @@ EVERY_COMMAND = [
 REFUSED = [
     ("SW1", "caseload team Assessment North", "That question is for team managers"),
     ("SW1", "caseload unallocated", "That question is for team managers"),
-    ("SW1", "caseload SW2", "You can't see Priya Parttime's records"),
-    ("SW1", "supervision log NQ1 2026-11-20", "You can't see Nia Newly's records"),
-    ("TM1", "caseload team Child Protection East", "You can't see team Child Protection East"),
-    ("TM1", "caseload SW3", "You can't see Carl Protect's records"),
-    ("HS1", "caseload team Children in Care 1", "You can't see team Children in Care 1"),
-    ("TM1", "actions plan Nope", "There is no plan called 'Nope'"),
-    ("SW1", "actions done 1.1 I did it", "Only the action's owner or their manager"),
+    ("SW1", "caseload SW2", "I can't show you 'SW2': not found or not yours to see"),
+    ("SW1", "supervision log NQ1 2026-11-20", "I can't show you 'NQ1': not found or not yours to see"),
+    ("TM1", "caseload team Child Protection East",
+     "I can't show you team 'Child Protection East': not found or not yours to see"),
+    ("TM1", "caseload SW3", "I can't show you 'SW3': not found or not yours to see"),
+    ("HS1", "caseload team Children in Care 1", "I can't show you team 'Children in Care 1': not found or not yours to see"),
+    ("TM1", "actions plan Nope", "I can't show you plan 'Nope': not found or not yours to see"),
+    ("SW1", "actions done 1.1 I did it", "I can't show you action '1.1': not found or not yours to see"),
 ]
 
 
