@@ -50,8 +50,9 @@ def teams_auth(settings: Settings) -> TeamsAuth:
             f"{', '.join(settings.slack_settings_given)} set and no TEAMS_APP_ID: Teams' anonymous "
             "local mode runs only when no chat setting is given at all.")
     if not settings.teams_app_id:
-        raise ChatSettingsError("TEAMS_APP_PASSWORD or TEAMS_TENANT_ID is set but TEAMS_APP_ID is not: "
-                         "set the Azure Bot's Microsoft App ID too, or none of the three.")
+        raise ChatSettingsError("TEAMS_APP_PASSWORD or TEAMS_TENANT_ID is set but TEAMS_APP_ID is "
+                                "not: set the Azure Bot's Microsoft App ID too, or none of the "
+                                "three.")
     if not settings.teams_app_password:
         log.error("TEAMS_APP_PASSWORD is not set: incoming Teams requests are checked, but the "
                   "bot cannot reply until the app registration's client secret is configured.")

@@ -350,5 +350,6 @@ def test_a_reference_shared_by_two_plans_is_picked_by_plan_written_as_one_word(
 
 def test_an_unknown_team_name_lists_the_askers_teams(engine, council) -> None:
     refusal = answer_for(engine, "HS1", "/caseload team Nowhere")
-    assert isinstance(refusal, Refusal) and "team 'Nowhere': not found or not yours to see" in refusal.reason
+    assert isinstance(refusal, Refusal)
+    assert "team 'Nowhere': not found or not yours to see" in refusal.reason
     assert refusal.hint == "Your teams: Assessment North, Child Protection East."
