@@ -5,8 +5,9 @@ Two modes, decided once from the environment:
 - **Registered** (`TEAMS_APP_ID` and its credentials set): every request to /api/messages must
   carry a valid Bot Framework token for our app id, checked by the SDK's JWT validation before
   any handler runs; replies are sent with a token obtained (by MSAL) for the app registration.
-- **Anonymous local** (none of them set): no tokens either way, for the Microsoft 365 Agents
-  Playground and the tests. The endpoint says so in the log when it starts.
+- **Anonymous local** (no chat setting of any kind set, Slack's included): no tokens either way,
+  for the Microsoft 365 Agents Playground and the tests. The endpoint says so in the log when it
+  starts, and answers this machine only.
 """
 
 from __future__ import annotations
