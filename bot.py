@@ -207,10 +207,17 @@ def serve(
     port: int = typer.Option(None, "--port", help="HTTP port (default PORT, 3000)"),
 ) -> None:
     """Serve Slack (Socket Mode or HTTP /slack/events) and Teams (/api/messages)."""
+    from config import ChatSettingsError
     from handlers.server import serve as serve_app
+    from handlers.slack.app import SlackTokenRefused
+    from handlers.slack.workspace import WorkspaceMismatch
 
     logging.getLogger().setLevel(logging.INFO)  # a server's log says what it is doing
-    serve_app(get_settings(), run_scheduler=not no_scheduler, port=port)
+    try:
+        serve_app(get_settings(), run_scheduler=not no_scheduler, port=port)
+    except (ChatSettingsError, SlackTokenRefused, WorkspaceMismatch) as misconfigured:
+        typer.echo(f"Not started: {misconfigured}", err=True)  # names the setting, never a value
+        raise typer.Exit(2) from None
 
 
 @app.command()

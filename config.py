@@ -26,11 +26,21 @@ class Settings:
     slack_bot_token: str = ""
     slack_signing_secret: str = ""
     slack_app_token: str = ""
+    #: The bot's own Slack workspace; blank: the team id auth.test reports for the bot token.
+    slack_team_id: str = ""
     slack_api_url: str = "https://slack.com/api/"
+    #: Slack's rule: a request signed longer ago than this is refused as a possible replay.
+    slack_request_max_age_seconds: int = 300
     teams_app_id: str = ""
     teams_app_password: str = ""
     teams_tenant_id: str = ""
     port: int = 3000
+    #: Where `serve` listens. Blank: 127.0.0.1 in Teams' anonymous local mode (no chat credential
+    #: set: this machine only), 0.0.0.0 otherwise (real credentials: Slack or Teams must reach it).
+    host: str = ""
+    #: Slack's payloads are a few kilobytes: a body past this is refused (413) as it is read,
+    #: whatever its transfer encoding, on every route.
+    max_request_body_bytes: int = 1_000_000
     bot_timezone: str = "Europe/London"
     digest_cron: str = "mon 08:00"
     digest_misfire_grace_hours: int = 12
@@ -85,6 +95,54 @@ class Settings:
     def teams_enabled(self) -> bool:
         return bool(self.teams_app_id and self.teams_app_password)
 
+    @property
+    def slack_settings_given(self) -> list[str]:
+        """The Slack settings set, by their environment names (an incomplete set is an error)."""
+        return [name.upper() for name in SLACK_CREDENTIAL_SETTINGS if getattr(self, name)]
+
+    @property
+    def teams_settings_given(self) -> list[str]:
+        return [name.upper() for name in TEAMS_CREDENTIAL_SETTINGS if getattr(self, name)]
+
+    @property
+    def teams_anonymous(self) -> bool:
+        """Teams' anonymous local mode (no token checked, this machine only) is for when no chat
+        credential of any kind is set: never a fallback for a half-configured deployment."""
+        return not (self.slack_settings_given or self.teams_settings_given)
+
+    @property
+    def listen_host(self) -> str:
+        """HOST, else loopback in anonymous mode (this machine only) and every interface when real
+        credentials are set (Slack's or Teams' servers must reach the bot)."""
+        return self.host or ("127.0.0.1" if self.teams_anonymous else "0.0.0.0")
+
+
+#: Settings that switch a chat front end on: any one set means that front end is meant to run.
+SLACK_CREDENTIAL_SETTINGS = ("slack_bot_token", "slack_signing_secret", "slack_app_token",
+                             "slack_team_id")
+TEAMS_CREDENTIAL_SETTINGS = ("teams_app_id", "teams_app_password", "teams_tenant_id")
+
+
+class ChatSettingsError(ValueError):
+    """A chat front end is half configured: `serve` stops at start, naming the missing setting."""
+
+
+def check_chat_settings(settings: Settings) -> None:
+    """Refuse to start with an incomplete Slack or Teams configuration, rather than quietly
+    serving without that front end (or, worse, in Teams' anonymous mode)."""
+    given = settings.slack_settings_given
+    if given and not settings.slack_bot_token:
+        raise ChatSettingsError(f"{', '.join(given)} set but SLACK_BOT_TOKEN is not: set the bot "
+                                "token (xoxb-…) of the app installed in your workspace.")
+    if given and not settings.slack_app_token and not settings.slack_signing_secret:
+        raise ChatSettingsError(
+            "SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET is not: HTTP mode needs the app's "
+            "signing secret to verify Slack's requests (or set SLACK_APP_TOKEN for Socket Mode).")
+    teams_given = settings.teams_settings_given
+    if teams_given and not settings.teams_app_id:
+        raise ChatSettingsError(f"{', '.join(teams_given)} set but TEAMS_APP_ID is not: set the "
+                                "Azure Bot's Microsoft App ID too, or none of the three.")
+
 
 def _coerce(raw: str, example: object) -> object:
     """Turn an environment string into the type of the default it replaces."""
@@ -125,7 +183,8 @@ def reset_settings_cache() -> None:
     get_settings.cache_clear()
 
 
-__all__ = ["Settings", "get_settings", "local_today", "settings_from", "reset_settings_cache"]
+__all__ = ["ChatSettingsError", "Settings", "check_chat_settings", "get_settings", "local_today",
+           "settings_from", "reset_settings_cache"]
 
 
 def local_today(settings: Settings) -> date:

@@ -46,6 +46,8 @@ NOOP_COMMAND = "/bench-noop"
 ECHO_COMMAND = "/bench-echo"
 ANSWER_TIMEOUT_SECONDS = 30.0
 UNAVAILABLE_WORDS = "try again shortly"
+#: The bot answers only its own workspace: the one the fake Slack's auth.test reports.
+BENCH_TEAM_ID = "T0BENCH"
 
 
 class TimedFakeSlack(FakeSlackApi):
@@ -57,6 +59,8 @@ class TimedFakeSlack(FakeSlackApi):
         # socketserver listens with a backlog of 5: twenty askers' replies overflow it and
         # Linux resets the connection (the webhook client then retries). Slack would not.
         self._server.socket.listen(128)
+        self.respond_with("auth.test", {"ok": True, "team_id": BENCH_TEAM_ID, "user_id": "UBOT",
+                                        "bot_id": "BBOT", "team": "Bench council"})
         self._waiting: dict[str, tuple[threading.Event, list[Any]]] = {}
         self._waiting_lock = threading.Lock()
 
@@ -136,7 +140,7 @@ class SlackAsker:
 
     def _form(self, user_id: str, command: str, text: str, path: str) -> bytes:
         return urlencode({
-            "token": "legacy-verification-token", "team_id": "T0BENCH",
+            "token": "legacy-verification-token", "team_id": BENCH_TEAM_ID,
             "team_domain": "bench-council", "channel_id": "C0BENCH", "channel_name": "bench",
             "user_id": user_id, "user_name": user_id.lower(), "command": command, "text": text,
             "api_app_id": "A0CASELOAD", "is_enterprise_install": "false",

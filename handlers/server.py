@@ -1,8 +1,9 @@
 """Serving: one ASGI app under uvicorn for Slack's HTTP events, Teams and /healthz, and Socket Mode
 alongside it when SLACK_APP_TOKEN is set (councils often have no public endpoint).
 
-Bolt's own development server is never used. Slack requests go through Bolt's RequestVerification
-middleware, so a bad or stale signature gets 401 before any listener runs. The Bolt dispatch is a
+Bolt's own development server is never used. A Slack request's signature is checked over its raw
+bytes before Bolt sees it (handlers/slack/inbound.py), so a bad or stale signature gets 401
+before any listener runs, and Bolt never logs its body. The Bolt dispatch is a
 blocking call, so it runs in a worker thread and never stalls the event loop that acks everyone
 else's requests.
 """
@@ -27,15 +28,16 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from config import Settings
+from config import Settings, check_chat_settings
+from handlers.body_limit import BoundedBody
+from handlers.log_safety import keep_secrets_out_of_logs
+from handlers.slack.inbound import signed_by_slack, slack_payload
 
 log = logging.getLogger(__name__)
 
 SLACK_EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 HEALTH_STORE_TIMEOUT_SECONDS = 3.0
-#: Slack's payloads are a few kilobytes; anything far larger is not from Slack.
-MAX_SLACK_BODY_BYTES = 1_000_000
 
 
 def slack_over_http(settings: Settings) -> bool:
@@ -44,16 +46,19 @@ def slack_over_http(settings: Settings) -> bool:
                 and not settings.slack_app_token)
 
 
-def slack_handler(slack_app: App) -> Callable[[Request], Any]:
+def slack_handler(slack_app: App, settings: Settings) -> Callable[[Request], Any]:
+    """POST /slack/events: the signature checked here, over the raw bytes, before Bolt sees the
+    request (Bolt would log the body of a badly signed one); a signed body Bolt could not read
+    (not UTF-8, `payload=not-json`, a JSON array) is a 400, not Bolt's 500; then Bolt, in a
+    worker thread."""
+
     async def slack_events(request: Request) -> Response:
-        length = request.headers.get("content-length", "0")
-        if length.isdigit() and int(length) > MAX_SLACK_BODY_BYTES:
-            return Response(status_code=413)
-        if not request.headers.get("x-slack-request-timestamp", "").isdigit():
-            # Bolt would fail on int() of a malformed timestamp with a 500; it is a bad
-            # signature like any other.
+        body = await request.body()  # already bounded by BoundedBody
+        if not signed_by_slack(body, request.headers, settings.slack_signing_secret,
+                               settings.slack_request_max_age_seconds):
             return JSONResponse({"error": "invalid request"}, status_code=401)
-        body = await request.body()
+        if slack_payload(body, request.headers.get("content-type")) is None:
+            return JSONResponse({"error": "malformed request"}, status_code=400)
         bolt_response = await run_in_threadpool(slack_app.dispatch, to_bolt_request(request, body))
         return to_starlette_response(bolt_response)
 
@@ -90,11 +95,13 @@ def build_asgi_app(
     """The web app: POST /slack/events (HTTP mode), GET /healthz, and Teams when present.
 
     In Socket Mode the Bolt app is built too (on `app.state.slack_app`) but no HTTP route is
-    mounted for it: every Slack request then arrives over the socket. `teams=False` leaves
-    /api/messages out: `serve` does so unless Teams credentials are set, so a Slack-only
-    deployment never exposes Teams' unauthenticated local mode."""
+    mounted for it: every Slack request then arrives over the socket. /api/messages is mounted
+    when a Teams setting is given, or in Teams' anonymous local mode when no chat setting of any
+    kind is (so a Slack deployment never exposes the unauthenticated endpoint); `teams=False`
+    leaves it out whatever the settings."""
     from handlers.slack.app import build_app, shutdown_app
 
+    keep_secrets_out_of_logs()
     slack_app = (build_app(settings, engine, today=today, client=slack_client)
                  if settings.slack_enabled else None)
 
@@ -111,6 +118,7 @@ def build_asgi_app(
     web.state.slack_app = slack_app
     web.state.teams_mounted = False
     web.state.on_shutdown = []  # callables run at shutdown, before the Slack listeners stop
+    web.add_middleware(BoundedBody, max_bytes=settings.max_request_body_bytes)
 
     async def healthz() -> JSONResponse:
         try:  # a store that does not answer must not hang the health check
@@ -129,8 +137,10 @@ def build_asgi_app(
 
     web.add_api_route(HEALTH_PATH, healthz, methods=["GET"])
     if slack_app is not None and slack_over_http(settings):
-        web.add_api_route(SLACK_EVENTS_PATH, slack_handler(slack_app), methods=["POST"])
-    web.state.teams_mounted = teams and mount_teams(web, settings, engine, today)
+        web.add_api_route(SLACK_EVENTS_PATH, slack_handler(slack_app, settings),
+                          methods=["POST"])
+    teams_wanted = bool(settings.teams_settings_given) or settings.teams_anonymous
+    web.state.teams_mounted = teams and teams_wanted and mount_teams(web, settings, engine, today)
     return web
 
 
@@ -199,40 +209,43 @@ def stop_scheduler(scheduler: Any) -> None:
 def describe_front_ends(settings: Settings, web: FastAPI, port: int) -> list[str]:
     """What is on and where — never a token."""
     lines = []
+    host = settings.listen_host
     if web.state.slack_app is None:
         lines.append("Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET or SLACK_APP_TOKEN)")
     elif settings.slack_app_token:
         lines.append(f"Slack: Socket Mode (Web API {settings.slack_api_url})")
     elif slack_over_http(settings):
-        lines.append(f"Slack: HTTP at http://0.0.0.0:{port}{SLACK_EVENTS_PATH} "
+        lines.append(f"Slack: HTTP at http://{host}:{port}{SLACK_EVENTS_PATH} "
                      f"(Web API {settings.slack_api_url})")
     if not web.state.teams_mounted:
         lines.append("Teams: off (set TEAMS_APP_ID, TEAMS_APP_PASSWORD and TEAMS_TENANT_ID)")
-    elif settings.teams_enabled:
+    elif not settings.teams_anonymous:
         lines.append("Teams: on at /api/messages")
     else:
         lines.append("Teams: anonymous local mode at /api/messages (Agents Playground; this "
                      "machine only)")
-    lines.append(f"Health: http://0.0.0.0:{port}{HEALTH_PATH}")
+    lines.append(f"Health: http://{host}:{port}{HEALTH_PATH}")
     return lines
 
 
 def serve(settings: Settings, *, run_scheduler: bool, port: int | None = None) -> None:
-    """`python bot.py serve`: migrate, then serve until stopped (SIGINT/SIGTERM via uvicorn)."""
+    """`python bot.py serve`: check the chat settings, migrate, then serve until stopped
+    (SIGINT/SIGTERM via uvicorn).
+
+    A half-configured Slack or Teams stops start-up naming the missing setting (ChatSettingsError)
+    instead of quietly falling back to Teams' anonymous mode. That mode, when no chat setting is
+    given at all, listens on 127.0.0.1 unless HOST says otherwise, and takes no proxy headers:
+    uvicorn would otherwise put a trusted proxy's X-Forwarded-For where the peer address goes."""
     import uvicorn
 
-    from handlers.slack.app import keep_tokens_out_of_logs
     from models.migrate import upgrade_store
     from models.store import get_engine
 
-    keep_tokens_out_of_logs()
+    keep_secrets_out_of_logs()
+    check_chat_settings(settings)
     upgrade_store(settings)  # as the tables' owner when MIGRATION_DATABASE_URL says so
     engine = get_engine()
-    # Teams with credentials; or, with no chat credentials at all, Teams' anonymous local mode
-    # for the Agents Playground (it answers loopback callers only). A Slack-only deployment
-    # never exposes the anonymous endpoint.
-    web = build_asgi_app(settings, engine,
-                         teams=settings.teams_enabled or not settings.slack_enabled)
+    web = build_asgi_app(settings, engine)
     listen_port = port or settings.port
     if web.state.slack_app is not None and settings.slack_app_token:
         socket_mode = SocketModeRunner(web.state.slack_app, settings.slack_app_token)
@@ -246,8 +259,8 @@ def serve(settings: Settings, *, run_scheduler: bool, port: int | None = None) -
         log.info("Scheduler: off (--no-scheduler)")
     for line in describe_front_ends(settings, web, listen_port):
         log.info(line)
-    uvicorn.run(web, host="0.0.0.0", port=listen_port, log_level="info", proxy_headers=True,
-                server_header=False)
+    uvicorn.run(web, host=settings.listen_host, port=listen_port, log_level="info",
+                proxy_headers=not settings.teams_anonymous, server_header=False)
 
 
 __all__ = ["build_asgi_app", "mount_teams", "serve"]

@@ -16,6 +16,18 @@ from commands import PersonRef
 from models import Staff, Team
 from queries.results import Refusal
 
+#: One wording for "there is no such person, team, plan or action" and "there is, but it is
+#: outside your scope": a refusal must never tell the asker that something they may not see
+#: exists, nor name it (SPEC section 2).
+NOT_FOUND_OR_NOT_YOURS = "not found or not yours to see"
+
+
+def not_found_or_not_yours(what: str, hint: str) -> Refusal:
+    """The one refusal for a person, team, plan or action that is missing or out of scope;
+    `what` is only ever what the asker typed, never a name from the store."""
+    return Refusal(reason=f"I can't show you {what}: {NOT_FOUND_OR_NOT_YOURS}.", hint=hint)
+
+
 NOT_REGISTERED = Refusal(
     reason="Sorry, I don't know who you are yet, so I can't show you any caseload information.",
     hint=(
@@ -207,19 +219,14 @@ def find_person(session: Session, person: PersonRef) -> list[Person]:
 
 
 def resolve_person(session: Session, asker: Asker, person: PersonRef) -> Person | Refusal:
-    """The named person, if the asker may see them; otherwise a refusal that says why."""
-    matches = find_person(session, person)
-    if not matches:
-        return Refusal(
-            reason=f"I couldn't find anyone called '{person.value}'.",
-            hint="Name them as an @mention, their staff id (e.g. SW0042) or their work e-mail.",
-        )
-    visible = [match for match in matches if can_see(asker, match.staff)]
+    """The named person, if the asker may see them; otherwise the same refusal whether nobody
+    has that name or somebody the asker may not see does."""
+    visible = [match for match in find_person(session, person) if can_see(asker, match.staff)]
     if not visible:
-        return Refusal(
-            reason=f"You can't see {matches[0].staff.name}'s records: they are outside your teams.",
-            hint="Managers see their own teams; heads of service see their service.",
-        )
+        return not_found_or_not_yours(
+            f"'{person.value}'",
+            "Name them as an @mention, their staff id (e.g. SW0042) or their work e-mail. "
+            "Managers see their own teams; heads of service see their service.")
     if len(visible) > 1:
         ids = ", ".join(match.staff.staff_id for match in visible[:5])
         return Refusal(
@@ -230,7 +237,8 @@ def resolve_person(session: Session, asker: Asker, person: PersonRef) -> Person 
 
 
 def resolve_team(session: Session, asker: Asker, team_name: str) -> Team | Refusal:
-    """The named team (case and spacing ignored), if it is one of the asker's teams.
+    """The named team (case and spacing ignored), if it is one of the asker's teams; otherwise
+    the same refusal whether there is no such team or it is someone else's.
 
     An admin's managed teams are every team, so the asker's team names answer "which teams do
     you mean?" without another statement.
@@ -238,17 +246,11 @@ def resolve_team(session: Session, asker: Asker, team_name: str) -> Team | Refus
     team = session.exec(
         select(Team).where(func.lower(Team.name) == " ".join(team_name.split()).lower())
     ).first()
-    if team is None:
-        listing = ", ".join(asker.managed_team_names[:12])
-        more = len(asker.managed_team_names) - 12
-        return Refusal(
-            reason=f"There is no team called '{team_name}'.",
-            hint=(f"Your teams: {listing}{f' and {more} more' if more > 0 else ''}."
-                  if listing else "Check the team's name with your manager."),
-        )
-    if asker.role != "admin" and team.id not in asker.managed_team_ids:
-        return Refusal(
-            reason=f"You can't see team {team.name}: it is not one of your teams.",
-            hint="Managers see the teams they manage; heads of service see their service.",
-        )
-    return team
+    if team is not None and (asker.role == "admin" or team.id in asker.managed_team_ids):
+        return team
+    listing = ", ".join(asker.managed_team_names[:12])
+    more = len(asker.managed_team_names) - 12
+    return not_found_or_not_yours(
+        f"team '{' '.join(team_name.split())}'",
+        f"Your teams: {listing}{f' and {more} more' if more > 0 else ''}." if listing
+        else "Managers see the teams they manage; heads of service see their service.")

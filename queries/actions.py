@@ -8,7 +8,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from models import Action, ActionUpdate, Plan, Staff
-from queries.access import Asker, can_see
+from queries.access import Asker, can_see, not_found_or_not_yours
 from queries.results import ActionChanged, ActionList, ActionRow, Refusal
 
 
@@ -81,31 +81,31 @@ def find_action(session: Session, ref: str) -> list[tuple[Action, str]]:
     return list(session.exec(query).all())
 
 
+def may_record_progress(session: Session, asker: Asker, action: Action) -> bool:
+    """The owner, an admin, or a manager who can see the owner: the same people who see it in
+    /actions, so an action anyone else names is "not found or not yours to see"."""
+    owner = session.get(Staff, action.owner_id)
+    return owner is not None and (owner.id == asker.id or asker.role == "admin"
+                                  or (asker.is_manager and can_see(asker, owner)))
+
+
 def record_progress(
     session: Session, asker: Asker, ref: str, kind: str, text: str, today: date,
     now: datetime | None = None,
 ) -> ActionChanged | Refusal:
     """Mark done (with evidence) or add an update: the owner, their manager, or an admin."""
-    matches = find_action(session, ref)
-    if not matches:
-        return Refusal(
-            reason=f"There is no action with reference '{ref}'.",
-            hint="Type /actions to see references, then /actions done REF evidence.",
-        )
+    matches = [(action, plan) for action, plan in find_action(session, ref)
+               if may_record_progress(session, asker, action)]
+    if not matches:  # none by that reference, or none the asker may see: the same answer
+        return not_found_or_not_yours(
+            f"action '{ref}'", "Type /actions to see references, then /actions done REF evidence.")
     if len(matches) > 1:
         plans = ", ".join(sorted(plan for _action, plan in matches))
         return Refusal(
-            reason=f"Reference '{ref}' is used in more than one plan ({plans}).",
+            reason=f"Reference '{ref}' is used in more than one of your plans ({plans}).",
             hint=f"Name the plan too, e.g. /actions {kind} {matches[0][1]}/{ref} …",
         )
     action, plan = matches[0]
-    owner = session.get(Staff, action.owner_id)
-    if owner is None or not (owner.id == asker.id or asker.role == "admin"
-                             or (asker.is_manager and can_see(asker, owner))):
-        return Refusal(
-            reason=f"Only the action's owner or their manager can record progress on {ref}.",
-            hint="Ask the owner, or their manager, to update it.",
-        )
     if kind == "done" and action.status == "done":
         return Refusal(
             reason=f"Action {ref} was already marked done on {action.completed_date}.",

@@ -263,6 +263,17 @@ def owner_scope(asker: Asker):  # type: ignore[no-untyped-def]
     return Action.owner_id.in_(people)  # type: ignore[attr-defined]
 
 
+def visible_plans(session: Session, asker: Asker) -> list[Plan]:
+    """The plans with at least one action the asker may see (every plan, for an admin): the only
+    plans a refusal or a list of plans may name."""
+    query = select(Plan)
+    scope_condition = owner_scope(asker)
+    if scope_condition is not None:
+        query = query.where(Plan.id.in_(  # type: ignore[union-attr]
+            select(Action.plan_id).where(scope_condition)))
+    return list(session.exec(query).all())
+
+
 def actions_answer(session, asker, command, today, settings, now):  # type: ignore[no-untyped-def]
     label = scope_label(command, command.ref or command.plan or "")
     if command.scope in ("done", "update"):
@@ -281,13 +292,14 @@ def actions_answer(session, asker, command, today, settings, now):  # type: igno
         conditions.append(Action.due_date < today)
         title = title.replace("Outstanding", "Overdue").replace("outstanding", "overdue")
     if command.scope == "plan":
-        plan = session.exec(
-            select(Plan).where(func.lower(Plan.name) == " ".join(command.plan.split()).lower())
-        ).first()
-        if plan is None:
-            names = ", ".join(sorted(session.exec(select(Plan.name)).all())[:10])
-            return Outcome(Refusal(f"There is no plan called '{command.plan}'.",
-                                   f"Plans: {names}." if names else ""), asker, label)
+        plans = visible_plans(session, asker)
+        wanted = " ".join(command.plan.split()).lower()
+        plan = next((plan for plan in plans if plan.name.lower() == wanted), None)
+        if plan is None:  # no such plan, or none of its actions in scope: the same answer
+            names = ", ".join(sorted(plan.name for plan in plans)[:10])
+            return Outcome(access.not_found_or_not_yours(
+                f"plan '{command.plan}'", f"Your plans: {names}." if names
+                else "Type /actions to see your actions."), asker, label)
         conditions.append(Action.plan_id == plan.id)
         title = f"{title} — {plan.name}"
     rows = action_rows(session, today, *conditions)

@@ -1,8 +1,5 @@
-"""The Bolt app: one Web API client, one front end object, and every listener module registered.
-
-Listeners are thin (identity → ask() → render → reply) and share `SlackFrontEnd`, which holds the
-store, the settings, the clock and the identity cache. Access rules, wording and audit all live in
-`queries.answer.ask`, the same door the console and Teams use.
+"""The Bolt app, wired: one Web API client, one front end object (handlers/slack/front.py), and
+every listener module registered. Nothing here answers a question; it only puts the parts together.
 """
 
 from __future__ import annotations
@@ -10,7 +7,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import date
 
 from slack_bolt import App
@@ -24,10 +20,10 @@ from slack_sdk.http_retry.builtin_handlers import (
 from sqlalchemy.engine import Engine
 
 from config import Settings, local_today
+from handlers.log_safety import keep_secrets_out_of_logs
+from handlers.slack.front import SlackFrontEnd
 from handlers.slack.identity import SlackIdentities
-from queries.answer import Outcome, ask
-from queries.results import Unavailable
-from render.slack import Message, render_slack
+from handlers.slack.workspace import OwnWorkspace
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +32,6 @@ log = logging.getLogger(__name__)
 LISTENER_THREADS = 32
 WEB_API_TIMEOUT_SECONDS = 15
 WEB_API_RETRIES = 2
-#: Loggers that print request headers or bodies (the bot token) at DEBUG: never below INFO.
-TOKEN_BEARING_LOGGERS = ("slack_sdk", "slack_bolt", "httpx", "httpcore", "urllib3")
 #: Bolt copies this logger's level into every listener logger it makes.
 BOLT_LOGGER = "slack_bolt.caseload"
 
@@ -48,15 +42,6 @@ class ClientGivenNotice(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not record.getMessage().startswith("As you gave `client` as well")
-
-
-def keep_tokens_out_of_logs() -> None:
-    """slack_sdk logs request headers, bearer token included, at DEBUG: hold those at INFO
-    whatever the root level, so turning on debug logging can never leak a token."""
-    for name in (*TOKEN_BEARING_LOGGERS, BOLT_LOGGER):
-        logger = logging.getLogger(name)
-        if logger.getEffectiveLevel() < logging.INFO:
-            logger.setLevel(logging.INFO)
 
 
 def make_web_client(settings: Settings, token: str | None = None) -> WebClient:
@@ -71,39 +56,6 @@ def make_web_client(settings: Settings, token: str | None = None) -> WebClient:
             ConnectionErrorRetryHandler(max_retry_count=WEB_API_RETRIES),
         ],
     )
-
-
-@dataclass
-class SlackFrontEnd:
-    """What every listener needs, and the one way they all ask a question."""
-
-    engine: Engine
-    settings: Settings
-    today: Callable[[], date]
-    identities: SlackIdentities
-
-    def ask(self, user_id: str, text: str, verb: str | None = None) -> Outcome:
-        """Ask as this Slack user. Never raises: any fault becomes the plain 'try again' answer."""
-        try:
-            today = self.today()
-            identity = self.identities.identity_for(user_id, today)
-            # NUL cannot be stored in a PostgreSQL text column (the audit log): never a word.
-            return ask(self.engine, identity, text.replace("\x00", " "), verb=verb, today=today,
-                       settings=self.settings)
-        except Exception as error:  # the request itself (body, headers) is never logged
-            log.error("answering a Slack %s failed: %s", verb or "message", type(error).__name__,
-                      exc_info=True)
-            return Outcome(Unavailable(), None, "")
-
-    def render(self, answer: object, limit: int | None = None) -> Message:
-        """Block Kit for an answer; a rendering fault still gives the user the plain message."""
-        rows = self.settings.max_rows_in_chat if limit is None else limit
-        try:
-            return render_slack(answer, limit=rows)
-        except Exception as error:
-            log.error("rendering a %s for Slack failed: %s", type(answer).__name__,
-                      type(error).__name__, exc_info=True)
-            return render_slack(Unavailable())
 
 
 class SlackTokenRefused(RuntimeError):
@@ -155,10 +107,13 @@ def build_app(
     """The Slack front end, ready for the HTTP adapter or Socket Mode."""
     from handlers.slack import commands, home, interactivity
 
-    keep_tokens_out_of_logs()
+    keep_secrets_out_of_logs()
     web_client = client or make_web_client(settings)
     executor = ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="slack")
     app = bolt_app(settings, web_client, executor)
+    workspace = OwnWorkspace(web_client, settings.slack_team_id)
+    workspace.learn_at_start()  # a SLACK_TEAM_ID the token disagrees with stops start-up here
+    app.use(workspace)  # after Bolt's signature check; before any listener, in both modes
     front = SlackFrontEnd(
         engine=engine,
         settings=settings,
@@ -182,5 +137,4 @@ def shutdown_app(app: App) -> None:
     app.listener_runner.listener_executor.shutdown(wait=True)  # type: ignore[attr-defined]
 
 
-__all__ = ["SlackFrontEnd", "SlackTokenRefused", "build_app",
-           "keep_tokens_out_of_logs", "make_web_client", "shutdown_app"]
+__all__ = ["SlackFrontEnd", "SlackTokenRefused", "build_app", "make_web_client", "shutdown_app"]

@@ -26,7 +26,7 @@ from render.slack import (
 )
 
 if TYPE_CHECKING:
-    from handlers.slack.app import SlackFrontEnd
+    from handlers.slack.front import SlackFrontEnd
 
 log = logging.getLogger(__name__)
 

@@ -5,8 +5,9 @@ Two modes, decided once from the environment:
 - **Registered** (`TEAMS_APP_ID` and its credentials set): every request to /api/messages must
   carry a valid Bot Framework token for our app id, checked by the SDK's JWT validation before
   any handler runs; replies are sent with a token obtained (by MSAL) for the app registration.
-- **Anonymous local** (none of them set): no tokens either way, for the Microsoft 365 Agents
-  Playground and the tests. The endpoint says so in the log when it starts.
+- **Anonymous local** (no chat setting of any kind set, Slack's included): no tokens either way,
+  for the Microsoft 365 Agents Playground and the tests. The endpoint says so in the log when it
+  starts, and answers this machine only.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from microsoft_agents.authentication.msal import MsalConnectionManager
 from microsoft_agents.hosting.core import AgentAuthConfiguration, ClaimsIdentity
 
-from config import Settings
+from config import ChatSettingsError, Settings
 
 log = logging.getLogger("handlers.teams")
 
@@ -40,13 +41,19 @@ class TeamsAuth:
 
 
 def teams_auth(settings: Settings) -> TeamsAuth:
-    """Registered when any Teams credential is set (a half-set one is an error, never anonymous)."""
-    if not (settings.teams_app_id or settings.teams_app_password or settings.teams_tenant_id):
+    """Registered when any Teams credential is set (a half-set one is an error, never anonymous);
+    anonymous only when no chat setting of any kind is set (Slack's included)."""
+    if settings.teams_anonymous:
         return TeamsAuth(anonymous=True,
                          configuration=AgentAuthConfiguration(anonymous_allowed=True))
+    if not settings.teams_settings_given:
+        raise ChatSettingsError(
+            f"{', '.join(settings.slack_settings_given)} set and no TEAMS_APP_ID: Teams' anonymous "
+            "local mode runs only when no chat setting is given at all.")
     if not settings.teams_app_id:
-        raise ValueError("TEAMS_APP_PASSWORD or TEAMS_TENANT_ID is set but TEAMS_APP_ID is not: "
-                         "set the Azure Bot's Microsoft App ID too, or none of the three.")
+        raise ChatSettingsError("TEAMS_APP_PASSWORD or TEAMS_TENANT_ID is set but TEAMS_APP_ID is "
+                                "not: set the Azure Bot's Microsoft App ID too, or none of the "
+                                "three.")
     if not settings.teams_app_password:
         log.error("TEAMS_APP_PASSWORD is not set: incoming Teams requests are checked, but the "
                   "bot cannot reply until the app registration's client secret is configured.")

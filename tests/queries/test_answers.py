@@ -117,7 +117,8 @@ def test_capacity_for_cp_never_offers_an_nqsw(engine, council) -> None:
 
 def test_practitioner_is_refused_another_persons_caseload(engine, council) -> None:
     refusal = answer_for(engine, "SW1", "/caseload @SW2")
-    assert isinstance(refusal, Refusal) and "outside your teams" in refusal.reason
+    assert isinstance(refusal, Refusal) and "not found or not yours to see" in refusal.reason
+    assert "Priya" not in refusal.reason + refusal.hint  # SW2 is not named
 
 
 def test_practitioner_is_refused_team_questions(engine, council) -> None:
@@ -337,7 +338,7 @@ def test_a_reference_shared_by_two_plans_is_picked_by_plan_written_as_one_word(
                            owner_id=council["tm1"].id, due_date=date(2026, 12, 1)))
         session.commit()
     ambiguous = answer_for(engine, "TM1", "/actions done 1.1 done")
-    assert isinstance(ambiguous, Refusal) and "more than one plan" in ambiguous.reason
+    assert isinstance(ambiguous, Refusal) and "more than one of your plans" in ambiguous.reason
     row = next(r for r in answer_for(engine, "TM1", "/actions mine").rows
                if r.plan == "Case file audit Q3")
     assert row.qualified_ref == "Case_file_audit_Q3/1.1"
@@ -349,5 +350,6 @@ def test_a_reference_shared_by_two_plans_is_picked_by_plan_written_as_one_word(
 
 def test_an_unknown_team_name_lists_the_askers_teams(engine, council) -> None:
     refusal = answer_for(engine, "HS1", "/caseload team Nowhere")
-    assert isinstance(refusal, Refusal) and "no team called 'Nowhere'" in refusal.reason
+    assert isinstance(refusal, Refusal)
+    assert "team 'Nowhere': not found or not yours to see" in refusal.reason
     assert refusal.hint == "Your teams: Assessment North, Child Protection East."

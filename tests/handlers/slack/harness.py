@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import select as sockets_ready
 import socket
 import threading
 import time
@@ -53,8 +54,10 @@ def signature(body: bytes, timestamp: str, secret: str = SIGNING_SECRET) -> str:
 
 
 @contextmanager
-def uvicorn_serving(asgi_app: Any) -> Iterator[str]:
-    """Serve an ASGI app on 127.0.0.1 (a free port) until the block ends; yields its base URL.
+def uvicorn_serving(asgi_app: Any, host: str = "127.0.0.1",
+                    **config: Any) -> Iterator[str]:
+    """Serve an ASGI app on `host` (default 127.0.0.1; a free port) until the block ends; yields
+    its base URL. `config` goes to uvicorn.Config (e.g. forwarded_allow_ips="*").
 
     The tests and the benchmark (bench/serving.py) both serve through this.
     """
@@ -63,10 +66,10 @@ def uvicorn_serving(asgi_app: Any) -> Iterator[str]:
     # writes) waits ~40 ms for the client's delayed ACK.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock.bind((host, 0))
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(asgi_app, log_level="warning", lifespan="on",
-                                           access_log=False))
+                                           access_log=False, **config))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
                               name=f"uvicorn-{port}", daemon=True)
     thread.start()
@@ -76,11 +79,69 @@ def uvicorn_serving(asgi_app: Any) -> Iterator[str]:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.01)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://{host}:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=60)
         sock.close()
+
+
+@dataclass(frozen=True)
+class Streamed:
+    """What a streaming sender saw: the server's status line, and how much it got to send."""
+
+    status: int | None
+    bytes_sent: int
+
+
+def receive_some(sock: socket.socket) -> bytes:
+    """What has arrived (b"" at the end of the stream, or when the connection was reset)."""
+    try:
+        return sock.recv(65536)
+    except (BlockingIOError, ConnectionResetError):
+        return b""
+
+
+def stream_chunked(base_url: str, path: str, total_bytes: int,
+                   headers: dict[str, str] | None = None, chunk_bytes: int = 64 * 1024,
+                   give_up_seconds: float = 60.0) -> Streamed:
+    """POST `total_bytes` with Transfer-Encoding: chunked (no Content-Length), as a client that
+    streams would, stopping as soon as the server answers: the server refusing early shows as
+    `bytes_sent` well short of `total_bytes`. (`give_up_seconds` only ends a hung exchange.)"""
+    host, port = base_url.removeprefix("http://").split(":")
+    head = [f"POST {path} HTTP/1.1", f"Host: {host}", "Transfer-Encoding: chunked",
+            "Content-Type: application/json",
+            *(f"{name}: {value}" for name, value in (headers or {}).items())]
+    frame = b"%x\r\n" % chunk_bytes + b"a" * chunk_bytes + b"\r\n"
+    sent, pending, answer = 0, b"", b""
+    with socket.create_connection((host, int(port))) as sock:
+        sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode())
+        sock.setblocking(False)
+        finished = False
+        while b"\r\n" not in answer:
+            writers = [sock] if pending or not finished else []
+            readable, writable, _ = sockets_ready.select([sock], writers, [], give_up_seconds)
+            if not readable and not writable:
+                break
+            if readable:
+                data = receive_some(sock)
+                answer += data
+                if not data:
+                    break
+                continue
+            if not pending:
+                pending = frame if sent < total_bytes else b"0\r\n\r\n"
+                finished = sent >= total_bytes
+            try:
+                written = sock.send(pending)
+            except OSError:  # the server closed on us: its answer may already be waiting
+                answer += receive_some(sock)
+                break
+            pending = pending[written:]
+            sent += written
+    status_line = answer.split(b"\r\n", 1)[0].split()
+    status = int(status_line[1]) if len(status_line) > 1 and status_line[1].isdigit() else None
+    return Streamed(status=status, bytes_sent=sent)
 
 
 @dataclass

@@ -26,6 +26,8 @@ NQSW = "UNQ1"  # Nia Newly, month 4 of her ASYE, lead on a CP case
 MANAGER = "UTM1"  # Tara Manager, Assessment North
 HEAD = "UHOS1"  # Helen Head, head of Safeguarding (North and South)
 ADMIN = "UADM1"
+#: Out of scope or nonexistent: the same words (queries/access.py).
+NOT_YOURS = "not found or not yours to see"
 
 # (asker, command, text, must contain, must not contain)
 CASES: list[tuple[str, str, str, tuple[str, ...], tuple[str, ...]]] = [
@@ -34,7 +36,7 @@ CASES: list[tuple[str, str, str, tuple[str, ...], tuple[str, ...]]] = [
      ("Sue Worker",)),
     (PRACTITIONER, "/caseload", "<@USW1|sam.worker>", ("Your caseload", "N-LAC-001"), ()),
     (PRACTITIONER, "/caseload", "SW1", ("Your caseload",), ()),
-    (PRACTITIONER, "/caseload", "<@USW2|sue>", ("can't see Sue Worker",), ("N2-CIN",)),
+    (PRACTITIONER, "/caseload", "<@USW2|sue>", (NOT_YOURS,), ("N2-CIN", "Sue Worker")),
     (PRACTITIONER, "/caseload", "team Assessment North", ("for team managers",), ("Sue Worker",)),
     (PRACTITIONER, "/caseload", "unallocated", ("for team managers",), ("N-UNALLOC",)),
     (PRACTITIONER, "/caseload", "overdue", ("Your overdue visits and reviews", "N-LAC-001"),
@@ -45,7 +47,7 @@ CASES: list[tuple[str, str, str, tuple[str, ...], tuple[str, ...]]] = [
     (NQSW, "/protected", "", ("month 4 of 12", "BREACH", "N-NQ-CP", "2 of 6 academy modules"),
      ()),
     (PRACTITIONER, "/protected", "team", ("for team managers",), ("Nia Newly",)),
-    (PRACTITIONER, "/protected", "NQ1", ("can't see Nia Newly",), ("month 4",)),
+    (PRACTITIONER, "/protected", "NQ1", (NOT_YOURS,), ("month 4", "Nia Newly")),
     (PRACTITIONER, "/actions", "", ("Your outstanding actions", "A1", "12d overdue"),
      ("Reduce unallocated", "CFA-01")),
     (PRACTITIONER, "/actions", "mine", ("Your outstanding actions", "A1"), ("CFA-01",)),
@@ -54,19 +56,19 @@ CASES: list[tuple[str, str, str, tuple[str, ...], tuple[str, ...]]] = [
     (PRACTITIONER, "/actions", "done A1 Monthly report shows 96% of visits in time",
      ("marked done by Sam Worker", "96% of visits"), ()),
     (PRACTITIONER, "/actions", "update A1 Visits rota agreed", ("Update added", "rota"), ()),
-    (PRACTITIONER, "/actions", "done A3 not mine", ("Only the action's owner",), ()),
+    (PRACTITIONER, "/actions", "done A3 not mine", (NOT_YOURS,), ("Reduce unallocated",)),
     (PRACTITIONER, "/supervision", "", ("Your supervision", "32d overdue"), ("Sue Worker",)),
-    (PRACTITIONER, "/supervision", "log SW2 2026-03-10", ("can't see Sue Worker",), ()),
+    (PRACTITIONER, "/supervision", "log SW2 2026-03-10", (NOT_YOURS,), ("Sue Worker",)),
     # --- team manager ---
     (MANAGER, "/caseload", "", ("Caseload — Assessment North", "Sam Worker", "over cap",
                                  "Unallocated"), ("Sid Worker",)),
     (MANAGER, "/caseload", "<@USW1|sam>", ("Caseload — Sam Worker", "N-CP-001"), ()),
     (MANAGER, "/caseload", "sol.worker@council.example", ("Caseload — Sol Worker",), ()),
     (MANAGER, "/caseload", "team assessment north", ("Caseload — Assessment North",), ()),
-    (MANAGER, "/caseload", "team Assessment South", ("can't see team Assessment South",),
+    (MANAGER, "/caseload", "team Assessment South", (NOT_YOURS, "Assessment North"),
      ("Sid Worker",)),
-    (MANAGER, "/caseload", "team Nowhere", ("There is no team called", "Assessment North"), ()),
-    (MANAGER, "/caseload", "<@USW3|sid>", ("can't see Sid Worker",), ("S-CIN",)),
+    (MANAGER, "/caseload", "team Nowhere", (NOT_YOURS, "Assessment North"), ()),
+    (MANAGER, "/caseload", "<@USW3|sid>", (NOT_YOURS,), ("S-CIN", "Sid Worker")),
     (MANAGER, "/caseload", "unallocated", ("Unallocated cases", "N-UNALLOC"), ("S-CIN",)),
     (MANAGER, "/caseload", "overdue", ("Overdue visits and reviews", "N-LAC-001"), ()),
     (MANAGER, "/caseload", "capacity", ("Who can take a new case", "Sol Worker", "Nia Newly"),
@@ -78,31 +80,31 @@ CASES: list[tuple[str, str, str, tuple[str, ...], tuple[str, ...]]] = [
     (MANAGER, "/protected", "team", ("NQSW protection", "Nia Newly", "BREACH"), ()),
     (MANAGER, "/protected", "team Assessment North", ("Nia Newly",), ()),
     (MANAGER, "/protected", "<@UNQ1|nia>", ("Protected year — Nia Newly", "month 4 of 12"), ()),
-    (MANAGER, "/protected", "<@USW3|sid>", ("can't see Sid Worker",), ()),
+    (MANAGER, "/protected", "<@USW3|sid>", (NOT_YOURS,), ("Sid Worker",)),
     (MANAGER, "/actions", "", ("Outstanding actions", "A1", "A2", "CFA-01"),
      ("Reduce unallocated", "CFA-02")),
     (MANAGER, "/actions", "mine", ("A2",), ("CFA-01",)),
     (MANAGER, "/actions", "overdue", ("Overdue actions", "A1"), ("Protect NQSW",)),
     (MANAGER, "/actions", "plan case file audit q3", ("Case file audit Q3", "CFA-01"), ("A1",)),
-    (MANAGER, "/actions", "plan Nothing", ("There is no plan called",), ()),
+    (MANAGER, "/actions", "plan Nothing", (NOT_YOURS, "Improvement"), ()),
     (MANAGER, "/actions", "done A1 Checked twenty files", ("marked done by Tara Manager",), ()),
     (MANAGER, "/actions", "update CFA-01 Chronology started", ("Update added", "CFA-01"), ()),
-    (MANAGER, "/actions", "done CFA-02 not my team", ("Only the action's owner",), ()),
+    (MANAGER, "/actions", "done CFA-02 not my team", (NOT_YOURS,), ()),
     (MANAGER, "/supervision", "", ("Supervision", "Sam Worker", "32d overdue", "NQSW"),
      ("Sid Worker",)),
     (MANAGER, "/supervision", "log SW1 2026-03-13", ("logged by Tara Manager",), ()),
     (MANAGER, "/supervision", "log <@USW1|sam> 13/03/2026", ("logged by Tara Manager",), ()),
     (MANAGER, "/supervision", "log SW1 2026-04-01", ("in the future",), ()),
-    (MANAGER, "/supervision", "log SW3 2026-03-13", ("can't see Sid Worker",), ()),
+    (MANAGER, "/supervision", "log SW3 2026-03-13", (NOT_YOURS,), ("Sid Worker",)),
     (MANAGER, "/supervision", "log SW1 2026-02-30", ("isn't a real date",), ()),
     # --- head of service ---
     (HEAD, "/caseload", "", ("Assessment North", "Assessment South", "Sid Worker",
                              "Sam Worker"), ("Eve Helper",)),
     (HEAD, "/caseload", "team Assessment South", ("Caseload — Assessment South", "Sid Worker"),
      ()),
-    (HEAD, "/caseload", "team Family Support", ("can't see team Family Support",),
+    (HEAD, "/caseload", "team Family Support", (NOT_YOURS,),
      ("Eve Helper",)),
-    (HEAD, "/caseload", "<@UEH1|eve>", ("can't see Eve Helper",), ("F-EH",)),
+    (HEAD, "/caseload", "<@UEH1|eve>", (NOT_YOURS,), ("F-EH", "Eve Helper")),
     (HEAD, "/caseload", "<@USW3|sid>", ("Caseload — Sid Worker", "S-CIN-001"), ()),
     (HEAD, "/caseload", "unallocated", ("N-UNALLOC",), ()),
     (HEAD, "/caseload", "overdue", ("N-LAC-001",), ()),
@@ -187,7 +189,7 @@ def test_every_question_is_audited_with_the_slack_front_end(seeded_slack: Served
 
 def test_another_teams_data_is_refused(seeded_slack: ServedSlack) -> None:
     refused = answer_text(seeded_slack.ask(MANAGER, "/caseload", "team Assessment South"))
-    assert "can't see team Assessment South" in refused and "Sid Worker" not in refused
+    assert NOT_YOURS in refused and "Sid Worker" not in refused
 
 
 def test_unknown_user_is_refused_politely_with_how_to_register(
@@ -276,3 +278,30 @@ def test_slack_email_lookups_are_cached_per_user(seeded_slack: ServedSlack) -> N
     asked = [call for call in seeded_slack.fake.calls_to("users.info")
              if call.body["user"] == "UCACHED"]
     assert len(asked) == 1
+
+
+@pytest.mark.parametrize(("asker", "command", "words", "out_of_scope", "nonexistent"), [
+    (PRACTITIONER, "/caseload", "{}", "SW3", "SW999"),
+    (MANAGER, "/protected", "{}", "<@USW3|sid>", "<@UNOBODY|x>"),
+    (MANAGER, "/supervision", "log {} 2026-03-13", "SW3", "SW999"),
+    (MANAGER, "/caseload", "team {}", "Assessment South", "Nowhere Else"),
+    (PRACTITIONER, "/actions", "plan {}", "Case file audit Q3", "No Such Plan"),
+    (PRACTITIONER, "/actions", "done {} evidence", "A3", "ZZ9"),
+    (MANAGER, "/actions", "update {} a note", "CFA-02", "ZZ9"),
+], ids=["person by id", "person by mention", "supervision log", "team",
+        "plan", "action done", "action update"])
+def test_out_of_scope_and_nonexistent_are_refused_alike(
+    seeded_slack: ServedSlack, asker: str, command: str, words: str, out_of_scope: str,
+    nonexistent: str,
+) -> None:
+    """Whether a person, team, plan or action exists outside the asker's scope or not at all,
+    the refusal is word for word the same (but for what was typed), and names nothing else."""
+    refusals = []
+    for typed in (out_of_scope, nonexistent):
+        shown = answer_text(seeded_slack.ask(asker, command, words.format(typed)))
+        assert NOT_YOURS in shown
+        refusals.append(shown.replace(typed.split("|")[0].strip("<@"), "TYPED")
+                        .replace(typed, "TYPED"))
+    assert refusals[0] == refusals[1]
+    for hidden in ("Sid Worker", "Case file audit Q3", "Reduce unallocated", "S-CIN"):
+        assert hidden not in refusals[0].replace("TYPED", "")

@@ -153,7 +153,7 @@ def test_submission_by_someone_who_may_not_is_refused_and_nothing_changes(
     submit(seeded_slack, "USW3", modal, "I did it")  # Sid, another team, not the owner
     refused = seeded_slack.fake.wait_for(
         RESPONSE_URL_METHOD, count=2, where=lambda call: call.path == list_path)[-1]
-    assert "Only the action's owner" in answer_text(refused)
+    assert "not found or not yours to see" in answer_text(refused)
     assert refused.body["replace_original"] is False
     assert action_a1(engine).status == "open"
 

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 
 import handlers.server as server
 from commands.grammar import VERBS
-from config import Settings
+from config import ChatSettingsError, Settings
 from handlers.slack.app import SlackTokenRefused, build_app, shutdown_app
 from handlers.slack.commands import SLASH_COMMANDS
 from tests.builders import Council
@@ -252,3 +252,46 @@ def test_manifest_declares_every_command_scope_and_event() -> None:
     home = manifest["features"]["app_home"]
     assert home["home_tab_enabled"] and home["messages_tab_enabled"]
     assert manifest["features"]["bot_user"]["display_name"] == "Caseload bot"
+
+
+@pytest.mark.parametrize(("given", "named"), [
+    ({"slack_bot_token": BOT_TOKEN}, "SLACK_SIGNING_SECRET"),
+    ({"slack_signing_secret": SIGNING_SECRET}, "SLACK_BOT_TOKEN"),
+    ({"slack_app_token": APP_TOKEN}, "SLACK_BOT_TOKEN"),
+    ({"slack_team_id": "T0TEST"}, "SLACK_BOT_TOKEN"),
+    ({"teams_tenant_id": "tenant-1"}, "TEAMS_APP_ID"),
+], ids=["token without secret", "secret without token", "app token without bot token",
+        "team id alone", "tenant without app id"])
+def test_an_incomplete_chat_setting_stops_serve_naming_it_never_anonymous_teams(
+    monkeypatch: pytest.MonkeyPatch, engine: Engine, given: dict[str, str], named: str,
+) -> None:
+    with pytest.raises(ChatSettingsError, match=named) as refused:
+        run_serve(monkeypatch, engine, Settings(**given), run_scheduler=False)
+    for value in given.values():
+        assert value not in str(refused.value)
+
+
+def test_a_slack_setting_keeps_teams_anonymous_mode_off(engine: Engine,
+                                                        fake_slack: FakeSlackApi) -> None:
+    web = server.build_asgi_app(slack_settings(fake_slack), engine)  # Teams not excluded
+    with uvicorn_serving(web) as base_url:
+        assert httpx.post(f"{base_url}/api/messages", json={}, timeout=10).status_code == 404
+    assert web.state.teams_mounted is False
+    shutdown_app(web.state.slack_app)
+
+
+def test_anonymous_mode_listens_on_loopback_and_takes_no_proxy_headers(
+    monkeypatch: pytest.MonkeyPatch, engine: Engine,
+) -> None:
+    ran = run_serve(monkeypatch, engine, Settings(), run_scheduler=False)
+    assert ran["host"] == "127.0.0.1" and ran["proxy_headers"] is False
+
+
+def test_host_wins_over_the_default(monkeypatch: pytest.MonkeyPatch, engine: Engine,
+                                    fake_slack: FakeSlackApi,
+                                    caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    ran = run_serve(monkeypatch, engine, slack_settings(fake_slack, host="10.1.2.3"),
+                    run_scheduler=False)
+    assert ran["host"] == "10.1.2.3" and ran["proxy_headers"] is True
+    assert "Slack: HTTP at http://10.1.2.3:3000/slack/events" in caplog.text

@@ -70,7 +70,7 @@ def test_a_submit_from_someone_who_may_not_change_the_action_is_refused(chat, co
                                                                         ) -> None:
     forged = {"verb": "action_done", "ref": "1.1", "input": "evidence_0", "evidence_0": "done"}
     chat.send("SW1", value=forged)
-    assert "Only the action's owner or their manager" in chat.reply("a:personal-29:sam")
+    assert "not found or not yours to see" in chat.reply("a:personal-29:sam")
     assert action(engine, "1.1").status == "open"
 
 

@@ -4,8 +4,10 @@ reach the bot; with none configured, the endpoint runs in anonymous local mode a
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
 import logging
+import socket
 from collections.abc import Iterator
 
 import httpx
@@ -15,6 +17,7 @@ from sqlmodel import Session, select
 from config import Settings
 from handlers.teams.sdk import teams_auth
 from models import AuditEntry
+from tests.handlers.slack.harness import uvicorn_serving
 from tests.handlers.teams.conftest import USERS, Chat, LiveServer, build_web_app
 from tests.queries.council import TODAY
 
@@ -106,3 +109,48 @@ def test_with_credentials_the_log_names_the_app_but_never_the_password(migrated_
 def test_a_password_without_an_app_id_is_a_configuration_error_not_anonymous_mode() -> None:
     with pytest.raises(ValueError, match="TEAMS_APP_ID"):
         teams_auth(Settings(teams_app_password="secret"))
+
+
+def this_machines_other_address() -> str | None:
+    """An address of this machine that is not loopback (the default route's source), if any."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1; a UDP connect sends nothing
+        except OSError:
+            return None
+        address = probe.getsockname()[0]
+    return None if ipaddress.ip_address(address).is_loopback else address
+
+
+def test_anonymous_mode_judges_the_socket_peer_not_a_forwarded_header(
+        migrated_engine, connector, engine, council) -> None:
+    """With uvicorn trusting every proxy (FORWARDED_ALLOW_IPS='*'), a caller from another
+    machine that says X-Forwarded-For: 127.0.0.1 is still another machine."""
+    address = this_machines_other_address()
+    if address is None:
+        pytest.skip("this machine has no non-loopback address to call from")
+    web = build_web_app(Settings(), migrated_engine, lambda: TODAY)
+    with uvicorn_serving(web, host=address, forwarded_allow_ips="*") as base_url:
+        chat = Chat(base_url, connector)
+        connector.reset()
+        user = USERS["TM1"]
+        conversation, _ = chat.place(user, "personal")
+        response = chat.post(chat.activity("message", user, conversation, text="caseload"),
+                             headers={"X-Forwarded-For": "127.0.0.1"})
+    assert response.status_code == 403
+    assert connector.requests == []
+    with Session(engine) as session:
+        assert session.exec(select(AuditEntry)).all() == []
+
+
+@pytest.mark.parametrize("body", [
+    b"\xff\xfe not utf-8", b"not json", b"[1, 2]", b"null", b'{"type": 5}',
+    b'{"type": "message", "conversation": "not an object"}', b"{}",
+], ids=["not utf-8", "not json", "json array", "json null", "type not text",
+        "conversation not an object", "no type or conversation"])
+def test_a_malformed_activity_is_a_400(server, connector, engine, body: bytes) -> None:
+    connector.reset()
+    response = httpx.post(f"{server.url}/api/messages", content=body,
+                          headers={"Content-Type": "application/json"}, timeout=15)
+    assert response.status_code == 400
+    assert connector.requests == []

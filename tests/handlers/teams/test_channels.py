@@ -50,7 +50,7 @@ def test_a_private_chat_stored_at_install_is_used_without_creating_one(chat, cou
 
 def test_an_answer_that_lists_no_one_is_given_in_the_channel(chat, council) -> None:
     conversation = chat.send("TM1", "caseload team Child Protection East", where="channel")
-    assert "You can't see team Child Protection East" in chat.reply(conversation)
+    assert "not found or not yours to see" in chat.reply(conversation)
     assert chat.connector.of_kind("create") == []
 
 

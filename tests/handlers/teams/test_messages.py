@@ -59,16 +59,19 @@ EVERY_COMMAND = [
     ("AD1", "supervision", ["Cara Manager", "Cleo Care"]),
 ]
 
+NOT_YOURS = ": not found or not yours to see"  # out of scope or nonexistent alike
 REFUSED = [
     ("SW1", "caseload team Assessment North", "That question is for team managers"),
     ("SW1", "caseload unallocated", "That question is for team managers"),
-    ("SW1", "caseload SW2", "You can't see Priya Parttime's records"),
-    ("SW1", "supervision log NQ1 2026-11-20", "You can't see Nia Newly's records"),
-    ("TM1", "caseload team Child Protection East", "You can't see team Child Protection East"),
-    ("TM1", "caseload SW3", "You can't see Carl Protect's records"),
-    ("HS1", "caseload team Children in Care 1", "You can't see team Children in Care 1"),
-    ("TM1", "actions plan Nope", "There is no plan called 'Nope'"),
-    ("SW1", "actions done 1.1 I did it", "Only the action's owner or their manager"),
+    ("SW1", "caseload SW2", "I can't show you 'SW2'" + NOT_YOURS),
+    ("SW1", "supervision log NQ1 2026-11-20", "I can't show you 'NQ1'" + NOT_YOURS),
+    ("TM1", "caseload team Child Protection East",
+     "I can't show you team 'Child Protection East'" + NOT_YOURS),
+    ("TM1", "caseload SW3", "I can't show you 'SW3'" + NOT_YOURS),
+    ("HS1", "caseload team Children in Care 1",
+     "I can't show you team 'Children in Care 1'" + NOT_YOURS),
+    ("TM1", "actions plan Nope", "I can't show you plan 'Nope'" + NOT_YOURS),
+    ("SW1", "actions done 1.1 I did it", "I can't show you action '1.1'" + NOT_YOURS),
 ]
 
 
