@@ -22,11 +22,11 @@ depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("action", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("chat_changed_on", sa.Date(), nullable=True))
-    with op.batch_alter_table("supervision", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("logged_in_chat", sa.Boolean(), nullable=False,
-                                      server_default=sa.false()))
+    # Plain ALTER TABLE on both stores (SQLite 3.35+ drops columns too): a batch rebuild on
+    # SQLite would lose the expression indexes of revision 0002, which it cannot reflect.
+    op.add_column("action", sa.Column("chat_changed_on", sa.Date(), nullable=True))
+    op.add_column("supervision", sa.Column("logged_in_chat", sa.Boolean(), nullable=False,
+                                           server_default=sa.false()))
     bind = op.get_bind()
     action = sa.table("action", sa.column("id", sa.Integer), sa.column("status", sa.String),
                       sa.column("completed_by_id", sa.Integer),
@@ -51,7 +51,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("supervision", schema=None) as batch_op:
-        batch_op.drop_column("logged_in_chat")
-    with op.batch_alter_table("action", schema=None) as batch_op:
-        batch_op.drop_column("chat_changed_on")
+    op.drop_column("supervision", "logged_in_chat")
+    op.drop_column("action", "chat_changed_on")
