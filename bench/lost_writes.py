@@ -20,6 +20,7 @@ import argparse
 import csv
 import tempfile
 import threading
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -154,6 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--store", help="database URL (default: a fresh SQLite file)")
     parser.add_argument("--actions", type=int, default=200, help="completions to record")
     args = parser.parse_args(argv)
+    warnings.filterwarnings("ignore", "Skipped unsupported reflection")  # lower() indexes
     today = date.today()
     with tempfile.TemporaryDirectory() as folder:
         engine = fresh_store(args.store or f"sqlite:///{Path(folder) / 'race.db'}")
