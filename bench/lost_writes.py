@@ -135,9 +135,9 @@ def race(engine: Engine, versions: Sequence[Path], refs: Sequence[str], today: d
 def lost_completions(engine: Engine, told_done: Sequence[str]) -> tuple[str, ...]:
     """References the asker was told were done that the store does not hold as done in chat."""
     with Session(engine) as session:
+        completed_in_chat = Action.completed_by_id.is_not(None)  # type: ignore[union-attr]
         kept = set(session.exec(
-            select(Action.ref).where(Action.status == "done",
-                                     Action.completed_by_id.is_not(None))  # type: ignore[union-attr]
+            select(Action.ref).where(Action.status == "done", completed_in_chat)
         ).all())
     return tuple(ref for ref in told_done if ref not in kept)
 

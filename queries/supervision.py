@@ -83,9 +83,9 @@ def log_supervision(
         .where(Supervision.staff_id == staff.id)
     ).one()
     if not already_logged:  # an import storing the same session meanwhile is no error
+        table = Supervision.__table__  # type: ignore[attr-defined]
         session.connection().execute(
-            insert_unless_stored(session.get_bind().dialect.name, Supervision.__table__,  # type: ignore[attr-defined]
-                                 ("staff_id", "date")),
+            insert_unless_stored(session.get_bind().dialect.name, table, ("staff_id", "date")),
             {"staff_id": staff.id, "date": on, "supervisor_id": asker.id,
              "kind": "logged in chat", "logged_in_chat": True},
         )

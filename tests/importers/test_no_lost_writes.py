@@ -2,9 +2,9 @@
 
 The races run through the real code on the test store (real PostgreSQL in the PostgreSQL pass):
 chat through `ask`, as Slack, Teams and the console do, and imports through the real loader, in
-threads of their own. Where a test needs one exact interleaving, a `before_cursor_execute` hook
-holds one thread just before a chosen statement until the other has finished: no sleeps, no
-timing.
+threads of their own. Where a test needs one exact interleaving, an `after_cursor_execute` hook
+holds one thread just after it has read the rows it will write (before any write of its own, so
+it holds no lock) until the other thread has finished: no sleeps, no timing.
 """
 
 from __future__ import annotations
@@ -41,15 +41,15 @@ RACED_COMPLETIONS = 60
 
 @dataclass
 class Hold:
-    """Holds the thread named `thread` before its first statement starting with `prefix`."""
+    """Holds the thread named `thread` just after its first statement starting with `prefix`."""
 
     thread: str
     prefix: str
     reached: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
 
-    def before_cursor_execute(self, _conn: Any, _cursor: Any, statement: str, *_args: Any
-                              ) -> None:
+    def after_cursor_execute(self, _conn: Any, _cursor: Any, statement: str, *_args: Any
+                             ) -> None:
         if (threading.current_thread().name == self.thread and not self.reached.is_set()
                 and statement.lstrip().upper().startswith(self.prefix)):
             self.reached.set()
@@ -59,12 +59,12 @@ class Hold:
 @contextmanager
 def held(engine: Engine, thread: str, prefix: str) -> Iterator[Hold]:
     hold = Hold(thread, prefix)
-    event.listen(engine, "before_cursor_execute", hold.before_cursor_execute)
+    event.listen(engine, "after_cursor_execute", hold.after_cursor_execute)
     try:
         yield hold
     finally:
         hold.release.set()
-        event.remove(engine, "before_cursor_execute", hold.before_cursor_execute)
+        event.remove(engine, "after_cursor_execute", hold.after_cursor_execute)
 
 
 def in_thread(name: str, work: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
@@ -128,7 +128,7 @@ def test_completions_in_chat_survive_a_loop_of_reimports(engine, tmp_path) -> No
 
 
 def test_an_import_that_read_before_a_chat_completion_does_not_undo_it(engine, council) -> None:
-    with held(engine, "import", "UPDATE ACTION") as hold:
+    with held(engine, "import", "SELECT ACTION.ID") as hold:  # read the stored actions
         thread, imported = in_thread("import", lambda: import_actions(
             engine, measure="Weekly report"))
         assert hold.reached.wait(HOLD_GUARD_SECONDS), imported
@@ -143,7 +143,7 @@ def test_an_import_that_read_before_a_chat_completion_does_not_undo_it(engine, c
 
 def test_a_chat_update_that_read_before_an_import_does_not_reopen_its_completion(
         engine, council) -> None:
-    with held(engine, "chat", "INSERT INTO ACTION_UPDATE") as hold:
+    with held(engine, "chat", "SELECT ACTION.ID") as hold:  # found the action
         thread, said = in_thread("chat", lambda: chat(engine, "SW1", "/actions update A1 nearly"))
         assert hold.reached.wait(HOLD_GUARD_SECONDS), said
         report = import_actions(engine, status="done", completed_date=TODAY.isoformat(),
@@ -158,7 +158,7 @@ def test_a_chat_update_that_read_before_an_import_does_not_reopen_its_completion
 
 def test_a_supervision_logged_in_chat_while_an_import_adds_it_is_kept(engine, council) -> None:
     on = TODAY - timedelta(days=1)
-    with held(engine, "import", "INSERT INTO SUPERVISION") as hold:
+    with held(engine, "import", "SELECT SUPERVISION.ID") as hold:  # read the sessions
         thread, imported = in_thread("import", lambda: import_supervision(
             engine, "SW1", on, "TM2", "group"))
         assert hold.reached.wait(HOLD_GUARD_SECONDS), imported
