@@ -130,8 +130,9 @@ def progress_change(kind: str, asker_id: int, today: date, text: str) -> dict[st
 
     Done sets the completion outright: it is the latest word on the action. An update moves
     the action from open to in_progress, decided against the row as it is when written (a
-    completion an import wrote a moment ago is not undone). Either marks the day chat set the
-    progress, which an import respects (importers/chat_rule.py)."""
+    completion an import wrote a moment ago is not undone). Done, and an update that moves the
+    action on, mark the day chat set its progress, which an import respects
+    (importers/chat_rule.py); a note on an action already moving on changes no column."""
     if kind == "done":
         return {"status": "done", "completed_date": today, "completed_by_id": asker_id,
                 "evidence": text, "chat_changed_on": today}
