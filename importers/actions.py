@@ -3,10 +3,11 @@
 `status` is open, in_progress or done (blank means open; "complete"/"completed" read as done);
 done needs a `completed_date`, and a `completed_date` needs status done.
 
-A completion recorded in the bot (`/actions done`, which records who completed it) is the bot's:
-re-importing the plan's spreadsheet does not reopen the action or overwrite its completion date
-or evidence, though the action's other columns still update. The report notes how many such
-actions the file disagreed with, so the spreadsheet can be brought up to date.
+Progress recorded in the bot is kept as `importers/chat_rule.py` sets out: a completion recorded
+in chat is never reopened or overwritten, and progress set in chat gives way only to a completion
+the file dates after it; the action's other columns still update. The rule is applied in the
+UPDATE itself, so a chat change made while the import runs is kept too. The report notes how
+many such actions the file disagreed with, so the spreadsheet can be brought up to date.
 """
 
 from __future__ import annotations
@@ -14,13 +15,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Date, bindparam, case, select, update
+from sqlalchemy.engine import Connection
 
 from importers.base import (
     KindImporter, Written, batches, changed_columns, insert_many, insert_returning_ids,
-    max_length, name_key, update_by_id,
+    max_length, name_key,
 )
 from importers.cells import RowCells
+from importers.chat_rule import may_set_progress, may_set_progress_sql
 from models import Action, Plan, Staff
 
 ACTION = Action.__table__
@@ -36,7 +39,7 @@ STATUS_EXPECTED = "open, in_progress or done (blank means open)"
 COMPLETION = ("status", "completed_date", "evidence")
 OPTIONAL_FIELDS = ("area", "agency", "measure", *COMPLETION)
 STORED = ("id", "plan_id", "ref", "action", "owner_id", "due_date", "completed_by_id",
-          *OPTIONAL_FIELDS)
+          "chat_changed_on", *OPTIONAL_FIELDS)
 
 
 class ActionRow(NamedTuple):
@@ -130,7 +133,8 @@ class ActionsImporter(KindImporter):
         columns = ("action", "owner_id", "due_date", *self.present(*OPTIONAL_FIELDS))
         inserts: list[dict[str, Any]] = []
         changes: list[tuple[int, dict[str, Any]]] = []
-        kept_done = 0
+        progress = [column for column in COMPLETION if column in columns]
+        kept = {"completed": 0, "updated": 0}
         for row in rows:
             values = row._asdict()
             values["plan_id"] = self.plan_pk[name_key(row.plan)]
@@ -139,20 +143,49 @@ class ActionsImporter(KindImporter):
                 inserts.append({column: values[column] for column in (
                     "plan_id", "ref", "action", "owner_id", "due_date", *OPTIONAL_FIELDS)})
                 continue
-            if old.completed_by_id is not None:  # completed in the bot: keep its record
-                if changed_columns([c for c in COMPLETION if c in columns], values, old):
-                    kept_done += 1
-                values.update({column: getattr(old, column) for column in COMPLETION})
-            if changed_columns(columns, values, old):
+            as_read = dict(values)  # what the row will hold, by the rule, as read just now
+            if not may_set_progress(old.completed_by_id is not None, old.chat_changed_on,
+                                    row.completed_date):
+                if changed_columns(progress, values, old):
+                    kept["completed" if old.completed_by_id is not None else "updated"] += 1
+                as_read.update({column: getattr(old, column) for column in COMPLETION})
+            if changed_columns(columns, as_read, old):
                 changes.append((old.id, values))
             else:
                 written.unchanged += 1
-        update_by_id(self.connection, ACTION, columns, changes)
+        update_actions(self.connection, columns, changes)
         insert_many(self.connection, ACTION, inserts)
         written.created, written.updated = len(inserts), len(changes)
-        if kept_done:
-            written.notes.append(
-                f"{kept_done} action{'s' if kept_done != 1 else ''} completed in the bot kept "
-                "as recorded there, though the file differs: update the spreadsheet to match"
-            )
+        for how, count in kept.items():
+            if count:
+                written.notes.append(
+                    f"{count} action{'s' if count != 1 else ''} {how} in the bot kept as "
+                    "recorded there, though the file differs: update the spreadsheet to match"
+                )
         return written
+
+
+def update_actions(connection: Connection, columns: tuple[str, ...],
+                   changes: list[tuple[int, dict[str, Any]]]) -> None:
+    """Write the file's values to stored actions, by id, in one executemany.
+
+    Status, completed date and evidence are set by `chat_rule` against the row as it is now,
+    not as the importer read it: a completion recorded in chat a moment ago is kept."""
+    if not changes:
+        return
+    file_may = may_set_progress_sql(ACTION, bindparam("b_file_completed", type_=Date))
+    values: dict[str, Any] = {}
+    for column in columns:
+        if column in COMPLETION:
+            values[column] = case((file_may, bindparam(f"b_{column}")), else_=ACTION.c[column])
+        else:
+            values[column] = bindparam(f"b_{column}")
+    if any(column in COMPLETION for column in columns):
+        values["chat_changed_on"] = case((file_may, None), else_=ACTION.c.chat_changed_on)
+    statement = update(ACTION).where(ACTION.c.id == bindparam("b_id")).values(values)
+    for batch in batches(changes):
+        connection.execute(statement, [
+            {"b_id": row_id, "b_file_completed": row["completed_date"],
+             **{f"b_{column}": row[column] for column in columns}}
+            for row_id, row in batch
+        ])

@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from importers.cells import RowCells
 from importers.report import Problem
+from models.store import insert_unless_stored
 
 #: Rows per statement batch (and per lookup query when existing rows are fetched by key).
 BATCH_ROWS = 5000
@@ -92,6 +93,18 @@ def insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]]
         return
     for batch in batches(rows):
         connection.execute(insert(table), list(batch))
+
+
+def insert_new(connection: Connection, table: Table, rows: list[dict[str, Any]],
+               key: Sequence[str]) -> None:
+    """Insert rows (all with the same keys), skipping any whose natural `key` another writer
+    stored after this import read the table: that row is someone else's, not a duplicate to
+    fail the whole import on (chat's `/supervision log` while a supervisions import runs)."""
+    if not rows:
+        return
+    statement = insert_unless_stored(connection.dialect.name, table, key)
+    for batch in batches(rows):
+        connection.execute(statement, list(batch))
 
 
 def _copy_rows(connection: Connection, table: Table, columns: list[str],

@@ -2,6 +2,10 @@
 
 Both the supervisee and the supervisor must already be in the store (import staff first). A
 session is a record of something that happened, so a date after today is refused.
+
+A session logged in chat (`/supervision log`) is chat's: a file row for the same worker and date
+changes nothing (importers/chat_rule.py). Both rules hold in the statements themselves, so a
+session logged while the import runs is neither overwritten nor a reason to refuse the file.
 """
 
 from __future__ import annotations
@@ -9,10 +13,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.engine import Connection
 
 from importers.base import (
-    KindImporter, Written, batches, changed_columns, insert_many, max_length, update_by_id,
+    KindImporter, Written, batches, changed_columns, insert_new, max_length,
 )
 from importers.cells import RowCells
 from models import Staff, Supervision
@@ -77,23 +82,50 @@ class SupervisionsImporter(KindImporter):
         for staff_batch in batches(staff_in_file):
             for stored in self.connection.execute(
                 select(SUPERVISION.c.id, SUPERVISION.c.staff_id, SUPERVISION.c.date,
-                       SUPERVISION.c.supervisor_id, SUPERVISION.c.kind)
+                       SUPERVISION.c.supervisor_id, SUPERVISION.c.kind,
+                       SUPERVISION.c.logged_in_chat)
                 .where(SUPERVISION.c.staff_id.in_(staff_batch))
             ):
                 existing[(stored.staff_id, stored.date)] = stored
         inserts: list[dict[str, Any]] = []
         changes: list[tuple[int, dict[str, Any]]] = []
+        kept = 0
         for row in rows:
             values = {"staff_id": row.staff_id, "date": row.date,
                       "supervisor_id": row.supervisor_id, "kind": row.kind}
             old = existing.get((row.staff_id, row.date))
             if old is None:
                 inserts.append(values)
+            elif old.logged_in_chat:
+                written.unchanged += 1
+                kept += changed_columns(columns, values, old)
             elif changed_columns(columns, values, old):
                 changes.append((old.id, values))
             else:
                 written.unchanged += 1
-        update_by_id(self.connection, SUPERVISION, columns, changes)
-        insert_many(self.connection, SUPERVISION, inserts)
+        update_unless_logged_in_chat(self.connection, columns, changes)
+        insert_new(self.connection, SUPERVISION, inserts, ("staff_id", "date"))
         written.created, written.updated = len(inserts), len(changes)
+        if kept:
+            written.notes.append(
+                f"{kept} session{'s' if kept != 1 else ''} logged in the bot kept as recorded "
+                "there, though the file differs"
+            )
         return written
+
+
+def update_unless_logged_in_chat(connection: Connection, columns: tuple[str, ...],
+                                 changes: list[tuple[int, dict[str, Any]]]) -> None:
+    """Update sessions by id, but never one logged in chat, judged as the row is when written."""
+    if not changes or not columns:
+        return
+    statement = (
+        update(SUPERVISION)
+        .where(SUPERVISION.c.id == bindparam("b_id"), SUPERVISION.c.logged_in_chat.is_(False))
+        .values({column: bindparam(f"b_{column}") for column in columns})
+    )
+    for batch in batches(changes):
+        connection.execute(statement, [
+            {"b_id": row_id, **{f"b_{column}": values[column] for column in columns}}
+            for row_id, values in batch
+        ])

@@ -31,6 +31,10 @@ class Action(SQLModel, table=True):
     completed_date: date | None = None
     completed_by_id: int | None = Field(default=None, foreign_key="staff.id")
     evidence: str | None = Field(default=None, max_length=4000)
+    #: The day (bot's time zone) chat last set this action's progress (`/actions done`, or
+    #: `/actions update` moving it from open): an import may then change status, completed date
+    #: and evidence only with a completion dated after it (importers/chat_rule.py).
+    chat_changed_on: date | None = None
 
 
 class ActionUpdate(SQLModel, table=True):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 
@@ -16,3 +16,5 @@ class Supervision(SQLModel, table=True):
     date: date
     supervisor_id: int | None = Field(default=None, foreign_key="staff.id")
     kind: str | None = Field(default=None, max_length=40)
+    #: Recorded by `/supervision log`: an import never changes its supervisor or kind.
+    logged_in_chat: bool = Field(default=False, sa_column_kwargs={"server_default": false()})

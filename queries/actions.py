@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import case, func, update
 from sqlmodel import Session, select
 
 from models import Action, ActionUpdate, Plan, Staff
@@ -114,13 +115,27 @@ def record_progress(
     stamp = now or datetime.now(timezone.utc)
     session.add(ActionUpdate(action_id=action.id, author_id=asker.id, at=stamp, kind=kind,  # type: ignore[arg-type]
                              note=text))
-    if kind == "done":
-        action.status = "done"
-        action.completed_date = today
-        action.completed_by_id = asker.id
-        action.evidence = text
-    elif action.status == "open":
-        action.status = "in_progress"
-    session.add(action)
     session.flush()
-    return ActionChanged(plan=plan, ref=action.ref, kind=kind, by=asker.name, on=today, text=text)
+    session.connection().execute(
+        update(Action).where(Action.id == action.id)  # type: ignore[arg-type]
+        .values(progress_change(kind, asker.id, today, text))  # type: ignore[arg-type]
+    )
+    stored_ref = action.ref
+    session.expire(action)  # written past the ORM: reload if asked again
+    return ActionChanged(plan=plan, ref=stored_ref, kind=kind, by=asker.name, on=today, text=text)
+
+
+def progress_change(kind: str, asker_id: int, today: date, text: str) -> dict[str, Any]:
+    """The columns `/actions done` or `/actions update` sets, as one UPDATE's values.
+
+    Done sets the completion outright: it is the latest word on the action. An update moves
+    the action from open to in_progress, decided against the row as it is when written (a
+    completion an import wrote a moment ago is not undone). Done, and an update that moves the
+    action on, mark the day chat set its progress, which an import respects
+    (importers/chat_rule.py); a note on an action already moving on changes no column."""
+    if kind == "done":
+        return {"status": "done", "completed_date": today, "completed_by_id": asker_id,
+                "evidence": text, "chat_changed_on": today}
+    still_open = Action.status == "open"
+    return {"status": case((still_open, "in_progress"), else_=Action.status),
+            "chat_changed_on": case((still_open, today), else_=Action.chat_changed_on)}

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from config import Settings
 from models import Staff, Supervision
+from models.store import insert_unless_stored
 from queries.access import Asker
 from queries.caseload import is_nqsw, last_supervisions
 from queries.protection_rules import supervision_frequency_label
@@ -62,6 +63,8 @@ def log_supervision(
 ) -> SupervisionLogged | Refusal:
     """Record a session held by the worker's manager; the same date twice records it once.
 
+    Marked as logged in chat, so no import changes it (importers/chat_rule.py).
+
     One read finds both whether that date is already logged and the latest date on record.
     """
     if on > today:
@@ -79,10 +82,13 @@ def log_supervision(
                func.count(case((Supervision.date == on, 1))))
         .where(Supervision.staff_id == staff.id)
     ).one()
-    if not already_logged:
-        session.add(Supervision(staff_id=staff.id, date=on, supervisor_id=asker.id,  # type: ignore[arg-type]
-                                kind="logged in chat"))
-        session.flush()
+    if not already_logged:  # an import storing the same session meanwhile is no error
+        table = Supervision.__table__  # type: ignore[attr-defined]
+        session.connection().execute(
+            insert_unless_stored(session.get_bind().dialect.name, table, ("staff_id", "date")),
+            {"staff_id": staff.id, "date": on, "supervisor_id": asker.id,
+             "kind": "logged in chat", "logged_in_chat": True},
+        )
     latest = max(last, on) if last else on
     interval = supervision_interval_days(staff.asye_start, staff.asye_end, today, settings)
     return SupervisionLogged(

@@ -20,7 +20,7 @@ from models.audit import GENESIS_HASH
 from models.audit_chain import POSTGRES_HASH_FUNCTION, entry_hash
 
 revision: str = "0004"
-down_revision: Union[str, None] = "0002"
+down_revision: Union[str, None] = "0003"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
