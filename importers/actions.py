@@ -21,6 +21,7 @@ from importers.base import (
     max_length, name_key, update_by_id,
 )
 from importers.cells import RowCells
+from importers.keys import id_key, staff_pks
 from models import Action, Plan, Staff
 
 ACTION = Action.__table__
@@ -61,9 +62,7 @@ class ActionsImporter(KindImporter):
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
-        self.staff_pk: dict[str, int] = dict(
-            self.connection.execute(select(STAFF.c.staff_id, STAFF.c.id)).all()
-        )
+        self.staff_pk = staff_pks(self.connection)
         self.plan_pk: dict[str, int] = {
             name_key(name): pk
             for pk, name in self.connection.execute(select(PLAN.c.id, PLAN.c.name))
@@ -77,7 +76,7 @@ class ActionsImporter(KindImporter):
         owner_ref = cells.text("owner_id", required=True)
         owner = None
         if owner_ref is not None:
-            owner = self.staff_pk.get(owner_ref)
+            owner = self.staff_pk.get(id_key(owner_ref))
             if owner is None:
                 cells.problem("owner_id", owner_ref, f"{owner_ref} is not a known staff id — "
                                                      "import staff first, or check the id")
@@ -97,7 +96,7 @@ class ActionsImporter(KindImporter):
             cells.problem("completed_date", cells.raw("completed_date"),
                           f"in the future (today is {self.today.isoformat()})")
         if plan is not None and ref is not None:
-            self.first_seen(self.seen, (name_key(plan), ref), cells, "ref", ref,
+            self.first_seen(self.seen, (name_key(plan), id_key(ref)), cells, "ref", ref,
                             f"the action {ref} of the plan {plan}")
         if not cells.ok:
             return None
@@ -125,7 +124,7 @@ class ActionsImporter(KindImporter):
             for stored in self.connection.execute(
                 select(*(ACTION.c[name] for name in STORED)).where(ACTION.c.plan_id.in_(plan_batch))
             ):
-                existing[(stored.plan_id, stored.ref)] = stored
+                existing[(stored.plan_id, id_key(stored.ref))] = stored
 
         columns = ("action", "owner_id", "due_date", *self.present(*OPTIONAL_FIELDS))
         inserts: list[dict[str, Any]] = []
@@ -134,7 +133,7 @@ class ActionsImporter(KindImporter):
         for row in rows:
             values = row._asdict()
             values["plan_id"] = self.plan_pk[name_key(row.plan)]
-            old = existing.get((values["plan_id"], row.ref))
+            old = existing.get((values["plan_id"], id_key(row.ref)))
             if old is None:
                 inserts.append({column: values[column] for column in (
                     "plan_id", "ref", "action", "owner_id", "due_date", *OPTIONAL_FIELDS)})

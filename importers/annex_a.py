@@ -73,11 +73,12 @@ from pathlib import Path
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from importers.base import batches
 from importers.cells import parse_date
+from importers.keys import id_key
 from importers.loader import IMPORTERS, import_rows
 from importers.readers import cell_to_text
 from importers.report import ImportReport, Problem
@@ -667,9 +668,9 @@ def _stored_cases(session: Session, case_refs: list[str]) -> dict[str, _Stored]:
     for batch in batches(case_refs):
         for ref, case_type, start, next_review in connection.execute(
             select(table.c.case_ref, table.c.case_type, table.c.start_date, table.c.next_review)
-            .where(table.c.case_ref.in_(list(batch)))
+            .where(func.lower(table.c.case_ref).in_([id_key(ref) for ref in batch]))
         ):
-            stored[ref] = _Stored(case_type, start, next_review)
+            stored[id_key(ref)] = _Stored(case_type, start, next_review)
     return stored
 
 
@@ -688,7 +689,7 @@ def _case_rows(chosen: list[Episode], stored: dict[str, _Stored], today: date,
     rows: list[dict[str, str]] = []
     started_today = 0
     for episode in chosen:
-        before = stored.get(episode.case_ref)
+        before = stored.get(id_key(episode.case_ref))
         case_type = episode.case_type
         start = episode.start
         if start is None:
@@ -777,7 +778,7 @@ def import_annex_a(session: Session, path: Path, *, dry_run: bool = False, today
 
     by_child: dict[str, list[Episode]] = defaultdict(list)
     for episode in book.episodes:
-        by_child[episode.case_ref].append(episode)
+        by_child[id_key(episode.case_ref)].append(episode)
     chosen = [min(episodes, key=lambda e: _rank(e, today)) for episodes in by_child.values()]
     on_several = sum(1 for episodes in by_child.values()
                      if len({e.sheet.list_no for e in episodes}) > 1)

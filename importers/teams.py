@@ -26,6 +26,7 @@ from importers.base import (
     name_key, update_by_id,
 )
 from importers.cells import RowCells
+from importers.keys import id_key, staff_pks
 from models import Service, Staff, Team
 
 TEAM = Team.__table__
@@ -51,9 +52,7 @@ class TeamsImporter(KindImporter):
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
-        self.staff_pk: dict[str, int] = dict(
-            self.connection.execute(select(STAFF.c.staff_id, STAFF.c.id)).all()
-        )
+        self.staff_pk = staff_pks(self.connection)
         self.service_pk: dict[str, int] = {
             name_key(name): pk
             for pk, name in self.connection.execute(select(SERVICE.c.id, SERVICE.c.name))
@@ -73,7 +72,7 @@ class TeamsImporter(KindImporter):
         manager_ref = cells.text("manager_id")
         manager_id = None
         if manager_ref is not None:
-            manager_id = self.staff_pk.get(manager_ref)
+            manager_id = self.staff_pk.get(id_key(manager_ref))
             if manager_id is None:
                 cells.problem(
                     "manager_id", manager_ref,

@@ -4,11 +4,12 @@ from models.actions import ACTION_STATUSES, Action, ActionUpdate, Plan
 from models.audit import AuditEntry
 from models.cases import CASE_TYPES, Case, CaseAllocation
 from models.deliveries import ConversationRef, Delivery
+from models.imports import ImportRun
 from models.organisation import ACCESS_ROLE_BY_JOB_ROLE, Service, Staff, Team
 from models.supervision import Supervision
 
 __all__ = [
     "ACCESS_ROLE_BY_JOB_ROLE", "ACTION_STATUSES", "CASE_TYPES", "Action", "ActionUpdate",
-    "AuditEntry", "Case", "CaseAllocation", "ConversationRef", "Delivery", "Plan", "Service",
-    "Staff", "Supervision", "Team",
+    "AuditEntry", "Case", "CaseAllocation", "ConversationRef", "Delivery", "ImportRun", "Plan",
+    "Service", "Staff", "Supervision", "Team",
 ]
