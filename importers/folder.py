@@ -33,7 +33,7 @@ from importers.columns import normalise_header
 from importers.keys import id_key
 from importers.loader import import_file
 from importers.readers import ReadError, read_table
-from importers.report import ImportReport
+from importers.report import ImportReport, Problem
 from importers.runs import closed_rows, run_record
 from importers.teams import DEFERRED_MANAGERS, DeferredManagers
 from models import AuditEntry
@@ -168,13 +168,14 @@ def _begin(connection: Connection) -> None:
 
 
 def import_folder(engine: Engine, folder: Path, *, dry_run: bool = False, today: date,
-                  actor: str = "cli") -> FolderReport:
-    """Load every recognised file of `folder`, all or nothing (module docstring)."""
+                  actor: str = "cli", folder_hash: str | None = None) -> FolderReport:
+    """Load every recognised file of `folder`, all or nothing (module docstring).
+    `folder_hash` (the nightly ingest's) is kept on each import_run row of the load."""
     folder = Path(folder)
     files, problems = folder_files(folder)
     if problems:
         report = FolderReport(str(folder), dry_run, (), tuple(problems))
-        _record_refusal(engine, report, actor)
+        _record_refusal(engine, report, actor, folder_hash)
         return report
 
     deferred = DeferredManagers(staff_keys(files["staff"]) if "staff" in files else frozenset())
@@ -200,7 +201,8 @@ def import_folder(engine: Engine, folder: Path, *, dry_run: bool = False, today:
             result = FolderReport(str(folder), dry_run, tuple(reports), (), tuple(closed))
             if result.ok and not dry_run:
                 now = datetime.now(timezone.utc)
-                session.add_all(run_record(report, actor=actor, closed=count, at=now)
+                session.add_all(run_record(report, actor=actor, closed=count, at=now,
+                                           folder_hash=folder_hash)
                                 for report, count in zip(reports, closed))
                 session.add(_audit(result, actor, "changed"))
                 session.commit()
@@ -208,7 +210,7 @@ def import_folder(engine: Engine, folder: Path, *, dry_run: bool = False, today:
                 return result
         transaction.rollback()
     if not result.ok:
-        _record_refusal(engine, result, actor)
+        _record_refusal(engine, result, actor, folder_hash)
     else:
         with Session(engine) as session:
             session.add(_audit(result, actor, "answered"))
@@ -216,13 +218,18 @@ def import_folder(engine: Engine, folder: Path, *, dry_run: bool = False, today:
     return result
 
 
-def _record_refusal(engine: Engine, report: FolderReport, actor: str) -> None:
-    """A refused folder is on record (audit log and import_run) while the store is unchanged."""
+def _record_refusal(engine: Engine, report: FolderReport, actor: str,
+                    folder_hash: str | None) -> None:
+    """A refused folder is on record (audit log and import_run) while the store is unchanged:
+    a row per file, or one of kind "folder" when the folder itself was refused."""
     with Session(engine) as session:
         if not report.dry_run:
             now = datetime.now(timezone.utc)
-            session.add_all(run_record(file, actor=actor, refused=True, at=now)
-                            for file in report.files)
+            files = report.files or (ImportReport(
+                "folder", report.folder, False, 0, 0, 0, 0,
+                tuple(Problem(None, None, None, problem) for problem in report.problems)),)
+            session.add_all(run_record(file, actor=actor, refused=True, at=now,
+                                       folder_hash=folder_hash) for file in files)
         session.add(_audit(report, actor, "invalid"))
         session.commit()
 

@@ -45,7 +45,7 @@ def closed_rows(connection: Connection, kind: str) -> int:
 
 
 def run_record(report: ImportReport, *, actor: str, closed: int = 0, refused: bool | None = None,
-               at: datetime | None = None) -> ImportRun:
+               at: datetime | None = None, folder_hash: str | None = None) -> ImportRun:
     """The import_run row for a finished load (`refused` overrides the report, for a file whose
     own rows were fine but whose folder was refused)."""
     refused = (not report.ok) if refused is None else refused
@@ -54,6 +54,7 @@ def run_record(report: ImportReport, *, actor: str, closed: int = 0, refused: bo
         actor=actor[:120], rows_read=report.rows_read,
         created=0 if refused else report.created, updated=0 if refused else report.updated,
         closed=0 if refused else max(closed, 0), refused=refused, problems=len(report.problems),
+        folder_hash=folder_hash,
     )
 
 

@@ -27,6 +27,9 @@ class ImportRun(SQLModel, table=True):
     closed: int = 0
     refused: bool = False
     problems: int = 0
+    #: The folder load's content hash (nightly ingest): a folder is loaded again only when it
+    #: changes, and its admin DMs are keyed by it, so they go once per load.
+    folder_hash: str | None = Field(default=None, max_length=64, index=True)
 
 
 Index("ix_import_run_kind_at", ImportRun.kind, ImportRun.at)

@@ -10,18 +10,8 @@ from importers import import_rows
 from importers.folder import import_folder, recognise
 from models import ImportRun, Staff, Team
 from tests.importers.council import (
-    ACTIONS, CASES, STAFF, SUPERVISIONS, TEAM_MANAGERS, TODAY, row_counts, write_rows,
+    ACTIONS, TEAM_MANAGERS, TODAY, extract_folder, row_counts, write_rows,
 )
-
-
-def extract_folder(folder: Path, **overrides: list[dict]) -> Path:
-    """The test council as a nightly extract: teams naming managers only its staff file adds."""
-    folder.mkdir(exist_ok=True)
-    files = {"teams.csv": TEAM_MANAGERS, "Staff.xlsx": STAFF, "cases_2026-03-02.csv": CASES,
-             "supervisions.csv": SUPERVISIONS, "actions.xlsx": ACTIONS}
-    for name, rows in files.items():
-        write_rows(folder / name, overrides.get(name.split(".")[0].split("_")[0].lower(), rows))
-    return folder
 
 
 def managers(session: Session) -> dict[str, str]:
@@ -37,9 +27,9 @@ def test_a_folder_loads_teams_whose_managers_its_staff_file_adds(engine, session
     assert managers(session) == {"Assessment North": "TM1", "Children in Care": "TM2"}
     counts = row_counts(session)
     assert (counts["staff"], counts["cases"], counts["supervision"], counts["action"]) == \
-        (6, 4, 3, 3)
+        (7, 4, 3, 3)
     runs = session.exec(select(ImportRun.kind, ImportRun.created, ImportRun.refused)).all()
-    assert sorted(runs) == sorted([("teams", 2, False), ("staff", 6, False), ("cases", 4, False),
+    assert sorted(runs) == sorted([("teams", 2, False), ("staff", 7, False), ("cases", 4, False),
                                    ("supervisions", 3, False), ("actions", 3, False)])
     again = import_folder(engine, tmp_path / "extract", today=TODAY)
     assert again.ok and not again.changed
@@ -108,5 +98,5 @@ def test_the_cli_imports_a_folder(engine, session, tmp_path, database_url, monke
     finally:
         reset_settings_cache()
     assert result.exit_code == 0, result.output
-    assert "staff (Staff.xlsx): 6 created, 0 updated, 0 closed" in result.output
+    assert "staff (Staff.xlsx): 7 created, 0 updated, 0 closed" in result.output
     assert managers(session) == {"Assessment North": "TM1", "Children in Care": "TM2"}

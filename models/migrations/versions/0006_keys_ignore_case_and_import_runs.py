@@ -89,13 +89,16 @@ def upgrade() -> None:
         sa.Column("closed", sa.Integer(), nullable=False),
         sa.Column("refused", sa.Boolean(), nullable=False),
         sa.Column("problems", sa.Integer(), nullable=False),
+        sa.Column("folder_hash", sa.String(length=64), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_import_run_at", "import_run", ["at"])
     op.create_index("ix_import_run_kind_at", "import_run", ["kind", "at"])
+    op.create_index("ix_import_run_folder_hash", "import_run", ["folder_hash"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_import_run_folder_hash", table_name="import_run")
     op.drop_index("ix_import_run_kind_at", table_name="import_run")
     op.drop_index("ix_import_run_at", table_name="import_run")
     op.drop_table("import_run")
