@@ -36,6 +36,7 @@ class Settings:
     import_dir: str = ""  # blank: no nightly ingest
     import_cron: str = "06:00"  # every day, in BOT_TIMEZONE (or a 5-field crontab)
     stale_after_hours: int = 36
+    status_history_days: int = 30  # how far back /caseload status lists refusals
 
     # Caseload rules
     caseload_cap_per_fte: float = 18.0
