@@ -104,6 +104,11 @@ PATHWAY_REVIEW_MONTHS = 6
 
 #: Rows searched for the header row (title rows above it are common).
 HEADER_SEARCH_ROWS = 10
+#: Excel's "no value available" (a failed lookup in the council's own workbook): read as blank
+#: in every column, and each place listed as a warning so the council can fix its formulas.
+NOT_AVAILABLE = frozenset({"#n/a", "#n/a n/a", "n/a#"})
+#: Rows listed per column in the #N/A warning (the rest are counted).
+NOT_AVAILABLE_ROWS_SHOWN = 10
 #: Allocated-worker cells that mean nobody is allocated (compared as normalised names).
 UNALLOCATED = frozenset({
     "", "unallocated", "not allocated", "no allocated worker", "no worker", "none", "na", "n a",
@@ -333,6 +338,8 @@ class Workbook:
     episodes: list[Episode] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: "sheet: header" → the rows where that column said #N/A (read as blank)
+    not_available: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def rows_read(self) -> int:
@@ -415,6 +422,10 @@ def _rows(worksheet: Any, sheet_title: str, list_no: int, book: Workbook
             name: _cell(values[position], is_date) if position < len(values) else ""
             for name, position, is_date in wanted
         }
+        for name, value in cells.items():
+            if value and value.casefold() in NOT_AVAILABLE:
+                cells[name] = ""
+                book.not_available.setdefault(sheet.where(name), []).append(number)
         if not any(cells.values()):
             continue
         sheet.rows_read += 1
@@ -471,7 +482,20 @@ def read_workbook(path: Path) -> Workbook:
     missing = [str(n) for n in LIST_CASE_TYPES if n not in found]
     if found and missing:
         book.notes.append(f"no sheet for list {', '.join(missing)}")
+    book.notes.extend(_not_available_warnings(book.not_available))
     return book
+
+
+def _not_available_warnings(found: dict[str, list[int]]) -> list[str]:
+    """One warning per column where the workbook said #N/A, naming its rows."""
+    warnings = []
+    for where, rows in found.items():
+        shown = ", ".join(str(row) for row in rows[:NOT_AVAILABLE_ROWS_SHOWN])
+        more = len(rows) - NOT_AVAILABLE_ROWS_SHOWN
+        warnings.append(f"Warning: #N/A read as blank in {where}, row"
+                        f"{'' if len(rows) == 1 else 's'} {shown}"
+                        + (f" and {more} more" if more > 0 else ""))
+    return warnings
 
 
 # Matching workers and teams ----------------------------------------------------------------
