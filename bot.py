@@ -138,13 +138,14 @@ def demo(
 ) -> None:
     """The local demo: seed a synthetic council into the store if empty, then open a console."""
     from demo.console import run_console
+    from demo.redate import redate_if_older
     from demo.seed import seed_if_empty
 
     engine = migrated_engine()
     today = parse_day(on)
-    seeded = seed_if_empty(engine, today)
-    if seeded:
-        typer.echo(seeded)
+    done = seed_if_empty(engine, today) or redate_if_older(engine, today)
+    if done:
+        typer.echo(done)
     run_console(engine, today, get_settings(), start_as=as_)
 
 
