@@ -167,9 +167,16 @@ def _clipped(lines: list[str]) -> str:
     return text
 
 
-def admin_destinations(engine: Engine, settings: Settings, today: date
+def configured_platforms(settings: Settings) -> tuple[str, ...]:
+    """The chat platforms the bot can speak first on: Slack with a bot token, Teams with
+    credentials (the anonymous local Teams mode has no admins to tell)."""
+    return (("slack",) if settings.slack_bot_token else ()) + \
+        (("teams",) if settings.teams_enabled else ())
+
+
+def admin_destinations(engine: Engine, platforms: tuple[str, ...], today: date
                        ) -> list[tuple[int, str]]:
-    """(service id, destination) for every admin in post, on each configured platform."""
+    """(service id, destination) for every admin in post, on each of the platforms."""
     from jobs.slack_poster import DM as SLACK_DM
 
     teams_dm = "teams-dm:"
@@ -181,9 +188,9 @@ def admin_destinations(engine: Engine, settings: Settings, today: date
         if admin.service_id is None:
             log.warning("admin %s is in no service: no import DM", admin.staff_id)
             continue
-        if settings.slack_bot_token and admin.slack_user_id:
+        if "slack" in platforms and admin.slack_user_id:
             found.append((admin.service_id, f"{SLACK_DM}{admin.slack_user_id}"))
-        if settings.teams_enabled and admin.teams_user_id:
+        if "teams" in platforms and admin.teams_user_id:
             found.append((admin.service_id, f"{teams_dm}{admin.teams_user_id}"))
         if not (admin.slack_user_id or admin.teams_user_id):
             log.info("admin %s has no chat user id: no import DM", admin.staff_id)
@@ -205,12 +212,14 @@ def send_dm(settings: Settings, engine: Engine, destination: str, text: str) -> 
     return f"{response['channel']}:{response['ts']}"
 
 
-def notify_admins(engine: Engine, settings: Settings, load: Load, text: str, today: date
-                  ) -> list[DeliveryOutcome]:
-    """DM every admin the load's result, each at most once (claimed in the Delivery table)."""
+def notify_admins(engine: Engine, settings: Settings, load: Load, text: str, today: date,
+                  platforms: tuple[str, ...] | None = None) -> list[DeliveryOutcome]:
+    """DM every admin the load's result, each at most once (claimed in the Delivery table),
+    on `platforms` (default: those configured)."""
     period = f"{load.at:%y%m%d}-{load.folder_hash[:12]}"
     outcomes = []
-    for service_id, destination in admin_destinations(engine, settings, today):
+    platforms = configured_platforms(settings) if platforms is None else platforms
+    for service_id, destination in admin_destinations(engine, platforms, today):
         held = claim(engine, DeliveryKey(DIGEST, service_id, period, destination),
                      now=utc_now(), late=False)
         if held is None:

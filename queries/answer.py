@@ -144,7 +144,8 @@ def with_freshness(outcome: Outcome, asker: Asker, now: datetime, settings: Sett
     if "freshness" not in {field.name for field in fields(answer)}:  # type: ignore[arg-type]
         return outcome
     fresh = freshness_of(asker.data_loaded_at, now, settings)
-    return Outcome(replace(answer, freshness=fresh), outcome.asker, outcome.scope)  # type: ignore[type-var]
+    dated = replace(answer, freshness=fresh)  # type: ignore[type-var]
+    return Outcome(dated, outcome.asker, outcome.scope)
 
 
 def route(

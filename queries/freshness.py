@@ -64,8 +64,9 @@ def status(session: Session, now: datetime, settings: Settings) -> StatusAnswer:
               .group_by(ImportRun.kind).subquery())
     last_loads = session.exec(select(ImportRun).join(latest, latest.c.id == ImportRun.id)
                               .order_by(ImportRun.kind)).all()
+    newest_first = ImportRun.at.desc()  # type: ignore[attr-defined]
     refused = session.exec(select(ImportRun).where(ImportRun.refused, ImportRun.at >= since)
-                           .order_by(ImportRun.at.desc(), ImportRun.id)  # type: ignore[attr-defined]
+                           .order_by(newest_first, ImportRun.id)
                            .limit(settings.max_rows_in_chat)).all()
     unmatched = session.exec(
         select(AuditEntry.front_end, AuditEntry.actor, func.count(), func.max(AuditEntry.at))

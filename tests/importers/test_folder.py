@@ -10,7 +10,7 @@ from importers import import_rows
 from importers.folder import import_folder, recognise
 from models import ImportRun, Staff, Team
 from tests.importers.council import (
-    ACTIONS, TEAM_MANAGERS, TODAY, extract_folder, row_counts, write_rows,
+    ACTIONS, CASES, TEAM_MANAGERS, TODAY, extract_folder, row_counts, write_rows,
 )
 
 
@@ -100,3 +100,33 @@ def test_the_cli_imports_a_folder(engine, session, tmp_path, database_url, monke
     assert result.exit_code == 0, result.output
     assert "staff (Staff.xlsx): 7 created, 0 updated, 0 closed" in result.output
     assert managers(session) == {"Assessment North": "TM1", "Children in Care": "TM2"}
+
+
+def test_the_cli_records_each_load_with_who_ran_it(engine, session, tmp_path, database_url,
+                                                   monkeypatch):
+    from typer.testing import CliRunner
+
+    import bot
+    from config import reset_settings_cache
+
+    folder = extract_folder(tmp_path / "x")
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    reset_settings_cache()
+    try:
+        runner = CliRunner()
+        assert runner.invoke(bot.app, ["import", str(folder)]).exit_code == 0
+        closing = write_rows(tmp_path / "closing.csv",
+                             [dict(CASES[0], end_date="2026-03-01", allocated_worker_id="sw1")])
+        result = runner.invoke(bot.app, ["import", "cases", str(closing)])
+        refused = runner.invoke(bot.app, ["import", "cases", str(
+            write_rows(tmp_path / "bad.csv", [dict(CASES[0], team="Nowhere")]))])
+    finally:
+        reset_settings_cache()
+    assert result.exit_code == 0 and refused.exit_code == 1, result.output
+    session.expire_all()
+    runs = session.exec(select(ImportRun).where(ImportRun.source != "teams.csv")
+                        .order_by(ImportRun.id)).all()
+    assert [(run.kind, run.source, run.updated, run.closed, run.refused, run.problems)
+            for run in runs[-2:]] == [("cases", "closing.csv", 1, 1, False, 0),
+                                      ("cases", "bad.csv", 0, 0, True, 1)]
+    assert all(run.actor.startswith("cli") for run in runs)
