@@ -130,3 +130,28 @@ def test_the_cli_records_each_load_with_who_ran_it(engine, session, tmp_path, da
             for run in runs[-2:]] == [("cases", "closing.csv", 1, 1, False, 0),
                                       ("cases", "bad.csv", 0, 0, True, 1)]
     assert all(run.actor.startswith("cli") for run in runs)
+
+
+def test_a_folder_with_the_returns_loads_them_after_the_staff_they_match(engine, session,
+                                                                         tmp_path):
+    from datetime import date
+
+    from models import Case
+    from tests.importers.council import ADMIN, STAFF
+    from tests.importers.test_annex_a import LIST_6, write_workbook
+    from tests.importers.test_census import worker, write_xml
+
+    staff_rows = [dict(ADMIN, swe_no=""), *STAFF[:3], dict(STAFF[3], swe_no="SW0000000001"),
+                  *STAFF[4:]]
+    folder = extract_folder(tmp_path / "x", staff=staff_rows)
+    write_xml(folder / "csww_2025.xml", [worker("SW0000000001", FTE="0.5", OrgRole="5",
+                                                RoleStartDate="2020-01-06")])
+    write_workbook(folder / "Annex A 2026.xlsx", {"List 6": (LIST_6, [
+        {"Child Unique ID": "C900", "CIN Start Date": date(2026, 1, 5),
+         "Allocated Team": "Assessment North", "Allocated Worker": "sw1"}])})
+    report = import_folder(engine, folder, today=TODAY)
+    assert report.ok, report.summary()
+    assert [file.kind for file in report.files] == ["teams", "staff", "census", "cases",
+                                                    "annex-a", "supervisions", "actions"]
+    assert session.exec(select(Staff.fte).where(Staff.staff_id == "SW1")).one() == 0.5
+    assert session.exec(select(Case.case_type).where(Case.case_ref == "C900")).one() == "CIN"
