@@ -64,15 +64,30 @@ def ask(
 @app.command("import")
 def import_(
     kind: str = typer.Argument(
-        ..., help="teams, staff, cases, supervisions, actions, annex-a or census"),
-    file: Path = typer.Argument(..., exists=True, dir_okay=False,
+        ..., help="teams, staff, cases, supervisions, actions, annex-a or census; or a FOLDER"),
+    file: Path = typer.Argument(None, exists=True, dir_okay=False,
                                 help="CSV or XLSX (annex-a: the .xlsx; census: the XML or CSV)"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate and report only"),
 ) -> None:
-    """Load a CSV/XLSX extract, an Annex A workbook or a census return: all or nothing."""
+    """Load a CSV/XLSX extract, an Annex A workbook or a census return: all or nothing.
+    `import FOLDER` loads every file of an extract folder in one transaction."""
     from importers import KINDS, import_file
+    from importers.runs import cli_actor, closed_rows, record_run
     from models.store import session_scope
 
+    if file is None:
+        if not Path(kind).is_dir():
+            typer.echo(f"'{kind}' is not a folder. Use `import FOLDER` or `import KIND FILE`.",
+                       err=True)
+            raise typer.Exit(2)
+        from importers.folder import import_folder
+
+        folder_report = import_folder(migrated_engine(), Path(kind), dry_run=dry_run,
+                                      today=date.today(), actor=cli_actor())
+        typer.echo(folder_report.summary())
+        if not folder_report.ok:
+            raise typer.Exit(1)
+        return
     returns = ("annex-a", "census")  # the standard returns: their own readers
     if kind not in KINDS and kind not in returns:
         typer.echo(f"Unknown import kind '{kind}'. Use one of: {', '.join(KINDS + returns)}.",
@@ -80,6 +95,7 @@ def import_(
         raise typer.Exit(2)
     engine = migrated_engine()
     with session_scope(engine) as session:
+        closed_before = closed_rows(session.connection(), kind)
         if kind == "annex-a":
             from importers.annex_a import import_annex_a
             report = import_annex_a(session, file, dry_run=dry_run, today=date.today())
@@ -88,6 +104,8 @@ def import_(
             report = import_census(session, file, dry_run=dry_run, today=date.today())
         else:
             report = import_file(session, kind, file, dry_run=dry_run, today=date.today())
+        record_run(session, report, actor=cli_actor(),
+                   closed=closed_rows(session.connection(), kind) - closed_before)
     typer.echo(report.summary())
     if not report.ok:
         raise typer.Exit(1)
@@ -179,13 +197,14 @@ def demo(
 ) -> None:
     """The local demo: seed a synthetic council into the store if empty, then open a console."""
     from demo.console import run_console
+    from demo.redate import redate_if_older
     from demo.seed import seed_if_empty
 
     engine = migrated_engine()
     today = parse_day(on)
-    seeded = seed_if_empty(engine, today)
-    if seeded:
-        typer.echo(seeded)
+    done = seed_if_empty(engine, today) or redate_if_older(engine, today)
+    if done:
+        typer.echo(done)
     run_console(engine, today, get_settings(), start_as=as_)
 
 

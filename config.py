@@ -45,6 +45,12 @@ class Settings:
     digest_cron: str = "mon 08:00"
     digest_misfire_grace_hours: int = 12
 
+    # Fresh data: the nightly ingest of an extract folder, and when answers call data stale
+    import_dir: str = ""  # blank: no nightly ingest
+    import_cron: str = "06:00"  # every day, in BOT_TIMEZONE (or a 5-field crontab)
+    stale_after_hours: int = 36
+    status_history_days: int = 30  # how far back /caseload status lists refusals
+
     # Caseload rules
     caseload_cap_per_fte: float = 18.0
     span_of_control_max: int = 8

@@ -259,7 +259,7 @@ def _parse_caseload(req: _Request) -> Command | ParseError:
         if not team:
             return req.error("Say which team, e.g. /caseload team Children in Need North.")
         return req.command("team", team=team)
-    if keyword in ("unallocated", "overdue"):
+    if keyword in ("unallocated", "overdue", "status"):
         return req.nothing_more(keyword, rest) or req.command(keyword)
     if keyword == "capacity":
         return _caseload_capacity(req, rest)

@@ -23,6 +23,8 @@ HELP_TEXT: dict[str, list[tuple[str, str]]] = {
             "/caseload capacity [cp|cin|lac]",
             "who can take a new case, most headroom first (never an NQSW as lead on a CP case)",
         ),
+        ("/caseload status", "admins: when each kind of data was last imported, by whom, rows "
+                             "changed, refused imports, chat users not matched to staff"),
         ("/caseload help", "lists the commands"),
     ],
     "protected": [

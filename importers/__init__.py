@@ -3,8 +3,8 @@
     report = import_file(session, "staff", Path("staff.xlsx"), today=date.today())
     print(report.summary())
 
-Kinds and their columns are SPEC section 5's. Load order for a new council: teams (managers
-blank), staff, teams again (managers filled in), then cases, supervisions and actions.
+Kinds and their columns are SPEC section 5's. A whole extract folder loads in one transaction,
+in dependency order, with `importers.folder.import_folder` (`python bot.py import DIR`).
 """
 
 from importers.loader import KINDS, import_file, import_rows

@@ -24,6 +24,7 @@ from importers.base import (
 )
 from importers.cells import RowCells
 from importers.chat_rule import may_set_progress, may_set_progress_sql
+from importers.keys import id_key, staff_pks
 from models import Action, Plan, Staff
 
 ACTION = Action.__table__
@@ -64,9 +65,7 @@ class ActionsImporter(KindImporter):
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
-        self.staff_pk: dict[str, int] = dict(
-            self.connection.execute(select(STAFF.c.staff_id, STAFF.c.id)).all()
-        )
+        self.staff_pk = staff_pks(self.connection)
         self.plan_pk: dict[str, int] = {
             name_key(name): pk
             for pk, name in self.connection.execute(select(PLAN.c.id, PLAN.c.name))
@@ -80,7 +79,7 @@ class ActionsImporter(KindImporter):
         owner_ref = cells.text("owner_id", required=True)
         owner = None
         if owner_ref is not None:
-            owner = self.staff_pk.get(owner_ref)
+            owner = self.staff_pk.get(id_key(owner_ref))
             if owner is None:
                 cells.problem("owner_id", owner_ref, f"{owner_ref} is not a known staff id — "
                                                      "import staff first, or check the id")
@@ -100,7 +99,7 @@ class ActionsImporter(KindImporter):
             cells.problem("completed_date", cells.raw("completed_date"),
                           f"in the future (today is {self.today.isoformat()})")
         if plan is not None and ref is not None:
-            self.first_seen(self.seen, (name_key(plan), ref), cells, "ref", ref,
+            self.first_seen(self.seen, (name_key(plan), id_key(ref)), cells, "ref", ref,
                             f"the action {ref} of the plan {plan}")
         if not cells.ok:
             return None
@@ -128,7 +127,7 @@ class ActionsImporter(KindImporter):
             for stored in self.connection.execute(
                 select(*(ACTION.c[name] for name in STORED)).where(ACTION.c.plan_id.in_(plan_batch))
             ):
-                existing[(stored.plan_id, stored.ref)] = stored
+                existing[(stored.plan_id, id_key(stored.ref))] = stored
 
         columns = ("action", "owner_id", "due_date", *self.present(*OPTIONAL_FIELDS))
         inserts: list[dict[str, Any]] = []
@@ -138,7 +137,7 @@ class ActionsImporter(KindImporter):
         for row in rows:
             values = row._asdict()
             values["plan_id"] = self.plan_pk[name_key(row.plan)]
-            old = existing.get((values["plan_id"], row.ref))
+            old = existing.get((values["plan_id"], id_key(row.ref)))
             if old is None:
                 inserts.append({column: values[column] for column in (
                     "plan_id", "ref", "action", "owner_id", "due_date", *OPTIONAL_FIELDS)})

@@ -73,11 +73,12 @@ from pathlib import Path
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from importers.base import batches
 from importers.cells import parse_date
+from importers.keys import id_key
 from importers.loader import IMPORTERS, import_rows
 from importers.readers import cell_to_text
 from importers.report import ImportReport, Problem
@@ -103,6 +104,11 @@ PATHWAY_REVIEW_MONTHS = 6
 
 #: Rows searched for the header row (title rows above it are common).
 HEADER_SEARCH_ROWS = 10
+#: Excel's "no value available" (a failed lookup in the council's own workbook): read as blank
+#: in every column, and each place listed as a warning so the council can fix its formulas.
+NOT_AVAILABLE = frozenset({"#n/a", "#n/a n/a", "n/a#"})
+#: Rows listed per column in the #N/A warning (the rest are counted).
+NOT_AVAILABLE_ROWS_SHOWN = 10
 #: Allocated-worker cells that mean nobody is allocated (compared as normalised names).
 UNALLOCATED = frozenset({
     "", "unallocated", "not allocated", "no allocated worker", "no worker", "none", "na", "n a",
@@ -332,6 +338,8 @@ class Workbook:
     episodes: list[Episode] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: "sheet: header" → the rows where that column said #N/A (read as blank)
+    not_available: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def rows_read(self) -> int:
@@ -414,6 +422,10 @@ def _rows(worksheet: Any, sheet_title: str, list_no: int, book: Workbook
             name: _cell(values[position], is_date) if position < len(values) else ""
             for name, position, is_date in wanted
         }
+        for name, value in cells.items():
+            if value and value.casefold() in NOT_AVAILABLE:
+                cells[name] = ""
+                book.not_available.setdefault(sheet.where(name), []).append(number)
         if not any(cells.values()):
             continue
         sheet.rows_read += 1
@@ -470,7 +482,20 @@ def read_workbook(path: Path) -> Workbook:
     missing = [str(n) for n in LIST_CASE_TYPES if n not in found]
     if found and missing:
         book.notes.append(f"no sheet for list {', '.join(missing)}")
+    book.notes.extend(_not_available_warnings(book.not_available))
     return book
+
+
+def _not_available_warnings(found: dict[str, list[int]]) -> list[str]:
+    """One warning per column where the workbook said #N/A, naming its rows."""
+    warnings = []
+    for where, rows in found.items():
+        shown = ", ".join(str(row) for row in rows[:NOT_AVAILABLE_ROWS_SHOWN])
+        more = len(rows) - NOT_AVAILABLE_ROWS_SHOWN
+        warnings.append(f"Warning: #N/A read as blank in {where}, row"
+                        f"{'' if len(rows) == 1 else 's'} {shown}"
+                        + (f" and {more} more" if more > 0 else ""))
+    return warnings
 
 
 # Matching workers and teams ----------------------------------------------------------------
@@ -667,9 +692,9 @@ def _stored_cases(session: Session, case_refs: list[str]) -> dict[str, _Stored]:
     for batch in batches(case_refs):
         for ref, case_type, start, next_review in connection.execute(
             select(table.c.case_ref, table.c.case_type, table.c.start_date, table.c.next_review)
-            .where(table.c.case_ref.in_(list(batch)))
+            .where(func.lower(table.c.case_ref).in_([id_key(ref) for ref in batch]))
         ):
-            stored[ref] = _Stored(case_type, start, next_review)
+            stored[id_key(ref)] = _Stored(case_type, start, next_review)
     return stored
 
 
@@ -688,7 +713,7 @@ def _case_rows(chosen: list[Episode], stored: dict[str, _Stored], today: date,
     rows: list[dict[str, str]] = []
     started_today = 0
     for episode in chosen:
-        before = stored.get(episode.case_ref)
+        before = stored.get(id_key(episode.case_ref))
         case_type = episode.case_type
         start = episode.start
         if start is None:
@@ -777,7 +802,7 @@ def import_annex_a(session: Session, path: Path, *, dry_run: bool = False, today
 
     by_child: dict[str, list[Episode]] = defaultdict(list)
     for episode in book.episodes:
-        by_child[episode.case_ref].append(episode)
+        by_child[id_key(episode.case_ref)].append(episode)
     chosen = [min(episodes, key=lambda e: _rank(e, today)) for episodes in by_child.values()]
     on_several = sum(1 for episodes in by_child.values()
                      if len({e.sheet.list_no for e in episodes}) > 1)

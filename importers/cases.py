@@ -20,13 +20,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import Date, bindparam, case, select, update
+from sqlalchemy import Date, bindparam, case, func, select, update
 
 from importers.base import (
     BATCH_ROWS, KindImporter, Written, batches, insert_many, insert_returning_ids, max_length, name_key,
     update_by_id,
 )
 from importers.cells import RowCells
+from importers.keys import id_key, staff_pks
 from models import CASE_TYPES, Case, CaseAllocation, Staff, Team
 
 CASES = Case.__table__
@@ -76,9 +77,7 @@ class CasesImporter(KindImporter):
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
-        self.staff_pk: dict[str, int] = dict(
-            self.connection.execute(select(STAFF.c.staff_id, STAFF.c.id)).all()
-        )
+        self.staff_pk = staff_pks(self.connection)
         self.team_pk: dict[str, int] = {
             name_key(name): pk
             for pk, name in self.connection.execute(select(TEAM.c.id, TEAM.c.name))
@@ -119,7 +118,7 @@ class CasesImporter(KindImporter):
                           "before start_date: a placement cannot begin before the case opens")
         long_term = cells.boolean("long_term_placement")
         if case_ref is not None:
-            first = self.seen.setdefault(case_ref, cells.row_number)
+            first = self.seen.setdefault(id_key(case_ref), cells.row_number)
             if first != cells.row_number:
                 cells.problem("case_ref", case_ref, f"the case {case_ref} appears more than once "
                                                     f"in this file (first at row {first}): give "
@@ -146,7 +145,7 @@ class CasesImporter(KindImporter):
         staff_id = cells.raw(column)
         if not staff_id:
             return None
-        worker = self.staff_pk.get(staff_id)
+        worker = self.staff_pk.get(id_key(staff_id))
         if worker is None:
             cells.problem(column, staff_id, f"{staff_id} is not a known staff id — import staff "
                                             "first, or check the id")
@@ -163,7 +162,7 @@ class CasesImporter(KindImporter):
             closes: list[dict[str, Any]] = []
             opens: list[dict[str, Any]] = []
             for row in batch:
-                old = existing.get(row.case_ref)
+                old = existing.get(id_key(row.case_ref))
                 if old is None:
                     inserts.append(row)
                 elif any(getattr(row, column) != getattr(old, column) for column in columns):
@@ -195,12 +194,14 @@ class CasesImporter(KindImporter):
         return written
 
     def _stored(self, rows: list[CaseRow]) -> dict[str, Any]:
-        """Stored cases by reference: those named, for one batch of rows; otherwise every
-        case in one read, far quicker than many lookups of a few thousand references each."""
+        """Stored cases by their reference's key: those named, for one batch of rows (found
+        by the unique index on lower(case_ref)); otherwise every case in one read, far quicker
+        than many lookups of a few thousand references each."""
         statement = select(*(CASES.c[name] for name in STORED))
         if len(rows) <= BATCH_ROWS:
-            statement = statement.where(CASES.c.case_ref.in_([row.case_ref for row in rows]))
-        return {row.case_ref: row for row in self.connection.execute(statement)}
+            statement = statement.where(
+                func.lower(CASES.c.case_ref).in_([id_key(row.case_ref) for row in rows]))
+        return {id_key(row.case_ref): row for row in self.connection.execute(statement)}
 
     def _follow_allocation(self, old: Any, row: CaseRow, closes: list[dict[str, Any]],
                            opens: list[dict[str, Any]]) -> None:

@@ -6,7 +6,9 @@ The return is the council's XML file (``<Message>`` … ``<CSWWWorker>`` records
 same element names as column headers (any case). One record per worker; each is merged into the
 staff record whose `swe_no` (Social Work England number) matches, ignoring case and spaces:
 
-- `FTE` (else `FTE30`) → `fte`, above 0 and at most 1.
+- `FTE` (else `FTE30`) → `fte`, above 0 and at most 1. Councils file 0 for a worker who has
+  left: accepted for a leaver (a record with a RoleEndDate), whose stored FTE is kept (turnover
+  counts the FTE they left), and refused with that reason for anyone else.
 - `AgencyWorker` → `agency` (1 agency, 0 employed; Y/N also read).
 - `OrgRole` → `role`: 1 senior manager → head_of_service; 2 middle manager and 3 first line
   manager → team_manager; 4 senior practitioner → senior_practitioner; 5 case holder and
@@ -295,6 +297,7 @@ class Worker:
     kss: tuple[str, ...] = ()
     start_origin: str | None = None
     cases30: int | None = None
+    zero_fte_leaver: bool = False  # FTE 0 with a RoleEndDate: the stored FTE is kept
 
 
 class _Checker:
@@ -347,7 +350,15 @@ class _Checker:
                 fte = float(text)
             except ValueError:
                 fte = math.nan
-            if not (math.isfinite(fte) and 0 < fte <= 1):
+            if fte == 0 and record.get("RoleEndDate"):
+                worker.zero_fte_leaver = True
+                continue
+            if fte == 0:
+                self.problem(record, element, text,
+                             "0 FTE, but no RoleEndDate: only a leaver may have 0 FTE in the "
+                             "return. Give this worker's FTE (above 0, at most 1, e.g. 0.8), "
+                             "or the date they left in RoleEndDate")
+            elif not (math.isfinite(fte) and 0 < fte <= 1):
                 self.problem(record, element, text, "not a full-time equivalent above 0 and at "
                                                     "most 1, e.g. 0.8")
             elif worker.fte is None:
@@ -455,6 +466,10 @@ def _return_notes(result: Return, workers: list[Worker]) -> list[str]:
                      f": {cases} cases (Cases30) ÷ {round(fte, 2):g} FTE of "
                      f"{len(holders)} case holders = {cases / fte:.1f} (not stored; compare "
                      "'export census-summary')")
+    leavers = sum(1 for w in workers if w.zero_fte_leaver and w.fte is None)
+    if leavers:
+        notes.append(f"{leavers} leaver{'' if leavers == 1 else 's'} with FTE 0 in the return "
+                     "keep the FTE stored for them (the FTE they left, which turnover counts)")
     vacancies = result.council.get("NumberOfVacancies")
     if vacancies:
         agency = result.council.get("NoAgencyFTE")

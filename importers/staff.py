@@ -22,6 +22,7 @@ from importers.base import (
     update_by_id,
 )
 from importers.cells import RowCells
+from importers.keys import id_key
 from importers.report import Problem
 from models import ACCESS_ROLE_BY_JOB_ROLE, Service, Staff, Team
 
@@ -64,12 +65,12 @@ class StaffImporter(KindImporter):
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         self.existing = {
-            row.staff_id: row
+            id_key(row.staff_id): row
             for row in self.connection.execute(select(*(STAFF.c[name] for name in STORED)))
         }
         self.owner_of = {
-            column: {getattr(row, column): staff_id for staff_id, row in self.existing.items()
-                     if getattr(row, column) is not None}
+            column: {id_key(getattr(row, column)): row.staff_id
+                     for row in self.existing.values() if getattr(row, column) is not None}
             for column in ("email", "slack_user_id", "teams_user_id", "swe_no")
         }
         self.teams = {
@@ -111,18 +112,19 @@ class StaffImporter(KindImporter):
         self._check_together(cells, values)
 
         if staff_id is not None:
-            self.first_seen(self.seen["staff_id"], staff_id, cells, "staff_id", staff_id,
+            self.first_seen(self.seen["staff_id"], id_key(staff_id), cells, "staff_id", staff_id,
                             f"the staff id {staff_id}")
             for column in ("email", "slack_user_id", "teams_user_id", "swe_no"):
                 value = values[column]
                 if value is None:
                     continue
-                self.first_seen(self.seen[column], value, cells, column, value, f"{column} {value}")
-                owner = self.owner_of[column].get(value)
-                if owner is not None and owner != staff_id:
+                self.first_seen(self.seen[column], id_key(value), cells, column, value,
+                                f"{column} {value}")
+                owner = self.owner_of[column].get(id_key(value))
+                if owner is not None and id_key(owner) != id_key(staff_id):
                     self.taken_in_store.append((cells.row_number, column, value, owner))
             if manager_ref is not None:
-                if manager_ref == staff_id:
+                if id_key(manager_ref) == id_key(staff_id):
                     cells.problem("manager_id", manager_ref, "a worker cannot be their own manager")
                 else:
                     self.managers.append((cells.row_number, staff_id, manager_ref))
@@ -184,11 +186,11 @@ class StaffImporter(KindImporter):
     def check_file(self, problems: list[Problem]) -> None:
         in_file = self.seen["staff_id"]
         for number, column, value, owner in self.taken_in_store:
-            if owner not in in_file:
+            if id_key(owner) not in in_file:
                 problems.append(Problem(number, column, value,
                                         f"already belongs to staff id {owner} in the store"))
         for number, _staff_id, manager_ref in self.managers:
-            if manager_ref not in in_file and manager_ref not in self.existing:
+            if id_key(manager_ref) not in in_file and id_key(manager_ref) not in self.existing:
                 problems.append(Problem(
                     number, "manager_id", manager_ref,
                     f"{manager_ref} is not a staff id in this file or the store",
@@ -205,7 +207,7 @@ class StaffImporter(KindImporter):
         changes: list[tuple[int, dict[str, Any]]] = []
         manager_changes: list[tuple[int, str | None]] = []  # (row id, manager staff id)
         for row in rows:
-            old = self.existing.get(row.staff_id)
+            old = self.existing.get(id_key(row.staff_id))
             if old is None:
                 inserts.append(row)
                 continue
@@ -221,18 +223,18 @@ class StaffImporter(KindImporter):
                 written.unchanged += 1
         update_by_id(self.connection, STAFF, columns, changes)
 
-        known = {staff_id: row.id for staff_id, row in self.existing.items()}
+        known = {key: row.id for key, row in self.existing.items()}
         new_ids, without_manager = self._insert_managers_first(
             inserts, columns, known if manages else None)
         written.created = len(inserts)
         if manages:
             known |= new_ids
             manager_changes.extend(
-                (new_ids[row.staff_id], row.manager_ref) for row in inserts
-                if row.staff_id in without_manager and row.manager_ref is not None
+                (new_ids[id_key(row.staff_id)], row.manager_ref) for row in inserts
+                if id_key(row.staff_id) in without_manager and row.manager_ref is not None
             )
             update_by_id(self.connection, STAFF, ("manager_id",), [
-                (row_id, {"manager_id": known[ref] if ref is not None else None})
+                (row_id, {"manager_id": known[id_key(ref)] if ref is not None else None})
                 for row_id, ref in manager_changes
             ])
         return written
@@ -244,7 +246,7 @@ class StaffImporter(KindImporter):
         written once with its manager_id (an UPDATE a row was the slow part of big imports).
         Only a manager cycle within the file is left for the manager pass afterwards: the staff
         ids inserted without their manager are returned with the new ids. `known` is None when
-        the file has no manager_id column: managers are left alone."""
+        the file has no manager_id column: managers are left alone. Keys are `id_key`s."""
         def record(row: StaffRow, manager_id: int | None) -> dict[str, Any]:
             return {**DEFAULTS, **{column: row.values[column] for column in columns},
                     "staff_id": row.staff_id, "manager_id": manager_id}
@@ -253,23 +255,30 @@ class StaffImporter(KindImporter):
         known = dict(known) if known is not None else None
         pending = inserts
         while pending and known is not None:
-            ready = [row for row in pending if row.manager_ref is None or row.manager_ref in known]
+            ready = [row for row in pending
+                     if row.manager_ref is None or id_key(row.manager_ref) in known]
             if not ready:
                 break
-            wave = insert_returning_ids(self.connection, STAFF, [
-                record(row, known[row.manager_ref] if row.manager_ref else None) for row in ready
-            ], "staff_id")
+            wave = _keyed(insert_returning_ids(self.connection, STAFF, [
+                record(row, known[id_key(row.manager_ref)] if row.manager_ref else None)
+                for row in ready
+            ], "staff_id"))
             known |= wave
             new_ids |= wave
-            pending = [row for row in pending if row.staff_id not in wave]
+            pending = [row for row in pending if id_key(row.staff_id) not in wave]
         if not pending:
             return new_ids, set()
-        rest = insert_returning_ids(self.connection, STAFF, [record(row, None) for row in pending],
-                                    "staff_id")
+        rest = _keyed(insert_returning_ids(
+            self.connection, STAFF, [record(row, None) for row in pending], "staff_id"))
         return new_ids | rest, set(rest)
 
     def _manager_differs(self, stored_manager_id: int | None, manager_ref: str | None) -> bool:
         if manager_ref is None:
             return stored_manager_id is not None
-        stored = self.existing.get(manager_ref)
+        stored = self.existing.get(id_key(manager_ref))
         return stored is None or stored.id != stored_manager_id
+
+
+def _keyed(ids: dict[str, int]) -> dict[str, int]:
+    """New row ids by staff id, re-keyed by `id_key` like every other staff lookup here."""
+    return {id_key(staff_id): pk for staff_id, pk in ids.items()}

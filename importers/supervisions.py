@@ -20,6 +20,7 @@ from importers.base import (
     KindImporter, Written, batches, changed_columns, insert_new, max_length,
 )
 from importers.cells import RowCells
+from importers.keys import id_key, staff_pks
 from models import Staff, Supervision
 
 SUPERVISION = Supervision.__table__
@@ -41,16 +42,14 @@ class SupervisionsImporter(KindImporter):
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
-        self.staff_pk: dict[str, int] = dict(
-            self.connection.execute(select(STAFF.c.staff_id, STAFF.c.id)).all()
-        )
+        self.staff_pk = staff_pks(self.connection)
         self.seen: dict[tuple[int, date], int] = {}
 
     def _staff(self, cells: RowCells, column: str, *, required: bool) -> int | None:
         staff_id = cells.text(column, required=required)
         if staff_id is None:
             return None
-        pk = self.staff_pk.get(staff_id)
+        pk = self.staff_pk.get(id_key(staff_id))
         if pk is None:
             cells.problem(column, staff_id, f"{staff_id} is not a known staff id — import staff "
                                             "first, or check the id")

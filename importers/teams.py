@@ -1,36 +1,70 @@
 """teams.csv: each team, its service, its manager and its establishment.
 
-Teams and staff refer to each other (a team has a manager; a worker belongs to a team), so a
-council loads them in this order:
+Teams and staff refer to each other (a team has a manager; a worker belongs to a team). The
+folder import (`import DIR`, importers/folder.py) settles that by itself: a teams file may name
+managers that the staff file in the same folder adds. It says so through `DEFERRED_MANAGERS`:
+such a team is written without its manager, and the folder links it once staff are loaded, in
+the same transaction.
 
-1. **teams**, with `manager_id` left blank where the manager is not yet in the store;
-2. **staff** (their `team` column names the teams just loaded);
-3. **teams again**, now with every `manager_id` filled in.
-
-A `manager_id` that is not a known staff id is refused with that advice, rather than kept
-pending: the store has nowhere to hold an unresolved id, and a refused file says plainly what to
-do. A blank `manager_id` means the team has no manager recorded (and clears one set before).
+Imported alone, a teams file's `manager_id` must be a staff id already in the store; one that is
+not is refused with the folder import as the fix, rather than kept pending: the store has
+nowhere to hold an unresolved id. A blank `manager_id` means the team has no manager recorded
+(and clears one set before).
 Services are matched by name and created when new; teams are matched by name (case and extra
 spaces ignored), the natural key.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 
 from importers.base import (
     KindImporter, Written, changed_columns, insert_many, insert_returning_ids, max_length,
     name_key, update_by_id,
 )
 from importers.cells import RowCells
+from importers.keys import id_key, staff_pks
 from models import Service, Staff, Team
 
 TEAM = Team.__table__
 SERVICE = Service.__table__
 STAFF = Staff.__table__
+
+
+@dataclass
+class DeferredManagers:
+    """Managers a folder's staff file will add: `staff_keys` are that file's staff ids (as
+    `id_key`s); `pending` collects team name key → manager staff id for `link`."""
+
+    staff_keys: frozenset[str]
+    pending: dict[str, str] = field(default_factory=dict)
+
+    def link(self, connection: Connection) -> None:
+        """Set each pending team's manager, now the staff file is loaded (same transaction)."""
+        if not self.pending:
+            return
+        staff_pk = staff_pks(connection)
+        team_pk = {name_key(name): pk
+                   for pk, name in connection.execute(select(TEAM.c.id, TEAM.c.name))}
+        update_by_id(connection, TEAM, ("manager_id",), [
+            (team_pk[team_key], {"manager_id": staff_pk[id_key(manager_ref)]})
+            for team_key, manager_ref in self.pending.items()
+        ])
+
+
+#: Set by the folder import while it loads a teams file; None for a teams file imported alone.
+DEFERRED_MANAGERS: ContextVar[DeferredManagers | None] = ContextVar("deferred_managers",
+                                                                    default=None)
+UNKNOWN_MANAGER = (
+    "{ref} is not a known staff id. Teams name their managers and staff name their teams, so "
+    "load both together: put this file and the staff file in one folder and run `python bot.py "
+    "import FOLDER` (or leave manager_id blank, import staff, then import teams again)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +85,7 @@ class TeamsImporter(KindImporter):
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
-        self.staff_pk: dict[str, int] = dict(
-            self.connection.execute(select(STAFF.c.staff_id, STAFF.c.id)).all()
-        )
+        self.staff_pk = staff_pks(self.connection)
         self.service_pk: dict[str, int] = {
             name_key(name): pk
             for pk, name in self.connection.execute(select(SERVICE.c.id, SERVICE.c.name))
@@ -66,6 +98,7 @@ class TeamsImporter(KindImporter):
             ))
         }
         self.seen: dict[str, int] = {}
+        self.deferred = DEFERRED_MANAGERS.get()
 
     def check(self, cells: RowCells) -> TeamRow | None:
         name = cells.text("team", required=True, max_length=max_length(TEAM, "name"))
@@ -73,13 +106,12 @@ class TeamsImporter(KindImporter):
         manager_ref = cells.text("manager_id")
         manager_id = None
         if manager_ref is not None:
-            manager_id = self.staff_pk.get(manager_ref)
-            if manager_id is None:
-                cells.problem(
-                    "manager_id", manager_ref,
-                    f"{manager_ref} is not a known staff id — import staff first, or leave "
-                    "manager_id blank and re-import teams after staff",
-                )
+            manager_id = self.staff_pk.get(id_key(manager_ref))
+            if manager_id is None and name is not None and self.deferred is not None \
+                    and id_key(manager_ref) in self.deferred.staff_keys:
+                self.deferred.pending[name_key(name)] = manager_ref
+            elif manager_id is None:
+                cells.problem("manager_id", manager_ref, UNKNOWN_MANAGER.format(ref=manager_ref))
         establishment = cells.decimal(
             "establishment_fte", required=True, minimum=0.0,
             expected="the team's funded posts as full-time equivalents, e.g. 8.5 (0 or more)",
@@ -123,9 +155,10 @@ class TeamsImporter(KindImporter):
                 "teams_channel": row.teams_channel,
             }
             old = self.existing.get(name_key(row.name))
+            deferred = self.deferred is not None and name_key(row.name) in self.deferred.pending
             if old is None:
                 inserts.append(values)
-            elif changed_columns(columns, values, old):
+            elif deferred or changed_columns(columns, values, old):
                 changes.append((old.id, values))
             else:
                 written.unchanged += 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from queries.results import ActionRow, SupervisionRow
+from queries.results import ActionRow, Freshness, SupervisionRow
 from queries.staffing import StaffingFigures
 
 
@@ -49,6 +49,8 @@ class DigestHeader:
     period: str  # ISO week of as_of, e.g. "2026-W48": the exactly-once key's period
     #: When the scheduled run was due, if it is being posted late (after downtime or a retry).
     late_for: datetime | None = None
+    #: How fresh the data behind it is (the last accepted import), as on every answer.
+    freshness: Freshness | None = None
 
 
 @dataclass(frozen=True)

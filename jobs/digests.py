@@ -13,7 +13,8 @@ each day once.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import or_
 from sqlmodel import Session, select
@@ -33,6 +34,7 @@ from jobs.digest_results import (
 from models import Action, Plan, Service, Staff, Team
 from queries.actions import action_rows
 from queries.caseload import in_post_on
+from queries.freshness import data_freshness
 from queries.protection import nqsws_in_teams, protection_statuses
 from queries.results import SupervisionRow
 from queries.staffing import NON_WORKFORCE_ROLES, staffing_total_and_teams
@@ -180,8 +182,11 @@ BUILDERS: dict[str, Builder] = {
 
 def build_digest(session: Session, kind: str, service: Service, as_of: date,
                  settings: Settings) -> Digest:
-    """The digest of this kind for one service (KeyError for an unknown kind)."""
-    return BUILDERS[kind](session, service, as_of, settings)
+    """The digest of this kind for one service (KeyError for an unknown kind), saying how fresh
+    its data is."""
+    digest = BUILDERS[kind](session, service, as_of, settings)
+    fresh = data_freshness(session, datetime.now(timezone.utc), settings)
+    return replace(digest, header=replace(digest.header, freshness=fresh))  # type: ignore[type-var]
 
 
 def all_services(session: Session) -> list[Service]:

@@ -47,8 +47,9 @@ def _crontab_days(field: str) -> str:
     return ",".join(DAY_NAMES[day] for day in sorted(days))
 
 
-def parse_digest_cron(text: str, zone: ZoneInfo) -> CronTrigger:
-    """DIGEST_CRON as a trigger; ValueError with the accepted forms when it cannot be read."""
+def parse_digest_cron(text: str, zone: ZoneInfo, setting: str = "DIGEST_CRON") -> CronTrigger:
+    """DIGEST_CRON (or another schedule `setting`, such as IMPORT_CRON) as a trigger; ValueError
+    with the accepted forms when it cannot be read."""
     spec = " ".join(text.strip().lower().split())
     try:
         fields = spec.split(" ")
@@ -63,9 +64,9 @@ def parse_digest_cron(text: str, zone: ZoneInfo) -> CronTrigger:
             return CronTrigger(day_of_week=match["days"] or "*", hour=hour, minute=minute,
                                timezone=zone)
     except ValueError as bad:
-        raise ValueError(f"DIGEST_CRON={text!r} cannot be read ({bad}). Use e.g. 'mon 08:00' or "
+        raise ValueError(f"{setting}={text!r} cannot be read ({bad}). Use e.g. 'mon 08:00' or "
                          f"a crontab such as '0 8 * * 1'.") from None
-    raise ValueError(f"DIGEST_CRON={text!r} cannot be read. Use e.g. 'mon 08:00' or a crontab "
+    raise ValueError(f"{setting}={text!r} cannot be read. Use e.g. 'mon 08:00' or a crontab "
                      f"such as '0 8 * * 1'.")
 
 

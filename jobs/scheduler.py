@@ -16,6 +16,8 @@ failed (a Slack outage) or a claim whose process died, and a run whose digest co
 Exactly one process should run the scheduler (``serve``; ``serve --no-scheduler`` on other
 replicas). If two do by mistake, both may fire, and jobs.delivery still posts each digest once.
 
+When IMPORT_DIR is set, the nightly import (jobs.ingest) is one more job here, at IMPORT_CRON.
+
 Job functions are referenced by name and take only the digest kind, so nothing but plain text is
 pickled into the store (never an engine or a token). The process that starts the scheduler
 registers its settings and engine here for the jobs to use; a process that finds none (a job
@@ -39,6 +41,10 @@ from config import Settings, get_settings
 from jobs import DIGEST_KINDS
 from jobs.posters import posters_for
 from jobs.runner import RunReport, run_digests
+from jobs.ingest import JOB_ID as INGEST_JOB_ID
+from jobs.ingest import JOB_REF as INGEST_JOB_REF
+from jobs.ingest import ingest_trigger
+from jobs.ingest import misfire_grace as ingest_grace
 from jobs.schedule import digest_trigger, last_fire_time, local_day
 
 log = logging.getLogger(__name__)
@@ -136,6 +142,7 @@ def start_scheduler(settings: Settings, engine: Engine) -> BackgroundScheduler:
     _runtime = (settings, engine)
     zone = ZoneInfo(settings.bot_timezone)
     trigger = digest_trigger(settings)  # fails fast on a bad DIGEST_CRON, before anything runs
+    nightly = ingest_trigger(settings) if settings.import_dir else None  # and IMPORT_CRON
     grace_seconds = int(grace(settings).total_seconds())
     scheduler = BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOB_TABLE)},
@@ -156,12 +163,30 @@ def start_scheduler(settings: Settings, engine: Engine) -> BackgroundScheduler:
         id=CATCH_UP_JOB_ID, name="digest catch-up", replace_existing=True, coalesce=True,
         max_instances=1, misfire_grace_time=int(CATCH_UP_EVERY.total_seconds()),
     )
+    _schedule_ingest(scheduler, settings, nightly)
     scheduler.resume()
     for job in scheduler.get_jobs():
         log.info("scheduled %s: next run %s", job.name, job.next_run_time)
     if not posters_for(settings, engine):
         log.warning("no chat platform is configured: digests will be built but not posted")
     return scheduler
+
+
+def _schedule_ingest(scheduler: BackgroundScheduler, settings: Settings,
+                     trigger: BaseTrigger | None) -> None:
+    """The nightly import of IMPORT_DIR (jobs.ingest), kept like the digests' jobs; removed
+    when IMPORT_DIR is unset."""
+    if trigger is None:
+        if scheduler.get_job(INGEST_JOB_ID) is not None:
+            scheduler.remove_job(INGEST_JOB_ID)
+        return
+    kept = _stored_run_time(scheduler, INGEST_JOB_ID, trigger)
+    grace_seconds = int(ingest_grace(settings).total_seconds())
+    scheduler.add_job(
+        INGEST_JOB_REF, trigger, id=INGEST_JOB_ID, name="nightly import", replace_existing=True,
+        coalesce=True, max_instances=1, misfire_grace_time=grace_seconds,
+        **({"next_run_time": kept} if kept else {}),
+    )
 
 
 __all__ = ["CATCH_UP_JOB_ID", "JOB_IDS", "LATE_AFTER", "catch_up_digests", "run_due_digest",

@@ -50,5 +50,8 @@ class ActionUpdate(SQLModel, table=True):
     note: str = Field(max_length=4000)
 
 
-# `/actions done REF` finds the action by its reference in any case.
+# `/actions done REF` finds the action by its reference in any case; within a plan a reference
+# is one key whatever its case, and so is a plan's name (migration 0006).
 Index("ix_action_lower_ref", func.lower(Action.ref))
+Index("ix_action_plan_lower_ref", Action.plan_id, func.lower(Action.ref), unique=True)
+Index("ix_plan_lower_name", func.lower(Plan.name), unique=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import Index, func
 from sqlmodel import Field, SQLModel
 
 CASE_TYPES: tuple[str, ...] = ("CP", "CIN", "LAC", "CL", "EH", "OTHER")
@@ -40,3 +41,7 @@ class CaseAllocation(SQLModel, table=True):
     role: str = Field(max_length=10)  # "lead" or "co"
     from_date: date
     to_date: date | None = None
+
+
+# A case reference is one key whatever its case (`CR-9000010` = `cr-9000010`; migration 0006).
+Index("ix_cases_lower_case_ref", func.lower(Case.case_ref), unique=True)

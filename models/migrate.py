@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy.engine import Engine
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
 
 if TYPE_CHECKING:
     from config import Settings
@@ -27,9 +30,43 @@ def alembic_config() -> Config:
     return Config(str(ALEMBIC_INI))
 
 
+@contextmanager
+def migration_connection(engine: Engine) -> Iterator[Connection]:
+    """One transaction for a whole migration run, DDL included, on SQLite as on PostgreSQL.
+
+    pysqlite commits on its own before every ALTER or CREATE, so a run that failed at its third
+    migration used to leave the first two applied while `alembic_version` still named the old
+    head, and the next run failed on a column that was already there. On SQLite a throw-away
+    engine lets the driver leave transactions to SQLite and starts one with BEGIN IMMEDIATE
+    (SQLAlchemy's documented recipe for transactional DDL), so a refused migration changes
+    nothing at all. The application's own engine keeps the driver's usual behaviour.
+    """
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as connection:
+            yield connection
+        return
+    from models.store import make_engine
+
+    ddl_engine = make_engine(engine.url.render_as_string(hide_password=False))
+
+    @event.listens_for(ddl_engine, "connect")
+    def _driver_leaves_transactions_to_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(ddl_engine, "begin")
+    def _begin_immediate(connection) -> None:  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    try:
+        with ddl_engine.begin() as connection:
+            yield connection
+    finally:
+        ddl_engine.dispose()
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     config = alembic_config()
-    with engine.begin() as connection:
+    with migration_connection(engine) as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
@@ -47,6 +84,6 @@ def upgrade_store(settings: Settings, revision: str = "head") -> None:
 
 def downgrade(engine: Engine, revision: str) -> None:
     config = alembic_config()
-    with engine.begin() as connection:
+    with migration_connection(engine) as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, revision)

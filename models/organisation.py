@@ -78,8 +78,10 @@ class Staff(SQLModel, table=True):
 
 
 # Case-insensitive lookups (a person named by e-mail, staff id or name; a team by its name) use
-# lower(column): these expression indexes let them find the row without scanning the table.
-Index("ix_staff_lower_email", func.lower(Staff.email))
-Index("ix_staff_lower_staff_id", func.lower(Staff.staff_id))
+# lower(column): these expression indexes let them find the row without scanning the table. Those
+# on keys are unique (migration 0006): `SW0001` and `sw0001` are one staff id, whatever the path.
+Index("ix_staff_lower_email", func.lower(Staff.email), unique=True)
+Index("ix_staff_lower_staff_id", func.lower(Staff.staff_id), unique=True)
 Index("ix_staff_lower_name", func.lower(Staff.name))
-Index("ix_team_lower_name", func.lower(Team.name))
+Index("ix_team_lower_name", func.lower(Team.name), unique=True)
+Index("ix_service_lower_name", func.lower(Service.name), unique=True)

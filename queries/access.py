@@ -6,14 +6,14 @@ A refusal is a result, not an exception: the caller renders and audits it like a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, false, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from commands import PersonRef
-from models import Staff, Team
+from models import ImportRun, Staff, Team
 from queries.results import Refusal
 
 #: One wording for "there is no such person, team, plan or action" and "there is, but it is
@@ -67,6 +67,9 @@ class Asker:
     managed_team_names: tuple[str, ...] = ()
     team_name: str = ""
     staff: Staff | None = field(default=None, compare=False, repr=False)
+    #: When the store's data was last loaded (UTC), read in the same statement as the asker so
+    #: every answer can say how fresh it is at no extra round trip; None before any load.
+    data_loaded_at: datetime | None = field(default=None, compare=False)
 
     @property
     def is_manager(self) -> bool:
@@ -82,8 +85,8 @@ def identity_conditions(identity: Identity) -> list:  # type: ignore[type-arg]
         conditions.append(Staff.teams_user_id == identity.teams_user_id)
     if identity.email:
         conditions.append(func.lower(Staff.email) == identity.email.strip().lower())
-    if identity.staff_id:
-        conditions.append(Staff.staff_id == identity.staff_id.strip())
+    if identity.staff_id:  # a staff id in any case: the unique index on lower(staff_id)
+        conditions.append(func.lower(Staff.staff_id) == identity.staff_id.strip().lower())
         conditions.append(func.lower(Staff.email) == identity.staff_id.strip().lower())
     return conditions
 
@@ -115,6 +118,9 @@ def find_staff(session: Session, identity: Identity, today: date) -> Staff | Non
 #: Built once: an alias costs more to build than the rest of the statement.
 MANAGED_TEAM = aliased(Team, name="managed_team")
 OWN_TEAM = aliased(Team, name="own_team")
+#: The latest accepted load, as a column of the asker's statement.
+LAST_LOAD = (select(func.max(ImportRun.at)).where(ImportRun.refused == false())
+             .scalar_subquery().label("data_loaded_at"))
 
 
 def resolve_asker(session: Session, identity: Identity, today: date) -> Asker | None:
@@ -128,7 +134,7 @@ def resolve_asker(session: Session, identity: Identity, today: date) -> Asker | 
         return None
     managed, own = MANAGED_TEAM, OWN_TEAM
     rows = session.exec(
-        select(Staff, managed.id, managed.name, own.name)
+        select(Staff, managed.id, managed.name, own.name, LAST_LOAD)
         .outerjoin(own, own.id == Staff.team_id)
         .outerjoin(
             managed,
@@ -141,12 +147,13 @@ def resolve_asker(session: Session, identity: Identity, today: date) -> Asker | 
         .where(or_(*conditions))
     ).all()
     candidates = list({staff.id: staff for staff, *_rest in rows}.values())
+    loaded_at = rows[0][4] if rows else None
     staff = choose_staff(candidates, identity, today)
     if staff is None:
         return None
-    teams = {team_id: name for row_staff, team_id, name, _own in rows
+    teams = {team_id: name for row_staff, team_id, name, _own, _loaded in rows
              if row_staff.id == staff.id and team_id is not None}
-    own_team = next((own_name for row_staff, _id, _name, own_name in rows
+    own_team = next((own_name for row_staff, _id, _name, own_name, _loaded in rows
                      if row_staff.id == staff.id), None)
     return Asker(
         id=staff.id,  # type: ignore[arg-type]
@@ -160,6 +167,7 @@ def resolve_asker(session: Session, identity: Identity, today: date) -> Asker | 
         if staff.access_role != "practitioner" else (),
         team_name=own_team or "",
         staff=staff,
+        data_loaded_at=loaded_at,
     )
 
 

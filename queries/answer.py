@@ -7,7 +7,7 @@ audit trail are the same whichever door the question came through.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timezone
 
 from sqlalchemy import func, or_
@@ -28,6 +28,7 @@ from queries.caseload import (
     unallocated_cases,
     worker_cases,
 )
+from queries.freshness import UNKNOWN_USER_SCOPE, freshness_of, status
 from queries.protection import nqsws_in_teams, protection_statuses
 from queries.results import (
     ActionChanged,
@@ -129,11 +130,22 @@ def answer(
 ) -> Outcome:
     asker = access.resolve_asker(session, identity, today)
     if asker is None:
-        return Outcome(access.NOT_REGISTERED, None, "unknown user")
+        return Outcome(access.NOT_REGISTERED, None, UNKNOWN_USER_SCOPE)
     parsed = parse(text, verb=verb)
     if isinstance(parsed, ParseError):
         return Outcome(Invalid(parsed.message, parsed.usage), asker, "")
-    return route(session, asker, parsed, today, settings, now)
+    outcome = route(session, asker, parsed, today, settings, now)
+    return with_freshness(outcome, asker, now or datetime.now(timezone.utc), settings)
+
+
+def with_freshness(outcome: Outcome, asker: Asker, now: datetime, settings: Settings) -> Outcome:
+    """Every answer built from the store carries how fresh its data is (read with the asker)."""
+    answer = outcome.answer
+    if "freshness" not in {field.name for field in fields(answer)}:  # type: ignore[arg-type]
+        return outcome
+    fresh = freshness_of(asker.data_loaded_at, now, settings)
+    dated = replace(answer, freshness=fresh)  # type: ignore[type-var]
+    return Outcome(dated, outcome.asker, outcome.scope)
 
 
 def route(
@@ -165,6 +177,12 @@ def teams_title(team_names: tuple[str, ...], prefix: str) -> str:
 
 def caseload_answer(session, asker, command, today, settings, now):  # type: ignore[no-untyped-def]
     label = scope_label(command)
+    if command.scope == "status":
+        if asker.role != "admin":
+            return Outcome(Refusal("/caseload status is for the bot's administrators.",
+                                   "Try /caseload for your own scope."), asker, label)
+        return Outcome(status(session, now or datetime.now(timezone.utc), settings), asker,
+                       label)
     if command.scope == "mine":
         if asker.managed_team_ids:
             title = teams_title(asker.managed_team_names, "Caseload")

@@ -8,7 +8,24 @@ asker unless they asked in a direct message.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How old an answer's data is: the latest accepted import, in the council's time zone.
+
+    Carried by every answer built from the store and by every digest, so each front end ends it
+    with the same line (render.text.freshness_lines) and the same warning once it is stale."""
+
+    loaded_at: datetime  # local time of the latest accepted load
+    today: date  # the council's date now, to say "today" or "yesterday"
+    age_hours: float
+    stale_after_hours: int
+
+    @property
+    def stale(self) -> bool:
+        return self.age_hours > self.stale_after_hours
 
 
 @dataclass(frozen=True)
@@ -98,6 +115,7 @@ class CaseloadTable:
     total_fte: float
     unallocated: int
     lists_people: bool = True
+    freshness: Freshness | None = None
 
     @property
     def over_cap_count(self) -> int:
@@ -138,6 +156,7 @@ class CaseList:
     empty_message: str
     summary: str = ""
     lists_people: bool = True
+    freshness: Freshness | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +182,7 @@ class CapacityList:
     rows: tuple[CapacityRow, ...]
     note: str
     lists_people: bool = True
+    freshness: Freshness | None = None
 
 
 @dataclass(frozen=True)
@@ -211,6 +231,7 @@ class ProtectionAnswer:
     statuses: tuple[ProtectionStatus, ...]
     empty_message: str = ""
     lists_people: bool = True
+    freshness: Freshness | None = None
 
 
 @dataclass(frozen=True)
@@ -242,6 +263,7 @@ class ActionList:
     rows: tuple[ActionRow, ...]
     empty_message: str
     lists_people: bool = True
+    freshness: Freshness | None = None
 
 
 @dataclass(frozen=True)
@@ -274,6 +296,7 @@ class SupervisionList:
     rows: tuple[SupervisionRow, ...]
     empty_message: str
     lists_people: bool = True
+    freshness: Freshness | None = None
 
     @property
     def overdue_count(self) -> int:
@@ -290,14 +313,55 @@ class SupervisionLogged:
     lists_people: bool = False
 
 
+@dataclass(frozen=True)
+class LoadLine:
+    """One recorded load, for `/caseload status`."""
+
+    kind: str
+    at: datetime  # local time
+    actor: str  # "cli:USER", "job:ingest", …
+    source: str
+    rows_read: int
+    created: int
+    updated: int
+    closed: int
+    refused: bool
+    problems: int
+
+
+@dataclass(frozen=True)
+class UnmatchedUser:
+    """A chat user the bot refused because no staff record matched them (from the audit log)."""
+
+    front_end: str
+    label: str  # their chat user id or e-mail, as the audit log has it
+    times: int
+    last_at: datetime  # local time
+
+
+@dataclass(frozen=True)
+class StatusAnswer:
+    """`/caseload status` (admins): the last load of each kind, refused loads, unmatched users."""
+
+    title: str
+    as_of: date
+    last_loads: tuple[LoadLine, ...]
+    refused: tuple[LoadLine, ...]
+    unmatched: tuple[UnmatchedUser, ...]
+    history_days: int
+    lists_people: bool = True  # chat ids of people
+    freshness: Freshness | None = None
+
+
 Answer = (
     Refusal | Invalid | Unavailable | HelpAnswer | CaseloadTable | CaseList | CapacityList
     | ProtectionAnswer | ActionList | ActionChanged | SupervisionList | SupervisionLogged
+    | StatusAnswer
 )
 
 __all__ = [
     "Answer", "ActionChanged", "ActionList", "ActionRow", "CapacityList", "CapacityRow",
-    "CaseList", "CaseRow", "CaseloadTable", "HelpAnswer", "Invalid", "ProtectionAnswer",
-    "ProtectionStatus", "Refusal", "SupervisionList", "SupervisionLogged", "SupervisionRow",
-    "Unavailable", "WorkerLoad",
+    "CaseList", "CaseRow", "CaseloadTable", "Freshness", "HelpAnswer", "Invalid", "LoadLine",
+    "ProtectionAnswer", "ProtectionStatus", "Refusal", "StatusAnswer", "SupervisionList",
+    "SupervisionLogged", "SupervisionRow", "Unavailable", "UnmatchedUser", "WorkerLoad",
 ]

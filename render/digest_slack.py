@@ -34,7 +34,7 @@ from render.digest_text import (
     supervision_summary,
     supervision_team_row,
 )
-from render.text import day, table
+from render.text import day, freshness_lines, table
 
 MAX_BLOCKS = 50
 MAX_SECTION_CHARS = 3000
@@ -93,6 +93,8 @@ def head_blocks(digest: Digest) -> list[Block]:
     ]
     if note := late_note(head):
         blocks.append(context(f":warning: {escape(note)}"))
+    blocks.extend(context((":warning: " if line.startswith("Warning") else "") + escape(line))
+                  for line in freshness_lines(head.freshness))
     return blocks
 
 

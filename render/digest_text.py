@@ -19,7 +19,7 @@ from jobs.digest_results import (
     digest_title,
 )
 from queries.staffing import StaffingFigures
-from render.text import day, limited, plural, table
+from render.text import day, freshness_lines, limited, plural, table
 
 
 def pct(value: float | None) -> str:
@@ -46,6 +46,7 @@ def heading(digest: Digest) -> str:
     lines = [f"{digest_title(digest)} (week {head.period}, as of {day(head.as_of)})"]
     if note := late_note(head):
         lines.append(note)
+    lines.extend(freshness_lines(head.freshness))
     return "\n".join(lines)
 
 

@@ -28,13 +28,16 @@ from queries.results import (
     ProtectionAnswer,
     ProtectionStatus,
     Refusal,
+    StatusAnswer,
     SupervisionList,
     SupervisionLogged,
     SupervisionRow,
     Unavailable,
     WorkerLoad,
 )
-from render.text import as_of, day, joined, plural, render_text
+from render.text import (
+    as_of, day, freshness_lines, joined, plural, render_text, status_sections,
+)
 
 Block = dict[str, Any]
 Message = dict[str, Any]
@@ -194,8 +197,13 @@ def render_blocks(answer: object, limit: int | None = None) -> list[Block]:
 
 
 def render_slack(answer: object, limit: int | None = None) -> Message:
-    """`{"text": ..., "blocks": [...]}` ready for respond, chat.postMessage or chat.update."""
-    return message(answer, render_blocks(answer, limit), limit)
+    """`{"text": ..., "blocks": [...]}` ready for respond, chat.postMessage or chat.update;
+    the last blocks say how fresh the answer's data is (one place for every answer)."""
+    lines = freshness_lines(getattr(answer, "freshness", None))
+    fresh = [context((":warning: " if line.startswith("Warning") else "") + escape(line))
+             for line in lines]
+    blocks = render_blocks(answer, limit)
+    return message(answer, [*blocks[:MAX_BLOCKS - len(fresh)], *fresh], limit)
 
 
 # --- Plain answers ----------------------------------------------------------------------------
@@ -458,3 +466,12 @@ __all__ = [
     "ACTION_DONE", "ACTION_UPDATE", "MAX_BLOCKS", "MAX_VIEW_BLOCKS", "Block", "Message",
     "escape", "fit", "render_blocks", "render_slack",
 ]
+
+
+@render_blocks.register
+def _(answer: StatusAnswer, limit: int | None = None) -> list[Block]:
+    blocks: list[Block] = [header(answer.title), context(as_of(answer.as_of))]
+    for heading, lines in status_sections(answer, limit):
+        blocks.append(section(f"*{escape(heading)}*\n"
+                              + "\n".join(f"• {escape(line)}" for line in lines)))
+    return blocks

@@ -40,6 +40,7 @@ from queries.results import (
     ProtectionAnswer,
     ProtectionStatus,
     Refusal,
+    StatusAnswer,
     SupervisionList,
     SupervisionLogged,
     Unavailable,
@@ -60,7 +61,9 @@ from render.digest_text import (
     supervision_summary,
     supervision_team_row,
 )
-from render.text import as_of, day, joined, plural, render_text
+from render.text import (
+    as_of, day, freshness_lines, joined, plural, render_text, status_sections,
+)
 
 Card = dict[str, Any]
 Element = dict[str, Any]
@@ -284,7 +287,16 @@ def render_card(answer: object, limit: int | None = None, interactive: bool = Tr
 
 def render_teams(answer: object, limit: int | None = None, interactive: bool = True
                  ) -> TeamsMessage:
-    return message(render_card(answer, limit, interactive))
+    """The answer's card, ending with how fresh its data is (one place for every answer)."""
+    content = render_card(answer, limit, interactive)
+    content["body"] = [*content["body"], *freshness_blocks(getattr(answer, "freshness", None))]
+    return message(content)
+
+
+def freshness_blocks(freshness: object) -> list[Element]:
+    return [text_block(plain(line), colour=WARNING, weight="Bolder")
+            if line.startswith("Warning") else text_block(plain(line), subtle=True)
+            for line in freshness_lines(freshness)]  # type: ignore[arg-type]
 
 
 @render_card.register
@@ -672,6 +684,7 @@ def render_digest_teams(digest: object, named: bool = True) -> TeamsMessage:
             subtitle(f"Week {head.period}", as_of(head.as_of))]
     if note := late_note(head):
         body.append(text_block(note, colour=WARNING, weight="Bolder"))
+    body.extend(freshness_blocks(head.freshness))
     intro, tables = digest_sections(digest, named)
     fallback = clip_lines(render_digest_text(digest, named=named), MAX_FALLBACK_CHARS)
 
@@ -689,3 +702,12 @@ __all__ = [
     "image_card", "render_card", "render_digest_teams", "render_teams", "teams_words",
     "text_card",
 ]
+
+
+@render_card.register
+def _(answer: StatusAnswer, limit: int | None = None, interactive: bool = True) -> Card:
+    body = [heading(answer.title), subtitle(as_of(answer.as_of))]
+    for title, lines in status_sections(answer, limit):
+        body.append(text_block(plain(title), weight="Bolder", spacing="Medium"))
+        body.extend(text_block(plain(line)) for line in lines)
+    return card(body, fallback_for(answer, limit))

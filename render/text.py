@@ -12,11 +12,14 @@ from queries.results import (
     CapacityList,
     CaseList,
     CaseloadTable,
+    Freshness,
     HelpAnswer,
+    LoadLine,
     Invalid,
     ProtectionAnswer,
     ProtectionStatus,
     Refusal,
+    StatusAnswer,
     SupervisionList,
     SupervisionLogged,
     Unavailable,
@@ -54,6 +57,59 @@ def limited(rows: list[list[str]], limit: int | None) -> tuple[list[list[str]], 
     if limit is None or len(rows) <= limit:
         return rows, ""
     return rows[:limit], f"… and {len(rows) - limit} more"
+
+
+def freshness_lines(freshness: Freshness | None) -> list[str]:
+    """How old an answer's data is, said the same way by every front end: the line that ends
+    each answer and digest, and a warning line once the data is stale."""
+    if freshness is None:
+        return []
+    loaded = freshness.loaded_at
+    clock = loaded.strftime("%H:%M")
+    days_ago = (freshness.today - loaded.date()).days
+    if days_ago == 0:
+        lines = [f"Data from the {clock} import today."]
+    elif days_ago == 1:
+        lines = [f"Data from the {clock} import yesterday."]
+    else:
+        lines = [f"Data from the import of {day(loaded.date())} at {clock}."]
+    if freshness.stale:
+        age = (f"{freshness.age_hours:.0f} hours" if freshness.age_hours < 48
+               else f"{freshness.age_hours / 24:.0f} days")
+        lines.append(f"Warning: this data is {age} old (more than "
+                     f"{freshness.stale_after_hours} hours), so it may be out of date. Ask the "
+                     "bot's administrator to check the imports.")
+    return lines
+
+
+def load_line(load: LoadLine) -> str:
+    """One recorded load, for /caseload status."""
+    when = f"{day(load.at.date())} {load.at:%H:%M}"
+    source = f" ({load.source})" if load.source else ""
+    if load.refused:
+        return (f"{load.kind}{source}: refused {when} by {load.actor}, "
+                f"{plural(load.problems, 'problem')}")
+    return (f"{load.kind}{source}: {when} by {load.actor}, {load.rows_read} rows read, "
+            f"{load.created} created, {load.updated} updated, {load.closed} closed")
+
+
+def status_sections(answer: StatusAnswer, limit: int | None = None
+                    ) -> list[tuple[str, list[str]]]:
+    """/caseload status as (heading, lines) sections, for every front end to lay out."""
+    def cut(lines: list[str]) -> list[str]:
+        rows, more = limited([[line] for line in lines], limit)
+        return [row[0] for row in rows] + ([more] if more else [])
+
+    return [
+        ("Last import of each kind",
+         cut([load_line(load) for load in answer.last_loads]) or ["No import recorded yet."]),
+        (f"Refused imports, last {answer.history_days} days",
+         cut([load_line(load) for load in answer.refused]) or ["None."]),
+        (f"Chat users not matched to a staff record, last {answer.history_days} days",
+         cut([f"{user.label} ({user.front_end}): refused {plural(user.times, 'time')}, last "
+              f"{day(user.last_at.date())} {user.last_at:%H:%M}" for user in answer.unmatched])
+         or ["None."]),
+    ]
 
 
 @singledispatch
@@ -226,3 +282,23 @@ def _(answer: SupervisionList, limit: int | None = None) -> str:
 def _(answer: SupervisionLogged, limit: int | None = None) -> str:
     return (f"Supervision for {answer.name} on {day(answer.on)} logged by {answer.by}. "
             f"Next due {day(answer.next_due)}.")
+
+
+@render_text.register
+def _(answer: StatusAnswer, limit: int | None = None) -> str:
+    parts = [f"{answer.title} (as of {day(answer.as_of)})"]
+    for heading, lines in status_sections(answer, limit):
+        parts.append("\n".join([heading + ":", *(f"  {line}" for line in lines)]))
+    return "\n".join(parts)
+
+
+_render_answer = render_text
+
+
+def render_text(answer: object, limit: int | None = None) -> str:  # type: ignore[no-redef]
+    """The answer as text, ending with how fresh its data is (one place for every answer)."""
+    lines = freshness_lines(getattr(answer, "freshness", None))
+    return "\n".join([_render_answer(answer, limit), *lines])
+
+
+render_text.register = _render_answer.register  # type: ignore[attr-defined]

@@ -8,12 +8,12 @@ Case references only — no child is ever named, in tests as in production.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
 
-from models import Action, Case, Plan, Service, Staff, Supervision, Team
+from models import Action, Case, ImportRun, Plan, Service, Staff, Supervision, Team
 
 
 class Builder:
@@ -91,6 +91,12 @@ class Builder:
                **extra: Any) -> Action:
         return self._add(Action(plan_id=plan.id, ref=ref, action=text, owner_id=owner.id,
                                 due_date=due_date, **extra))
+
+    def import_run(self, kind: str, at: datetime, *, refused: bool = False,
+                   actor: str = "job:ingest", **extra: Any) -> ImportRun:
+        """A recorded load (answers say how fresh their data is from these)."""
+        return self._add(ImportRun(kind=kind, at=at, actor=actor, refused=refused,
+                                   source=f"{kind}.csv", **extra))
 
 
 @dataclass

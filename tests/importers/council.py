@@ -127,3 +127,22 @@ def row_counts(session: Session) -> dict[str, int]:
         table.name: session.execute(select(func.count()).select_from(table)).scalar_one()
         for table in SQLModel.metadata.sorted_tables
     }
+
+
+#: The council's administrator, who gets the nightly import's result by Slack DM.
+ADMIN = {"staff_id": "AD1", "name": "Ada Dunn", "email": "ada.dunn@council.gov.uk",
+         "role": "admin", "team": "Safeguarding", "fte": "1", "start_date": "2016-01-04",
+         "manager_id": "", "agency": "", "asye_start": "", "slack_user_id": "UADMIN1"}
+
+
+def extract_folder(folder: Path, **overrides: list[dict]) -> Path:
+    """The council as a nightly extract: teams naming managers that only its staff file adds,
+    and an admin. `overrides` replace a kind's rows (teams=…, staff=…, cases=…)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {"teams": ("teams.csv", TEAM_MANAGERS), "staff": ("Staff.xlsx", [ADMIN, *STAFF]),
+             "cases": ("cases_2026-03-02.csv", CASES),
+             "supervisions": ("supervisions.csv", SUPERVISIONS),
+             "actions": ("actions.xlsx", ACTIONS)}
+    for kind, (name, rows) in files.items():
+        write_rows(folder / name, overrides.get(kind, rows))
+    return folder

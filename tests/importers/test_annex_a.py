@@ -576,3 +576,24 @@ def test_the_cli_imports_an_annex_a_workbook(session, council, tmp_path, databas
     finally:
         reset_settings_cache()
     assert len(cases(session)) == 8
+
+
+def test_na_is_blank_in_every_column_and_listed_as_a_warning(session, council, tmp_path):
+    sheets = standard_sheets()
+    list_6 = sheets["List 6"][1]
+    list_6[0].update({"Date Child Was Last Seen": "#N/A", "Allocated Worker": "#N/A"})
+    list_6[3]["CIN Closure Date"] = "#N/A"
+    sheets["List 8"][1][0]["Placement Type"] = "#n/a"
+    report = import_annex_a(session, write_workbook(tmp_path / "annex_a.xlsx", sheets),
+                            today=TODAY)
+    assert report.ok, report.summary()
+    stored = cases(session)
+    assert (stored["C100"].last_visit, stored["C100"].allocated_worker_id) == (None, None)
+    assert stored["C400"].end_date is None
+    warnings = [note for note in report.notes if note.startswith("Warning: #N/A")]
+    assert warnings == [
+        "Warning: #N/A read as blank in List 6: Date Child Was Last Seen, row 2",
+        "Warning: #N/A read as blank in List 6: Allocated Worker, row 2",
+        "Warning: #N/A read as blank in List 6: CIN Closure Date, row 5",
+        "Warning: #N/A read as blank in List 8: Placement Type, row 2",
+    ]

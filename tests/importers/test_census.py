@@ -251,3 +251,29 @@ def test_the_cli_imports_a_census_return(session, council, tmp_path, database_ur
     assert result.exit_code == 0, result.output
     assert "Imported census" in result.output and "7 updated" in result.output
     assert staff(session)["SW3"].role == "senior_practitioner"
+
+
+def return_with(swe: str, **elements: str) -> list[dict[str, str]]:
+    """The test return with one worker's elements changed."""
+    return [dict(record, **elements) if record["SWENo"] == swe else record for record in RETURN]
+
+
+@pytest.mark.parametrize("form", ["xml", "csv"])
+def test_fte_0_is_accepted_for_a_leaver_who_keeps_their_stored_fte(session, council, tmp_path,
+                                                                    form):
+    path = WRITERS[form](tmp_path / f"csww.{form}", return_with("SW0000000006", FTE="0"))
+    report = import_census(session, path, today=TODAY)
+    assert report.ok, report.summary()
+    leaver = staff(session)["SW6"]
+    assert (leaver.fte, leaver.end_date) == (1.0, date(2025, 8, 29))
+    assert "1 leaver with FTE 0 in the return keep the FTE stored for them" in report.summary()
+
+
+@pytest.mark.parametrize("form", ["xml", "csv"])
+def test_fte_0_without_a_role_end_date_is_refused_saying_why(session, council, tmp_path, form):
+    path = WRITERS[form](tmp_path / f"csww.{form}", return_with("SW0000000001", FTE="0.000000"))
+    report = import_census(session, path, today=TODAY)
+    assert [(p.column.rsplit(" ", 1)[-1].lower(), p.value) for p in report.problems] == [
+        ("fte", "0.000000")]
+    assert report.problems[0].reason.startswith("0 FTE, but no RoleEndDate: only a leaver")
+    assert staff(session)["SW1"].fte == 1.0

@@ -141,7 +141,7 @@ def test_team_manager_must_be_known_staff_or_left_blank(session) -> None:
     problems = import_rows(session, "teams", [dict(TEAMS[0], manager_id="TM1")],
                            source="teams.csv", today=TODAY).problems
     assert [(p.row, p.column, p.value) for p in problems] == [(2, "manager_id", "TM1")]
-    assert "import staff first, or leave manager_id blank" in problems[0].reason
+    assert "leave manager_id blank, import staff, then import teams again" in problems[0].reason
     assert not session.exec(select(Team)).all()
 
 

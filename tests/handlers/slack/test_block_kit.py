@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import typing
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -28,7 +28,10 @@ from queries.results import (
     ProtectionStatus,
     Refusal,
     SupervisionList,
+    StatusAnswer,
     SupervisionLogged,
+    LoadLine,
+    UnmatchedUser,
     SupervisionRow,
     Unavailable,
     WorkerLoad,
@@ -101,6 +104,13 @@ def every_answer(rows: int) -> list[Any]:
         SupervisionList("Supervision", DAY, tuple(supervision(f"W{i}") for i in range(rows)),
                         "empty"),
         SupervisionLogged("SW1", "Sam Worker", DAY, "Tara Manager", DAY + timedelta(days=28)),
+        StatusAnswer("Data status", DAY,
+                     tuple(LoadLine(f"kind{i}", datetime(2026, 3, 16, 6, 2), "job:ingest",
+                                    "cases.csv", 10, 1, 2, 3, False, 0) for i in range(rows)),
+                     tuple(LoadLine("cases", datetime(2026, 3, 15, 6, 2), "job:ingest",
+                                    "cases.csv", 10, 0, 0, 0, True, 4) for _ in range(rows)),
+                     tuple(UnmatchedUser("slack", f"U{i}", 2, datetime(2026, 3, 16, 9, 0))
+                           for i in range(rows)), 30),
     ]
 
 
