@@ -34,6 +34,10 @@ class Settings:
     #: A digest delivery claimed longer ago than this with no result belongs to a process that
     #: died mid-post: the next run may take it over (after looking for what it already posted).
     digest_delivery_lease_minutes: int = 10
+    #: Before posting a digest again, a retry reads back this many of the destination's recent
+    #: messages at most, from the first claim less the margin (Slack's clock is not ours).
+    digest_history_max_messages: int = 1000
+    digest_history_margin_minutes: int = 5
 
     # Store timeouts (SPEC section 8, fast failure): a hung or locked store must give a waiting
     # user the plain message within 10 s, so pool wait + connect + the answer's statements are
