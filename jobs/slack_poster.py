@@ -27,6 +27,7 @@ import re
 from datetime import date, timedelta
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -52,6 +53,9 @@ CHANNEL = "slack-channel:"
 CONVERSATION_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 #: Slack's recommended largest page for conversations.history and conversations.list.
 SLACK_PAGE_SIZE = 200
+#: Slack's answers meaning "you may not read this history" (not "try later").
+HISTORY_REFUSALS = frozenset({"missing_scope", "not_in_channel", "channel_not_found",
+                              "not_allowed_token_type"})
 
 
 class _Jitter(Jitter):
@@ -147,9 +151,19 @@ class SlackPoster:
         oldest = (in_flight.since - self.history_margin).timestamp()
         read, cursor = 0, None
         while read < self.history_limit:
-            page = self.client.conversations_history(
-                channel=channel, oldest=f"{max(oldest, 0):.6f}", include_all_metadata=True,
-                limit=min(SLACK_PAGE_SIZE, self.history_limit - read), cursor=cursor)
+            try:
+                page = self.client.conversations_history(
+                    channel=channel, oldest=f"{max(oldest, 0):.6f}", include_all_metadata=True,
+                    limit=min(SLACK_PAGE_SIZE, self.history_limit - read), cursor=cursor)
+            except SlackApiError as refused:
+                code = refused.response.get("error")
+                if code not in HISTORY_REFUSALS:
+                    raise  # Slack is unwell: fail now, retry on the next run
+                # An app installed before the history scopes: posting again risks a duplicate,
+                # not posting would lose the digest; say so, and post.
+                log.warning("digest retry: cannot read %s's history (%s): reinstall the app "
+                            "with the manifest's history scopes; posting again", target, code)
+                return None
             messages = page.get("messages") or []
             read += len(messages)
             for message in messages:

@@ -23,13 +23,13 @@ import pytest
 from sqlmodel import Session, select
 
 from config import Settings
-from jobs.delivery import METADATA_EVENT_TYPE, utc_now
+from jobs.delivery import METADATA_EVENT_TYPE, DeliveryKey, InFlight, utc_now
 from jobs.runner import run_digests
 from jobs.slack_poster import SlackPoster, slack_client
 from models import Delivery
 from tests.fakes.slack_api import Call, FakeSlackApi
 from tests.jobs.conftest import TEST_TOKEN
-from tests.jobs.council import AS_OF
+from tests.jobs.council import AS_OF, PERIOD
 
 ROOT = Path(__file__).resolve().parents[2]
 #: How long the child may take to start and reach the point where it is killed.
@@ -173,3 +173,52 @@ def test_the_manifest_grants_the_history_a_retry_reads() -> None:
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"channels:history", "groups:history", "im:history", "channels:read",
             "groups:read"} <= scopes
+
+
+def test_a_retry_that_may_not_read_the_history_posts_once_and_says_why(
+    engine, council, slack, slack_settings, caplog,
+) -> None:
+    """An app installed before the history scopes: the claim left by a dead process is retried
+    by posting (a digest is not lost), and the log says how to close the gap."""
+    stale = utc_now() - timedelta(minutes=slack_settings.digest_delivery_lease_minutes + 1)
+    sg = council["sg"]
+    with Session(engine) as session:
+        session.add(Delivery(digest="actions", service_id=sg.id, period=PERIOD,  # type: ignore[attr-defined]
+                             destination="slack-dm:UHS1", status="claimed",
+                             claimed_at=stale, first_claimed_at=stale, attempts=1))
+        session.commit()
+    slack.respond_with("conversations.history", {"ok": False, "error": "missing_scope"})
+    report = run_digests(engine, slack_settings, "actions", AS_OF,
+                         [SlackPoster(slack_settings, client=slack_client(slack_settings,
+                                                                          backoff_s=0.05))])
+    assert report.ok
+    [dm] = {call.body["channel"] for call in slack.calls_to("conversations.history")}
+    assert digests_per_channel(slack)[dm] == 1
+    assert rows(engine)["slack-dm:UHS1"].status == "sent"
+    assert "history scopes" in caplog.text
+
+
+def test_a_channel_named_by_name_is_looked_up_before_its_history_is_read(
+    engine, council, slack, slack_settings,
+) -> None:
+    """History is read by channel id: a digest channel given as "#sg-digest" is found with
+    conversations.list, and the dead attempt's post there is adopted."""
+    stale = utc_now() - timedelta(minutes=slack_settings.digest_delivery_lease_minutes + 1)
+    key = DeliveryKey("actions", council["sg"].id, PERIOD, "slack-channel:#sg-digest")  # type: ignore[attr-defined]
+    with Session(engine, expire_on_commit=False) as session:
+        orphan = Delivery(digest=key.digest, service_id=key.service_id, period=key.period,
+                          destination=key.destination, status="claimed", claimed_at=stale,
+                          first_claimed_at=stale, attempts=1)
+        session.add(orphan)
+        session.commit()
+    posted = slack_client(slack_settings).chat_postMessage(  # what the dead process got out
+        channel="#sg-digest", text="Weekly actions digest",
+        metadata=InFlight(orphan.id, key, stale).metadata())  # type: ignore[arg-type]
+
+    report = run_digests(engine, slack_settings, "actions", AS_OF,
+                         [SlackPoster(slack_settings, client=slack_client(slack_settings,
+                                                                          backoff_s=0.05))])
+    assert report.ok
+    assert digests_per_channel(slack)["#sg-digest"] == 1  # only the dead attempt's
+    assert slack.calls_to("conversations.list")
+    assert rows(engine)[key.destination].message_ref == f"{posted['channel']}:{posted['ts']}"
