@@ -44,6 +44,29 @@ class Settings:
     bot_timezone: str = "Europe/London"
     digest_cron: str = "mon 08:00"
     digest_misfire_grace_hours: int = 12
+    #: A digest delivery claimed longer ago than this with no result belongs to a process that
+    #: died mid-post: the next run may take it over (after looking for what it already posted).
+    digest_delivery_lease_minutes: int = 10
+    #: Before posting a digest again, a retry reads back this many of the destination's recent
+    #: messages at most, from the first claim less the margin (Slack's clock is not ours).
+    digest_history_max_messages: int = 1000
+    digest_history_margin_minutes: int = 5
+
+    # Store timeouts (SPEC section 8, fast failure): a hung or locked store must give a waiting
+    # user the plain message within 10 s, so pool wait + connect + the answer's statements are
+    # each bounded and together stay under it (see `store_answer_budget_seconds`).
+    store_pool_size: int = 10
+    store_max_overflow: int = 10
+    store_pool_timeout_seconds: float = 2.0
+    store_connect_timeout_seconds: int = 2  # libpq's minimum is 2
+    store_statement_timeout_seconds: float = 3.0
+    #: TCP keepalives and tcp_user_timeout: a PostgreSQL socket whose packets are dropped
+    #: mid-query is given up after about this long (jobs, which have no answer deadline).
+    store_tcp_timeout_seconds: int = 10
+    health_store_timeout_seconds: float = 3.0
+    #: Audit entries of requests that failed while the store was down, kept in memory until it
+    #: is back; beyond this many the oldest are logged (without their text) and dropped.
+    audit_spool_max_entries: int = 10_000
 
     # Fresh data: the nightly ingest of an extract folder, and when answers call data stale
     import_dir: str = ""  # blank: no nightly ingest
@@ -86,6 +109,13 @@ class Settings:
     def migration_url(self) -> str:
         """Where `db upgrade` and start-up migrations connect: the owner's URL if set."""
         return self.migration_database_url or self.database_url
+
+    @property
+    def store_answer_budget_seconds(self) -> float:
+        """How long one answer may spend on the store before it is cut off: a pool wait, a
+        connection and the statements, each at their own timeout."""
+        return (self.store_pool_timeout_seconds + self.store_connect_timeout_seconds
+                + self.store_statement_timeout_seconds)
 
     @property
     def slack_api_base_url(self) -> str:

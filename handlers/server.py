@@ -32,12 +32,13 @@ from config import Settings, check_chat_settings
 from handlers.body_limit import BoundedBody
 from handlers.log_safety import keep_secrets_out_of_logs
 from handlers.slack.inbound import signed_by_slack, slack_payload
+from models.store import store_deadline
+from queries import audit_spool
 
 log = logging.getLogger(__name__)
 
 SLACK_EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
-HEALTH_STORE_TIMEOUT_SECONDS = 3.0
 
 
 def slack_over_http(settings: Settings) -> bool:
@@ -65,13 +66,25 @@ def slack_handler(slack_app: App, settings: Settings) -> Callable[[Request], Any
     return slack_events
 
 
-def store_reachable(engine: Engine) -> bool:
+def store_reachable(engine: Engine, timeout_seconds: float) -> bool:
+    """Whether the store would answer a question now, within `timeout_seconds`.
+
+    PostgreSQL: a connection and a statement. SQLite: the write lock as well (BEGIN IMMEDIATE,
+    then ROLLBACK), because every answer writes its audit entry, and in WAL mode a reader never
+    notices that someone holds the lock. When the store answers, audit entries kept while it
+    did not are written (queries.audit_spool)."""
     try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        return True
+        with store_deadline(timeout_seconds), engine.connect() as connection:
+            if connection.dialect.name == "sqlite":
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                connection.exec_driver_sql("ROLLBACK")
+            else:
+                connection.execute(text("SELECT 1"))
     except Exception:
         return False
+    with store_deadline(timeout_seconds):
+        audit_spool.flush(engine)
+    return True
 
 
 def mount_teams(web: FastAPI, settings: Settings, engine: Engine,
@@ -121,13 +134,16 @@ def build_asgi_app(
     web.add_middleware(BoundedBody, max_bytes=settings.max_request_body_bytes)
 
     async def healthz() -> JSONResponse:
-        try:  # a store that does not answer must not hang the health check
-            reachable = await asyncio.wait_for(run_in_threadpool(store_reachable, engine),
-                                               HEALTH_STORE_TIMEOUT_SECONDS)
+        """200 when the store answers; 503 while it is unreachable or locked (SPEC section 8),
+        so a load balancer or monitor sees the outage from the status alone."""
+        timeout = settings.health_store_timeout_seconds
+        try:  # the store deadline bounds the check; wait_for is the backstop
+            reachable = await asyncio.wait_for(
+                run_in_threadpool(store_reachable, engine, timeout), timeout + 1)
         except TimeoutError:
             reachable = False
-        return JSONResponse({
-            "status": "ok",
+        return JSONResponse(status_code=200 if reachable else 503, content={
+            "status": "ok" if reachable else "unavailable",
             "store": "ok" if reachable else "unreachable",
             "slack": ("socket_mode" if slack_app is not None and settings.slack_app_token
                       else "http" if slack_app is not None and slack_over_http(settings)

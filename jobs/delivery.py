@@ -11,15 +11,20 @@ The store decides, not the process. A post happens only after its row
    under its row lock, so of two processes re-claiming at once one updates a row and the other
    none. ``attempts`` goes up by one and doubles as a fencing token: marking sent or failed only
    touches the row if it still carries our attempt number.
-3. **Post**, then **mark sent** (``sent_at``, ``message_ref``). A post that fails is marked
-   ``failed`` with the error (tokens scrubbed) and retried by the next run for that period. A
-   post that got the message out but failed after it (a chart upload) keeps its ``message_ref``,
-   so the retry finishes the job without posting the message twice.
-
-What this cannot close: if a process dies in the instant between Slack accepting a message and
-the row being marked sent, the lease expires and the message is posted again. Slack has no
-idempotency key for chat.postMessage, so the window is kept as small as we can (nothing happens
-between the two but the HTTP reply).
+3. **Post**, recording the message's reference **the moment the platform returns it** (the
+   ``InFlight.record`` callback: an UPDATE fenced by the attempt), then the charts, then **mark
+   sent**. A post that fails is marked ``failed`` with the error (tokens scrubbed) and retried by
+   the next run for that period. A retry that finds a ``message_ref`` finishes the job (the
+   charts) without posting the message again — whether the last attempt failed or its process
+   died during the chart upload.
+4. **Look before reposting.** One gap is left by 3: the process dies after the platform accepted
+   the message but before its reference was written (or the reply was lost on the way). So every
+   message carries its delivery's key (``InFlight.metadata``: Slack message metadata), and a
+   re-claim with no ``message_ref`` first asks the poster to ``find_posted`` — on Slack,
+   conversations.history of the destination since the first claim, with metadata — and adopts
+   what it finds instead of posting again. Teams has no history a bot can read: there the
+   recorded activity id is all there is (the gap is one UPDATE wide), and a re-claim with none
+   posts again.
 
 Adding a chat platform: write a class with the ``Poster`` methods below — name its destinations
 with a prefix of its own, return them from ``destinations`` for each service, render the digest
@@ -30,13 +35,14 @@ and handlers.teams.TeamsPoster are the two there are.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import re
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import and_, or_, update
 from sqlalchemy.engine import Engine
@@ -48,8 +54,11 @@ from models import Delivery
 
 log = logging.getLogger(__name__)
 
-#: A claim older than this with no result is taken to belong to a process that died mid-post.
+#: A claim older than this with no result is taken to belong to a process that died mid-post
+#: (the default of DIGEST_DELIVERY_LEASE_MINUTES; run_digests passes the setting).
 LEASE = timedelta(minutes=10)
+#: Slack message metadata event type that marks a digest post with its delivery key.
+METADATA_EVENT_TYPE = "caseload_digest_delivery"
 
 Clock = Callable[[], datetime]
 
@@ -67,28 +76,6 @@ class PostFailed(Exception):
         self.message_ref = message_ref
 
 
-class Poster(Protocol):
-    """One chat platform's way of delivering digests (see the module docstring)."""
-
-    def destinations(
-        self, session: Session, service_ids: list[int], as_of: date
-    ) -> dict[int, list[str]]:
-        """Where each service's digest goes, as destination strings with this poster's prefix."""
-        ...
-
-    def handles(self, destination: str) -> bool:
-        """True for destinations this poster named."""
-        ...
-
-    def post(self, destination: str, digest: Digest, message_ref: str | None = None) -> str:
-        """Post the digest; return a reference to the message. Raise PostFailed (or anything).
-
-        ``message_ref`` is given when an earlier attempt posted the message but not what follows
-        it (charts): finish from there, do not post the message again.
-        """
-        ...
-
-
 @dataclass(frozen=True)
 class DeliveryKey:
     digest: str
@@ -102,10 +89,67 @@ class DeliveryKey:
 
 
 @dataclass(frozen=True)
+class InFlight:
+    """What a poster needs to make one delivery findable and its progress durable."""
+
+    delivery_id: int
+    key: DeliveryKey
+    #: When the first attempt claimed it: any earlier post of this delivery is newer.
+    since: datetime
+    #: Called with the message's reference as soon as the platform returns it.
+    record: Callable[[str], None] = field(compare=False, default=lambda _ref: None)
+
+    def metadata(self) -> dict[str, Any]:
+        """Slack message metadata naming this delivery (kept by Slack with the message)."""
+        return {"event_type": METADATA_EVENT_TYPE, "event_payload": self.payload()}
+
+    def payload(self) -> dict[str, Any]:
+        return {"delivery_id": self.delivery_id, "digest": self.key.digest,
+                "service_id": self.key.service_id, "period": self.key.period}
+
+    def is_mine(self, metadata: object) -> bool:
+        """Whether a message's metadata names this delivery."""
+        if not isinstance(metadata, dict) or metadata.get("event_type") != METADATA_EVENT_TYPE:
+            return False
+        return metadata.get("event_payload") == self.payload()
+
+
+class Poster(Protocol):
+    """One chat platform's way of delivering digests (see the module docstring)."""
+
+    def destinations(
+        self, session: Session, service_ids: list[int], as_of: date
+    ) -> dict[int, list[str]]:
+        """Where each service's digest goes, as destination strings with this poster's prefix."""
+        ...
+
+    def handles(self, destination: str) -> bool:
+        """True for destinations this poster named."""
+        ...
+
+    def post(self, destination: str, digest: Digest, message_ref: str | None = None,
+             in_flight: InFlight | None = None) -> str:
+        """Post the digest; return a reference to the message. Raise PostFailed (or anything).
+
+        ``message_ref`` is given when an earlier attempt posted the message but not what follows
+        it (charts): finish from there, do not post the message again. ``in_flight``: put its
+        metadata on the message where the platform keeps it, and call its ``record`` with the
+        message's reference as soon as the platform returns it, before anything else.
+        """
+        ...
+
+    def find_posted(self, destination: str, in_flight: InFlight) -> str | None:
+        """The reference of a message an earlier attempt posted for this delivery, found at the
+        destination; None if there is none (or the platform cannot tell)."""
+        ...
+
+
+@dataclass(frozen=True)
 class Claim:
     id: int
     attempt: int  # the fencing token: our value of `attempts`
     message_ref: str | None
+    first_claimed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -149,14 +193,15 @@ def claim(
     with Session(engine, expire_on_commit=False) as session:
         row = Delivery(digest=key.digest, service_id=key.service_id, period=key.period,
                        destination=key.destination, status="claimed", claimed_at=now,
-                       attempts=1, late=late)
+                       first_claimed_at=now, attempts=1, late=late)
         session.add(row)
         try:
             session.commit()
         except IntegrityError:
             session.rollback()
         else:
-            return Claim(id=row.id, attempt=1, message_ref=None)  # type: ignore[arg-type]
+            return Claim(id=row.id, attempt=1, message_ref=None,  # type: ignore[arg-type]
+                         first_claimed_at=now)
 
     retryable = or_(Delivery.status == "failed",
                     and_(Delivery.status == "claimed", Delivery.claimed_at < now - lease))
@@ -170,10 +215,12 @@ def claim(
         )
         if result.rowcount != 1:
             return None
-        row_id, attempts, message_ref = connection.execute(
-            select(Delivery.id, Delivery.attempts, Delivery.message_ref).where(key.matches())
+        row_id, attempts, message_ref, first_claimed_at, claimed_at = connection.execute(
+            select(Delivery.id, Delivery.attempts, Delivery.message_ref,
+                   Delivery.first_claimed_at, Delivery.claimed_at).where(key.matches())
         ).one()
-    return Claim(id=row_id, attempt=attempts, message_ref=message_ref)
+    return Claim(id=row_id, attempt=attempts, message_ref=message_ref,
+                 first_claimed_at=first_claimed_at or claimed_at)
 
 
 def _finish(engine: Engine, held: Claim, **values: object) -> bool:
@@ -195,6 +242,12 @@ def _finish(engine: Engine, held: Claim, **values: object) -> bool:
     return False
 
 
+def record_posted(engine: Engine, held: Claim, message_ref: str) -> bool:
+    """Write the message's reference the moment the platform returned it, so a process that
+    dies during the charts leaves a retry that finishes them instead of posting again."""
+    return _finish(engine, held, message_ref=message_ref[:200])
+
+
 def mark_sent(engine: Engine, held: Claim, *, now: datetime, message_ref: str) -> bool:
     return _finish(engine, held, status="sent", sent_at=now, message_ref=message_ref[:200],
                    error=None)
@@ -214,24 +267,40 @@ def current_status(engine: Engine, key: DeliveryKey) -> str | None:
 
 def deliver(
     engine: Engine, digest: Digest, destination: str, poster: Poster, *, late: bool,
-    clock: Clock = utc_now, max_attempts: int | None = None,
+    clock: Clock = utc_now, max_attempts: int | None = None, lease: timedelta = LEASE,
 ) -> DeliveryOutcome:
     """Post one digest to one destination at most once (see the module docstring)."""
     head = digest.header
     key = DeliveryKey(head.kind, head.service_id, head.period, destination)
-    held = claim(engine, key, now=clock(), late=late, max_attempts=max_attempts)
+    held = claim(engine, key, now=clock(), late=late, lease=lease, max_attempts=max_attempts)
     if held is None:
         status = current_status(engine, key)
         word = {"sent": "already sent", "claimed": "in progress elsewhere"}.get(
             status or "", "not retried"
         )
         return DeliveryOutcome(destination, word, late=late)
+    in_flight = InFlight(held.id, key, held.first_claimed_at or clock(),
+                         record=lambda ref: _record_quietly(engine, held, ref))
+    message_ref = held.message_ref
     try:
-        message_ref = poster.post(destination, digest, message_ref=held.message_ref)
+        finder = getattr(poster, "find_posted", None)
+        if message_ref is None and held.attempt > 1 and callable(finder):
+            # An earlier attempt may have posted and died before recording it: look first.
+            message_ref = finder(destination, in_flight)
+            if message_ref is not None:
+                log.info("digest %s for service %s (%s) to %s: found the message attempt %d "
+                         "could not record (%s); finishing it, not posting again", head.kind,
+                         head.service, head.period, destination, held.attempt - 1, message_ref)
+                in_flight.record(message_ref)
+        if takes_in_flight(poster):
+            message_ref = poster.post(destination, digest, message_ref=message_ref,
+                                      in_flight=in_flight)
+        else:  # a poster written before InFlight: exactly once up to the lease, as it was
+            message_ref = poster.post(destination, digest, message_ref=message_ref)
     except Exception as failure:  # noqa: BLE001 - any failure is recorded and retried, not raised
         error = failure.error if isinstance(failure, PostFailed) else safe_error(failure)
         partial = failure.message_ref if isinstance(failure, PostFailed) else None
-        mark_failed(engine, held, error=error, message_ref=partial or held.message_ref)
+        mark_failed(engine, held, error=error, message_ref=partial or message_ref)
         log.warning("digest %s for service %s (%s) to %s failed on attempt %d: %s; "
                     "it will be retried on the next run", head.kind, head.service, head.period,
                     destination, held.attempt, error)
@@ -240,10 +309,29 @@ def deliver(
     if not mark_sent(engine, held, now=clock(), message_ref=message_ref):
         log.warning("digest %s for service %s (%s) to %s was posted (%s) but its claim had been "
                     "taken over (lease %s expired)", head.kind, head.service, head.period,
-                    destination, message_ref, LEASE)
+                    destination, message_ref, lease)
     log.info("digest %s for service %s (%s) sent to %s%s", head.kind, head.service, head.period,
              destination, " (late)" if late else "")
     return DeliveryOutcome(destination, "sent", attempt=held.attempt, late=late)
+
+
+def takes_in_flight(poster: Poster) -> bool:
+    try:
+        parameters = inspect.signature(poster.post).parameters
+    except (TypeError, ValueError):
+        return False
+    return "in_flight" in parameters or any(
+        parameter.kind is inspect.Parameter.VAR_KEYWORD for parameter in parameters.values())
+
+
+def _record_quietly(engine: Engine, held: Claim, message_ref: str) -> None:
+    """record_posted, never raising: the message is out, so the post carries on whatever the
+    store says; if this write is lost, the next attempt finds the message by its metadata."""
+    try:
+        record_posted(engine, held, message_ref)
+    except Exception as error:  # noqa: BLE001
+        log.warning("could not record a posted digest message at once (%s); a retry will look "
+                    "for it at the destination", type(error).__name__)
 
 
 def sent_destinations(
@@ -264,6 +352,7 @@ def sent_destinations(
 
 
 __all__ = [
-    "LEASE", "Claim", "DeliveryKey", "DeliveryOutcome", "PostFailed", "Poster", "claim",
-    "current_status", "deliver", "mark_failed", "mark_sent", "safe_error", "sent_destinations",
+    "LEASE", "METADATA_EVENT_TYPE", "Claim", "DeliveryKey", "DeliveryOutcome", "InFlight",
+    "PostFailed", "Poster", "claim", "current_status", "deliver", "mark_failed", "mark_sent",
+    "record_posted", "safe_error", "sent_destinations",
 ]

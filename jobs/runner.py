@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -114,6 +114,7 @@ def run_digests(
     for service_name, digest, pending in planned:
         outcomes = tuple(
             deliver(engine, digest, destination, poster, late=late_for is not None, clock=clock,
+                    lease=timedelta(minutes=settings.digest_delivery_lease_minutes),
                     max_attempts=max_attempts)
             for poster, destination in pending
         )

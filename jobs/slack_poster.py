@@ -6,6 +6,14 @@ follow into its thread with files_upload_v2 (files.getUploadURLExternal, the upl
 files.completeUploadExternal with ``thread_ts``), addressed by the channel id Slack returned, so
 a channel given by name works too.
 
+Exactly once across a crash (jobs.delivery, point 4): chat.postMessage carries the delivery's
+key as message metadata, and the message's ``channel:ts`` is recorded the moment Slack returns
+it, before the charts. A retry with nothing recorded reads the destination's history
+(conversations.history with ``include_all_metadata``, from the first claim) for a message with
+that key, and finishes it instead of posting again. A channel given by name is looked up with
+conversations.list first, since history is read by channel id (scopes channels:history,
+groups:history, im:history; channels:read, groups:read).
+
 The WebClient retries rate limits (429, honouring Retry-After), server errors (500, 503) and
 dropped connections itself, so one slow minute at Slack does not fail a digest; what still fails
 is recorded by jobs.delivery and retried on the next run.
@@ -15,9 +23,11 @@ from __future__ import annotations
 
 import logging
 import random
-from datetime import date
+import re
+from datetime import date, timedelta
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -28,7 +38,7 @@ from slack_sdk.http_retry.jitter import Jitter
 from sqlmodel import Session
 
 from config import Settings
-from jobs.delivery import PostFailed, safe_error
+from jobs.delivery import InFlight, PostFailed, safe_error
 from jobs.digest_results import Digest
 from jobs.destinations import service_destinations
 from models import Staff, Team
@@ -39,6 +49,13 @@ log = logging.getLogger(__name__)
 
 DM = "slack-dm:"
 CHANNEL = "slack-channel:"
+#: A conversation id as Slack writes them (C… public, G… private, D… direct message).
+CONVERSATION_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+#: Slack's recommended largest page for conversations.history and conversations.list.
+SLACK_PAGE_SIZE = 200
+#: Slack's answers meaning "you may not read this history" (not "try later").
+HISTORY_REFUSALS = frozenset({"missing_scope", "not_in_channel", "channel_not_found",
+                              "not_allowed_token_type"})
 
 
 class _Jitter(Jitter):
@@ -75,6 +92,8 @@ class SlackPoster:
 
     def __init__(self, settings: Settings, client: WebClient | None = None) -> None:
         self.client = client or slack_client(settings)
+        self.history_limit = settings.digest_history_max_messages
+        self.history_margin = timedelta(minutes=settings.digest_history_margin_minutes)
 
     def handles(self, destination: str) -> bool:
         return destination.startswith((DM, CHANNEL))
@@ -88,8 +107,10 @@ class SlackPoster:
             channel_column=Team.digest_channel, dm_prefix=DM, channel_prefix=CHANNEL,
             platform="Slack")
 
-    def post(self, destination: str, digest: Digest, message_ref: str | None = None) -> str:
-        """Post the digest (named in a DM, figures only in a channel), then its charts."""
+    def post(self, destination: str, digest: Digest, message_ref: str | None = None,
+             in_flight: InFlight | None = None) -> str:
+        """Post the digest (named in a DM, figures only in a channel), record it at once, then
+        its charts."""
         direct = destination.startswith(DM)
         target = destination.removeprefix(DM).removeprefix(CHANNEL)
         if message_ref is None:
@@ -98,8 +119,11 @@ class SlackPoster:
             response = self.client.chat_postMessage(
                 channel=channel, text=message.text, blocks=message.blocks,
                 unfurl_links=False, unfurl_media=False,
+                metadata=in_flight.metadata() if in_flight is not None else None,
             )
             message_ref = f"{response['channel']}:{response['ts']}"
+            if in_flight is not None:
+                in_flight.record(message_ref)  # before the charts: a crash there loses nothing
         channel_id, _, thread_ts = message_ref.partition(":")
         charts = charts_for(digest)
         if charts:
@@ -114,6 +138,59 @@ class SlackPoster:
                 raise PostFailed(f"chart upload failed: {safe_error(failure)}",
                                  message_ref) from failure
         return message_ref
+
+    def find_posted(self, destination: str, in_flight: InFlight) -> str | None:
+        """``channel:ts`` of this delivery's message if an earlier attempt posted it: the
+        destination's messages since the first claim, newest first, with their metadata."""
+        target = destination.removeprefix(DM).removeprefix(CHANNEL)
+        channel = (self.open_dm(target) if destination.startswith(DM)
+                   else self.channel_id(target))
+        if channel is None:
+            log.warning("digest retry: no channel called %s to look in; posting again", target)
+            return None
+        oldest = (in_flight.since - self.history_margin).timestamp()
+        read, cursor = 0, None
+        while read < self.history_limit:
+            try:
+                page = self.client.conversations_history(
+                    channel=channel, oldest=f"{max(oldest, 0):.6f}", include_all_metadata=True,
+                    limit=min(SLACK_PAGE_SIZE, self.history_limit - read), cursor=cursor)
+            except SlackApiError as refused:
+                code = refused.response.get("error")
+                if code not in HISTORY_REFUSALS:
+                    raise  # Slack is unwell: fail now, retry on the next run
+                # An app installed before the history scopes: posting again risks a duplicate,
+                # not posting would lose the digest; say so, and post.
+                log.warning("digest retry: cannot read %s's history (%s): reinstall the app "
+                            "with the manifest's history scopes; posting again", target, code)
+                return None
+            messages = page.get("messages") or []
+            read += len(messages)
+            for message in messages:
+                if in_flight.is_mine(message.get("metadata")):
+                    return f"{channel}:{message['ts']}"
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not page.get("has_more") or not cursor or not messages:
+                break
+        return None
+
+    def channel_id(self, channel: str) -> str | None:
+        """A channel's id: as given if it is one, else found by name (conversations.list)."""
+        if CONVERSATION_ID.match(channel):
+            return channel
+        name = channel.lstrip("#").lower()
+        cursor = None
+        while True:
+            page = self.client.conversations_list(
+                types="public_channel,private_channel", exclude_archived=True,
+                limit=SLACK_PAGE_SIZE,
+                cursor=cursor)
+            for found in page.get("channels") or []:
+                if str(found.get("name", "")).lower() == name:
+                    return str(found["id"])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
 
     def open_dm(self, user_id: str) -> str:
         """The DM channel with a user (conversations.open is idempotent: same channel each time)."""

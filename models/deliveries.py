@@ -22,6 +22,9 @@ class Delivery(SQLModel, table=True):
     destination: str = Field(max_length=200)
     status: str = Field(default="claimed", max_length=20)  # claimed, sent, failed
     claimed_at: datetime
+    #: The first attempt's claim: a post any attempt made is newer than this, so a retry looks
+    #: for it in the destination's history from here (claimed_at moves with each attempt).
+    first_claimed_at: datetime | None = None
     sent_at: datetime | None = None
     attempts: int = 0
     late: bool = False

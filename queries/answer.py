@@ -18,7 +18,8 @@ from sqlmodel import Session, select
 from commands import Command, ParseError, help_lines, parse
 from config import Settings
 from models import Action, AuditEntry, Case, Plan, Staff, Team
-from queries import access
+from models.store import store_deadline
+from queries import access, audit_spool
 from queries.access import Asker, Identity
 from queries.actions import action_list, action_rows, record_progress
 from queries.caseload import (
@@ -71,33 +72,66 @@ def storable(text: str, limit: int) -> str:
     return text.replace("\x00", "\ufffd")[:limit]
 
 
+def audit_fields(
+    identity: Identity, asker: Asker | None, command_text: str, scope: str, answer: Answer,
+    now: datetime,
+) -> dict[str, object]:
+    """One audit entry's columns: the same whether written now or spooled until the store is
+    back (queries.audit_spool)."""
+    detail = ""
+    if isinstance(answer, (Refusal, Invalid)):
+        detail = answer.reason if isinstance(answer, Refusal) else answer.message
+    return {
+        "at": now,
+        "front_end": identity.front_end,
+        "actor": asker.staff_id if asker else storable(identity.label, 254),
+        "command": storable(command_text, 2000),
+        "scope": storable(scope, 300),
+        "outcome": outcome_word(answer),
+        "detail": storable(detail, 2000),
+    }
+
+
 def audit(
     session: Session, identity: Identity, asker: Asker | None, command_text: str, scope: str,
     answer: Answer, now: datetime,
 ) -> None:
-    detail = ""
-    if isinstance(answer, (Refusal, Invalid)):
-        detail = answer.reason if isinstance(answer, Refusal) else answer.message
-    session.add(
-        AuditEntry(
-            at=now,
-            front_end=identity.front_end,
-            actor=asker.staff_id if asker else storable(identity.label, 254),
-            command=storable(command_text, 2000),
-            scope=storable(scope, 300),
-            outcome=outcome_word(answer),
-            detail=storable(detail, 2000),
-        )
-    )
+    session.add(AuditEntry(**audit_fields(identity, asker, command_text, scope, answer, now)))
+
+
+def spool_audit(
+    engine: Engine, settings: Settings, identity: Identity, command_text: str, answer: Answer,
+    now: datetime,
+) -> None:
+    """The store could not take the entry: keep it until it can (queries.audit_spool)."""
+    fields = audit_fields(identity, None, command_text, "", answer, now)
+    audit_spool.spool_for(engine, settings.audit_spool_max_entries).add(
+        audit_spool.PendingEntry(**fields))  # type: ignore[arg-type]
 
 
 def ask(
     engine: Engine, identity: Identity, text: str, *, verb: str | None = None, today: date,
     settings: Settings, now: datetime | None = None,
 ) -> Outcome:
-    """Answer and audit in one transaction; a store failure becomes a plain 'try again'."""
+    """Answer and audit in one transaction; a store failure becomes a plain 'try again'.
+
+    The store work runs under a deadline (models.store.store_deadline), so a hung or locked
+    store gives the plain message within SPEC section 8's 10 seconds rather than never. A
+    request that failed because of the store is audited later, when the store is back."""
     stamp = now or datetime.now(timezone.utc)
     command_text = f"/{verb.lstrip('/')} {text}".strip() if verb else text.strip()
+    with store_deadline(settings.store_answer_budget_seconds):
+        outcome = _ask(engine, identity, text, command_text, verb=verb, today=today,
+                       settings=settings, stamp=stamp)
+        if not isinstance(outcome.answer, Unavailable) and audit_spool.pending(engine):
+            audit_spool.flush(engine)  # the store answers again: write what waited for it
+        return outcome
+
+
+def _ask(
+    engine: Engine, identity: Identity, text: str, command_text: str, *, verb: str | None,
+    today: date, settings: Settings, stamp: datetime,
+) -> Outcome:
     try:
         with Session(engine, expire_on_commit=False) as session:
             outcome = answer(session, identity, text, verb=verb, today=today, settings=settings,
@@ -109,7 +143,9 @@ def ask(
     except SQLAlchemyError as error:
         log.error("store unavailable answering %s for %s: %s", identity.front_end,
                   identity.label, type(error).__name__)
-        return Outcome(Unavailable(), None, "")
+        failed = Outcome(Unavailable(), None, "")
+        spool_audit(engine, settings, identity, command_text, failed.answer, stamp)
+        return failed
     except Exception:
         # A bug, not the user's fault: the trace goes to the log (case references only, never
         # a child's details), the user gets a plain message, and the failure is audited.
@@ -120,7 +156,8 @@ def ask(
                 audit(session, identity, None, command_text, "", failed.answer, stamp)
                 session.commit()
         except SQLAlchemyError:
-            log.error("could not audit the failure either")
+            log.error("could not audit the failure either: kept until the store is back")
+            spool_audit(engine, settings, identity, command_text, failed.answer, stamp)
         return failed
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from config import Settings
 from handlers.slack.identity import SlackIdentities
+from models.store import store_deadline
 from queries.answer import Outcome, ask
 from queries.results import Unavailable
 from render.slack import Message, render_slack
@@ -34,13 +35,17 @@ class SlackFrontEnd:
     identities: SlackIdentities
 
     def ask(self, user_id: str, text: str, verb: str | None = None) -> Outcome:
-        """Ask as this Slack user. Never raises: any fault becomes the plain 'try again' answer."""
+        """Ask as this Slack user. Never raises: any fault becomes the plain 'try again' answer.
+
+        One store deadline covers finding who is asking and the answer, so a hung store gives
+        the plain message in time (SPEC section 8) however many lookups the question needs."""
         try:
             today = self.today()
-            identity = self.identities.identity_for(user_id, today)
-            # NUL cannot be stored in a PostgreSQL text column (the audit log): never a word.
-            return ask(self.engine, identity, text.replace("\x00", " "), verb=verb, today=today,
-                       settings=self.settings)
+            with store_deadline(self.settings.store_answer_budget_seconds):
+                identity = self.identities.identity_for(user_id, today)
+                # NUL cannot be stored in a PostgreSQL text column (the audit log): never a word.
+                return ask(self.engine, identity, text.replace("\x00", " "), verb=verb,
+                           today=today, settings=self.settings)
         except Exception as error:  # the request itself (body, headers) is never logged
             log.error("answering a Slack %s failed: %s", verb or "message", type(error).__name__,
                       exc_info=True)

@@ -9,6 +9,14 @@ conversation id) and the head of service's 1:1 chat, found by their Entra object
 `TeamsPoster` is the Teams implementation of jobs.delivery.Poster, so the digests go through the
 same exactly-once Delivery record as Slack's: claimed before posting, marked sent after, retried
 from the chart if only the chart failed.
+
+Across a crash: the card's activity id is recorded the moment the connector returns it, before
+the charts, so a process that dies during the charts leaves a retry that continues the card's
+thread with the charts instead of posting the card again. What Teams cannot do is what Slack's
+history does for the last gap (died after the connector accepted the card, before its id was
+written — one UPDATE): the Bot Connector gives a bot no way to read a conversation's messages
+back, so there is nothing to look in, and such a retry posts the card again. Hence no
+`find_posted` here; the window is kept to that one write.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ import logging
 from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.core import TurnContext
@@ -35,6 +44,9 @@ from handlers.teams.sdk import TeamsAuth, connection_manager, teams_auth
 from jobs.destinations import service_destinations
 from models import ConversationRef, Staff, Team
 from render.teams import TeamsMessage, image_card, render_digest_teams, text_card
+
+if TYPE_CHECKING:
+    from jobs.delivery import InFlight
 
 log = logging.getLogger("handlers.teams")
 
@@ -179,9 +191,11 @@ class TeamsPoster:
             channel_column=Team.teams_channel, dm_prefix=DM, channel_prefix=CHANNEL_PREFIX,
             platform="Teams")
 
-    def post(self, destination: str, digest: object, message_ref: str | None = None) -> str:
-        """The digest card (named in a 1:1 chat, figures only in a channel), then its charts
-        under it; `message_ref` (an earlier attempt's card) means post the charts only."""
+    def post(self, destination: str, digest: object, message_ref: str | None = None,
+             in_flight: InFlight | None = None) -> str:
+        """The digest card (named in a 1:1 chat, figures only in a channel), its activity id
+        recorded at once, then its charts under it; `message_ref` (an earlier attempt's card)
+        means post the charts only."""
         from jobs.delivery import PostFailed
 
         charts = chart_messages(digest)
@@ -189,6 +203,8 @@ class TeamsPoster:
             card = render_digest_teams(digest, named=destination.startswith(DM))
             message_ref = asyncio.run(post_messages(self.settings, self.engine, destination,
                                                     [card]))[0]
+            if in_flight is not None:
+                in_flight.record(message_ref)  # before the charts: a crash there loses nothing
         if charts:
             try:
                 asyncio.run(post_messages(self.settings, self.engine, destination, charts,

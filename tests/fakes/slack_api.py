@@ -6,6 +6,13 @@ response_url posts at ``server.response_url(path)``. It can be told to fail: ``f
 429, times=1, retry_after=1)`` answers "rate limited" with a Retry-After header, a 5xx status an
 error, so retry behaviour is tested over real HTTP.
 
+Like Slack, it keeps what was posted: chat.postMessage stores the message (with its ``metadata``)
+in its channel, and conversations.history serves it back, newest first, from ``oldest``, with
+metadata only when ``include_all_metadata`` is set. A channel posted to by name gets an id of its
+own (conversations.list lists them), and conversations.open gives one DM channel per user, as
+Slack does. ``after_accepting(method, hook)`` runs `hook` once the fake has acted on a call and
+before it answers — a test can stop the caller there (kill it) to play a crash in that window.
+
     with FakeSlackApi() as slack:
         slack.add_user("U123", email="jo@council.example")
         ...  # run the app with slack_api_url=slack.url
@@ -63,6 +70,12 @@ class _State:
     failures: dict[str, list[_Failure]] = field(default_factory=dict)
     responders: dict[str, Responder] = field(default_factory=dict)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: channel id → messages posted there, oldest first
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    channel_ids: dict[str, str] = field(default_factory=dict)  # channel name → id
+    dm_ids: dict[str, str] = field(default_factory=dict)  # user id(s) → DM channel id
+    hooks: dict[str, Callable[[Call], None]] = field(default_factory=dict)
+    last_ts: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
     changed: threading.Condition = field(init=False)
 
@@ -156,6 +169,21 @@ class FakeSlackApi:
                 responder if callable(responder) else (lambda _call, fixed=responder: fixed)
             )
 
+    def after_accepting(self, method: str, hook: Callable[[Call], None] | None) -> None:
+        """Run `hook(call)` after the fake acted on a call to `method` (a message is stored),
+        before it answers; None removes it. The hook may block: the caller waits."""
+        with self._state.lock:
+            if hook is None:
+                self._state.hooks.pop(method, None)
+            else:
+                self._state.hooks[method] = hook
+
+    def messages_in(self, channel: str) -> list[dict[str, Any]]:
+        """What was posted to a channel (by id or by the name it was posted to), oldest first."""
+        with self._state.lock:
+            channel_id = self._state.channel_ids.get(channel.lstrip("#"), channel)
+            return [dict(message) for message in self._state.messages.get(channel_id, [])]
+
     def fail_next(self, method: str, status: int, times: int = 1, retry_after: int = 1) -> None:
         """The next `times` calls to `method` get `status` (429 with Retry-After, or a 5xx)."""
         with self._state.lock:
@@ -225,10 +253,58 @@ class FakeSlackApi:
             return responder(call)
         return self._default_answer(call, users)
 
+    def _next_ts(self) -> str:
+        """A message timestamp as Slack makes them: the time, unique and increasing."""
+        with self._state.lock:
+            self._state.last_ts = max(time.time(), self._state.last_ts + 0.000001)
+            return f"{self._state.last_ts:.6f}"
+
+    def _channel_id(self, channel: str) -> str:
+        """A channel id stays itself; a name gets an id of its own, the same every time."""
+        if not channel or (channel[0] in "CDG" and channel[1:].isalnum() and channel.isupper()):
+            return channel
+        with self._state.lock:
+            name = channel.lstrip("#")
+            return self._state.channel_ids.setdefault(
+                name, f"C{len(self._state.channel_ids) + 1:08d}X")
+
+    def _store_message(self, channel: str, ts: str, body: dict[str, Any]) -> None:
+        message = {"type": "message", "ts": ts, "text": body.get("text"),
+                   "blocks": body.get("blocks"), "user": "UBOT", "bot_id": "BBOT"}
+        if body.get("thread_ts"):
+            message["thread_ts"] = body["thread_ts"]
+        if isinstance(body.get("metadata"), dict):
+            message["metadata"] = body["metadata"]
+        with self._state.lock:
+            self._state.messages.setdefault(channel, []).append(message)
+
+    def _history(self, body: dict[str, Any]) -> dict[str, Any]:
+        channel = str(body.get("channel") or "")
+        with self._state.lock:
+            if channel not in self._state.messages and channel not in \
+                    self._state.channel_ids.values() and channel not in \
+                    self._state.dm_ids.values():
+                return {"ok": False, "error": "channel_not_found"}
+            stored = list(self._state.messages.get(channel, []))
+        oldest = float(body.get("oldest") or 0)
+        latest = float(body.get("latest") or "inf")
+        with_metadata = str(body.get("include_all_metadata", "")).lower() in ("1", "true")
+        newest_first = [message for message in reversed(stored)
+                        if oldest < float(message["ts"]) < latest and "thread_ts" not in message]
+        start = int(body.get("cursor") or 0)
+        limit = int(body.get("limit") or 100)
+        page = newest_first[start:start + limit]
+        more = start + limit < len(newest_first)
+        shown = [message if with_metadata else
+                 {key: value for key, value in message.items() if key != "metadata"}
+                 for message in page]
+        return {"ok": True, "messages": shown, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+
     def _default_answer(self, call: Call, users: dict[str, dict[str, Any]]) -> dict[str, Any]:
         body = call.body
         number = next(self._ids)
-        ts = f"{1_700_000_000 + number}.{number:06d}"
+        ts = self._next_ts()
         if call.method == "auth.test":
             return {"ok": True, "url": "https://test-council.slack.com/", "team": "Test council",
                     "user": "caseload_bot", "team_id": "T0TEST", "user_id": "UBOT",
@@ -237,16 +313,31 @@ class FakeSlackApi:
             user = users.get(str(body.get("user")))
             return {"ok": True, "user": user} if user else {"ok": False,
                                                               "error": "user_not_found"}
-        if call.method in ("chat.postMessage", "chat.update"):
+        if call.method == "chat.postMessage":
+            channel = self._channel_id(str(body.get("channel") or ""))
+            self._store_message(channel, ts, body)
+            return {"ok": True, "channel": channel, "ts": ts,
+                    "message": {"text": body.get("text"), "blocks": body.get("blocks")}}
+        if call.method == "chat.update":
             return {"ok": True, "channel": body.get("channel"), "ts": body.get("ts") or ts,
                     "message": {"text": body.get("text"), "blocks": body.get("blocks")}}
+        if call.method == "conversations.history":
+            return self._history(body)
+        if call.method == "conversations.list":
+            with self._state.lock:
+                channels = [{"id": channel_id, "name": name, "is_archived": False}
+                            for name, channel_id in self._state.channel_ids.items()]
+            return {"ok": True, "channels": channels, "response_metadata": {"next_cursor": ""}}
         if call.method == "chat.postEphemeral":
             return {"ok": True, "message_ts": ts}
         if call.method in ("views.open", "views.publish", "views.update", "views.push"):
             view = body.get("view") if isinstance(body.get("view"), dict) else {}
             return {"ok": True, "view": {**view, "id": f"V{number:08d}"}}
         if call.method == "conversations.open":
-            return {"ok": True, "channel": {"id": f"D{number:08d}"}}
+            with self._state.lock:
+                channel_id = self._state.dm_ids.setdefault(
+                    str(body.get("users")), f"D{len(self._state.dm_ids) + 1:08d}")
+            return {"ok": True, "channel": {"id": channel_id}}
         if call.method == "files.getUploadURLExternal":
             file_id = f"F{number:08d}"
             return {"ok": True, "upload_url": f"{self.base}/upload/{file_id}", "file_id": file_id}
@@ -308,7 +399,12 @@ class FakeSlackApi:
                 elif method == UPLOAD_METHOD:
                     self._send(200, f"OK - {len(raw)}".encode(), "text/plain")
                 else:
-                    self._send(200, json.dumps(fake._answer(call)).encode(), "application/json")
+                    answer = json.dumps(fake._answer(call)).encode()
+                    with fake._state.lock:
+                        hook = fake._state.hooks.get(method)
+                    if hook is not None:
+                        hook(call)
+                    self._send(200, answer, "application/json")
 
             def _send(self, status: int, payload: bytes, content_type: str,
                       extra: dict[str, str] | None = None) -> None:

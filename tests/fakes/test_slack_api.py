@@ -72,3 +72,27 @@ def test_respond_with_overrides_a_method(fake: FakeSlackApi) -> None:
     fake.respond_with("conversations.open", {"ok": True, "channel": {"id": "D0FIXED"}})
     client = WebClient(token="x", base_url=fake.url)
     assert client.conversations_open(users="U1")["channel"]["id"] == "D0FIXED"
+
+
+def test_posted_messages_come_back_in_history_with_their_metadata(fake: FakeSlackApi) -> None:
+    client = WebClient(token="x", base_url=fake.url)
+    marker = {"event_type": "caseload_digest_delivery", "event_payload": {"delivery_id": 7}}
+    first = client.chat_postMessage(channel="#digests", text="one", metadata=marker)
+    client.chat_postMessage(channel="#digests", text="two")
+    assert first["channel"].startswith("C") and first["channel"] != "#digests"
+    history = client.conversations_history(channel=first["channel"], include_all_metadata=True)
+    assert [message["text"] for message in history["messages"]] == ["two", "one"]
+    assert history["messages"][1]["metadata"] == marker
+    plain = client.conversations_history(channel=first["channel"])
+    assert all("metadata" not in message for message in plain["messages"])
+    since = client.conversations_history(channel=first["channel"], oldest=first["ts"])
+    assert [message["text"] for message in since["messages"]] == ["two"]
+    listed = client.conversations_list()["channels"]
+    assert {"id": first["channel"], "name": "digests", "is_archived": False} in listed
+
+
+def test_a_dm_channel_is_the_same_each_time_it_is_opened(fake: FakeSlackApi) -> None:
+    client = WebClient(token="x", base_url=fake.url)
+    opened = {client.conversations_open(users=user)["channel"]["id"]
+              for user in ("U1", "U1", "U2")}
+    assert len(opened) == 2

@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0006"
-down_revision: Union[str, None] = "0004"
+down_revision: Union[str, None] = "0005"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

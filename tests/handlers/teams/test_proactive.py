@@ -3,12 +3,17 @@ channel and the head of service's 1:1 chat), exactly once, through jobs.delivery
 
 from __future__ import annotations
 
+import itertools
+import threading
+from datetime import timedelta
+
 import pytest
 from sqlmodel import Session, select
 
 from config import Settings
 from handlers.teams import TeamsPoster, post_to_teams
 from handlers.teams.proactive import DestinationUnknown
+from jobs.delivery import utc_now
 from jobs.runner import run_digests
 from models import Delivery, Team
 from render.teams import text_card
@@ -138,3 +143,41 @@ def test_when_only_the_chart_fails_the_retry_posts_the_chart_not_the_card_again(
     charts = [sent for sent in installed.connector.activities()
               if sent.conversation_id.startswith(f"{CHANNEL};messageid=")]
     assert len(charts) == 2  # the failed attempt, then the retry
+
+
+def test_a_run_that_dies_during_the_charts_is_finished_by_the_restart_without_a_second_card(
+        installed, engine) -> None:
+    """The first run is stopped at its first chart (held at the connector, then abandoned, as
+    a process that died there); the restart, after the lease, continues the recorded card."""
+    held, release = threading.Event(), threading.Event()
+    seen = itertools.count(1)
+
+    def hold_the_first_chart(kind: str, conversation: str | None) -> bool:
+        if kind != "activity" or next(seen) != 2:  # 1: the first card, 2: its first chart
+            return False
+        held.set()
+        release.wait(60)
+        return True  # the dead process's request never completes
+
+    installed.connector.fail_if = hold_the_first_chart
+    settings = Settings()
+    dying = threading.Thread(target=run_digests, args=(engine, settings, "staffing", TODAY,
+                                                       [TeamsPoster(settings, engine)]))
+    dying.start()
+    try:
+        assert held.wait(60), "the first run never reached its chart"
+        later = utc_now() + timedelta(minutes=settings.digest_delivery_lease_minutes + 1)
+        restarted = run_digests(engine, settings, "staffing", TODAY,
+                                [TeamsPoster(settings, engine)], clock=lambda: later)
+    finally:
+        release.set()
+        dying.join(60)
+    assert restarted.ok
+    cards = [sent for sent in installed.connector.activities()
+             if "Weekly staffing digest" in sent.text]
+    assert sorted(sent.conversation_id for sent in cards) == [CHANNEL, HEAD_CHAT]  # once each
+    with Session(engine) as session:
+        head = session.exec(select(Delivery).where(
+            Delivery.destination == "teams-dm:aad-hs1", Delivery.digest == "staffing")).one()
+    assert (head.status, head.attempts) == ("sent", 2)
+    assert head.message_ref and head.message_ref.startswith("activity-")  # the first card's
