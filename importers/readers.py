@@ -212,8 +212,9 @@ def _read_xlsx(path: Path) -> Table:
                 if any(text and not text.isspace() for text in texts):
                     yield number, texts
         except Exception:
-            raise ReadError(f"{path.name} is damaged part-way through the first sheet, after "
-                            f"row {number}", number + 1) from None
+            raise ReadError(f"{path.name} cannot be read from row {number + 1} of the first "
+                            "sheet on: the sheet is damaged there, or holds a character a "
+                            "spreadsheet cannot (such as a NUL byte)", number + 1) from None
         finally:
             workbook.close()
 
