@@ -133,15 +133,17 @@ def _bot(root: Path, url: str, *arguments: str) -> Measured:
 
 
 def measure(row_counts: Sequence[int], store: str = "sqlite", root: Path = ROOT,
-            files: Path = FILES, keep: bool = False) -> list[dict[str, Any]]:
-    """Peak RSS for each row count, valid and junk, each import in a fresh process."""
+            files: Path = FILES, keep: bool = False, label: str = STORE_LABEL
+            ) -> list[dict[str, Any]]:
+    """Peak RSS for each row count, valid and junk, each import in a fresh process (the store
+    is `label`'s: see bench.stores)."""
     teams, staff = write_setup(files)
     reports = "--report" in (root / "bot.py").read_text()  # an older checkout may lack it
     results = []
     for rows in (BASELINE_ROWS, *row_counts):
         valid = write_cases(files / f"cases_{rows}.csv", rows, junk=False)
         junk = write_cases(files / f"junk_{rows}.csv", rows, junk=True)
-        url = create_store(store, STORE_LABEL)
+        url = create_store(store, label)
         try:
             for setup in (teams, staff):
                 done = _bot(root, url, "teams" if setup == teams else "staff", str(setup))
@@ -156,7 +158,7 @@ def measure(row_counts: Sequence[int], store: str = "sqlite", root: Path = ROOT,
                            *(("--report", str(report)) if reports else ()))
         finally:
             if not keep:
-                drop_store(store, STORE_LABEL)
+                drop_store(store, label)
         report_rows = 0
         if reports and report.exists():
             with report.open(newline="") as handle:
