@@ -4,8 +4,8 @@
 
     python -m bench.import_memory [--rows 10000,100000,1000000] [--store sqlite] [--root DIR]
 
-Each import is the real command line in a process of its own, and its peak resident set is the
-kernel's figure for that one child (`os.wait4`'s rusage, ru_maxrss), so nothing of the harness
+Each import is the real command line in a process of its own, and its peak resident set is that
+process's own high-water mark (VmHWM at exit, see bench/peak_rss.py), so nothing of the harness
 is counted. For each row count:
 - a fresh store gets 10 teams and 60 workers (unmeasured), then the valid cases file is imported
   (every row written);
@@ -39,6 +39,7 @@ from bench.stores import BENCH_DATA, STORES, create_store, drop_store
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 FILES = BENCH_DATA / "import_memory"
+PEAK_RSS = BENCH_DIR / "peak_rss.py"
 #: The row counts measured by default, and by `make bench --quick`.
 ROW_COUNTS = (10_000, 100_000, 1_000_000)
 QUICK_ROW_COUNTS = (10_000, 100_000)
@@ -63,21 +64,23 @@ class Measured:
     seconds: float
 
 
-def run_measured(argv: Sequence[str], *, env: dict[str, str] | None = None,
+def run_measured(script: Path, arguments: Sequence[str], *, env: dict[str, str] | None = None,
                  cwd: Path | None = None) -> Measured:
-    """Run a command to its end; its peak resident set from `os.wait4`, which reports on that
-    one child (RUSAGE_CHILDREN would be the largest child the caller ever had). Output goes to
-    temporary files, not pipes, so the child is reaped here and not by `communicate`."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        started = time.perf_counter()
-        process = subprocess.Popen(list(argv), stdout=out, stderr=err, env=env, cwd=cwd)
-        _pid, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        return Measured(process.returncode, out.read().decode("utf-8", "replace"),
-                        err.read().decode("utf-8", "replace"), int(usage.ru_maxrss), seconds)
+    """Run `python SCRIPT ARGUMENTS` to its end, with its own peak resident set (bench/peak_rss.py:
+    VmHWM at exit, since the kernel's ru_maxrss for a child counts its parent's memory too).
+    Output goes to temporary files, not pipes, so a long report cannot block the child."""
+    with tempfile.TemporaryDirectory(prefix="caseload-rss-") as scratch:
+        peak_file = Path(scratch) / "peak_kb"
+        out_path, err_path = Path(scratch) / "out", Path(scratch) / "err"
+        with out_path.open("wb") as out, err_path.open("wb") as err:
+            started = time.perf_counter()
+            finished = subprocess.run([sys.executable, str(PEAK_RSS), str(peak_file), str(script),
+                                       *arguments], stdout=out, stderr=err, env=env, cwd=cwd,
+                                      check=False)
+            seconds = time.perf_counter() - started
+        peak = int(peak_file.read_text()) if peak_file.exists() else 0
+        return Measured(finished.returncode, out_path.read_text("utf-8", "replace"),
+                        err_path.read_text("utf-8", "replace"), peak, seconds)
 
 
 # --- the files --------------------------------------------------------------------------------
@@ -129,7 +132,7 @@ def write_cases(path: Path, rows: int, *, junk: bool) -> Path:
 
 def _bot(root: Path, url: str, *arguments: str) -> Measured:
     env = {**os.environ, "DATABASE_URL": url}
-    return run_measured([sys.executable, "bot.py", "import", *arguments], env=env, cwd=root)
+    return run_measured(root / "bot.py", ["import", *arguments], env=env, cwd=root)
 
 
 def measure(row_counts: Sequence[int], store: str = "sqlite", root: Path = ROOT,
@@ -197,7 +200,7 @@ def section(results: list[dict[str, Any]]) -> list[str]:
     lines = [
         SECTION, "",
         "Each import is `python bot.py import cases FILE` in a process of its own; peak RSS is "
-        "that process's ru_maxrss (`os.wait4`). Valid files are written in full; junk files "
+        "that process's own high-water mark (VmHWM at exit: bench/peak_rss.py). Valid files are written in full; junk files "
         "(four bad cells a row) are refused, with `--report FILE`. Growth is over the "
         f"{base['rows']}-row import ({base['valid']['peak_rss_kb'] / 1024:.0f} MB: Python, "
         f"SQLAlchemy, the migrations). Store: {base['store']}.", "",

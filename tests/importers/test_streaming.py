@@ -2,15 +2,14 @@
 IMPORT_PROBLEMS_SHOWN problems printed with the total, `--report FILE` with every problem, and a
 NUL byte a problem naming its row, never a database traceback.
 
-Memory is asserted as the growth of a real `bot.py import` process's peak RSS (its own
-ru_maxrss, from `os.wait4`) over the same import of a 10-row file: never a time.
+Memory is asserted as the growth of a real `bot.py import` process's peak RSS (its own VmHWM,
+see bench/peak_rss.py) over the same import of a 10-row file: never a time.
 """
 
 from __future__ import annotations
 
 import csv
 import os
-import sys
 import tracemalloc
 from pathlib import Path
 
@@ -36,7 +35,7 @@ SHOWN = Settings().import_problems_shown
 
 def _bot_import(database_url: str, *arguments: str):
     env = {**os.environ, "DATABASE_URL": database_url}
-    return run_measured([sys.executable, "bot.py", "import", *arguments], env=env, cwd=ROOT)
+    return run_measured(ROOT / "bot.py", ["import", *arguments], env=env, cwd=ROOT)
 
 
 def _cli(database_url: str, monkeypatch: pytest.MonkeyPatch, *arguments: str):
