@@ -19,6 +19,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -43,6 +45,9 @@ MAX_LINE_CHARS = 1_000_000
 _CHUNK_BYTES = 1 << 20
 #: Leading bytes of files that are not text: zip (.xlsx, .docx) and OLE2 (.xls, .doc).
 _BINARY_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+#: Where an .xlsx package keeps its first sheet, and how a row starts in it.
+_FIRST_SHEET = "xl/worksheets/sheet1.xml"
+_ROW_START = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 
 
 @dataclass
@@ -173,12 +178,36 @@ def _read_csv(path: Path, max_line_chars: int = MAX_LINE_CHARS) -> Table:
     return Table(headers=headers, rows=_numbered(rows()), _close=handle.close)
 
 
+def _nul_row_in_first_sheet(path: Path) -> int | None:
+    """The row of the first NUL byte in the first sheet's XML, found by streaming it: when a
+    sheet declares no size, openpyxl reads as far as a NUL before it can open the workbook."""
+    try:
+        with zipfile.ZipFile(path) as package, package.open(_FIRST_SHEET) as sheet:
+            last_row, tail = None, b""
+            while chunk := sheet.read(_CHUNK_BYTES):
+                data = tail + chunk
+                nul = data.find(b"\x00")
+                starts = _ROW_START.findall(data if nul == -1 else data[:nul])
+                if starts:
+                    last_row = int(starts[-1])
+                if nul != -1:
+                    return last_row
+                tail = data[-64:]
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return None
+    return None
+
+
 def _read_xlsx(path: Path) -> Table:
     from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds of error for a damaged or mislabelled file
+        row = _nul_row_in_first_sheet(path)
+        if row is not None:
+            raise ReadError(f"{path.name} cannot be read from row {row} of the first sheet on: "
+                            "it holds a NUL byte there, which a spreadsheet cannot", row) from None
         raise ReadError(f"{path.name} is not a readable .xlsx workbook") from None
     notes: list[str] = []
     try:

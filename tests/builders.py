@@ -220,11 +220,13 @@ def write_raw_xlsx(path: Path, rows: Sequence[Sequence[str]], *, dimension: str 
     `styled_column` of every row (a formatted column far right), a styled empty row at
     `styled_last_row`, and raw characters (a NUL) that make the sheet's XML unreadable there.
     `rows[0]` is the header row; every cell is an inline string. Without a `dimension`, the
-    data's own range is declared, as Excel does."""
+    data's own range is declared, as Excel does; `dimension=""` declares none."""
     width = max((len(values) for values in rows), default=1)
-    dimension = dimension or f"A1:{_column_letters(width)}{max(len(rows), 1)}"
-    sheet = [f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{_SHEET_NS}">',
-             f'<dimension ref="{dimension}"/>']
+    if dimension is None:
+        dimension = f"A1:{_column_letters(width)}{max(len(rows), 1)}"
+    sheet = [f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{_SHEET_NS}">']
+    if dimension:
+        sheet.append(f'<dimension ref="{dimension}"/>')
     sheet.append("<sheetData>")
     for number, values in enumerate(rows, start=1):
         cells = "".join(

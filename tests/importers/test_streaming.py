@@ -142,20 +142,22 @@ def test_a_nul_byte_in_a_csv_is_a_problem_naming_its_row_and_the_store_is_unchan
     assert row_counts(session) == {**before, "audit_log": before["audit_log"] + 1}
 
 
+@pytest.mark.parametrize("dimension", [None, ""], ids=["size declared", "no size declared"])
 def test_a_nul_byte_in_an_xlsx_is_a_problem_naming_its_row_and_the_store_is_unchanged(
-    session, database_url, tmp_path, monkeypatch
+    session, database_url, tmp_path, monkeypatch, dimension
 ) -> None:
     before = row_counts(session)
     header = list(TEAMS[0])
     rows = [header, *([str(team[column]) for column in header] for team in TEAMS)]
     rows[2][0] = "Children\x00in Care"
-    path = write_raw_xlsx(tmp_path / "teams.xlsx", rows)
+    path = write_raw_xlsx(tmp_path / "teams.xlsx", rows, dimension=dimension)
 
     result = _cli(database_url, monkeypatch, "teams", str(path))
 
     assert result.exit_code == 1, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
-    assert "row 3: " in result.output and "NUL" in result.output
+    assert "row 3: " in result.output and "row 3 of the first sheet" in result.output
+    assert "NUL" in result.output
     session.expire_all()
     assert row_counts(session) == {**before, "audit_log": before["audit_log"] + 1}
 
