@@ -200,8 +200,9 @@ def section(results: list[dict[str, Any]]) -> list[str]:
     lines = [
         SECTION, "",
         "Each import is `python bot.py import cases FILE` in a process of its own; peak RSS is "
-        "that process's own high-water mark (VmHWM at exit: bench/peak_rss.py). Valid files are written in full; junk files "
-        "(four bad cells a row) are refused, with `--report FILE`. Growth is over the "
+        "that process's own high-water mark (VmHWM at exit: bench/peak_rss.py). Valid files "
+        "are written in full; junk files (four bad cells a row) are refused, with "
+        "`--report FILE`. Growth is over the "
         f"{base['rows']}-row import ({base['valid']['peak_rss_kb'] / 1024:.0f} MB: Python, "
         f"SQLAlchemy, the migrations). Store: {base['store']}.", "",
         "| rows | file MB | valid: peak MB | growth MB | s | junk: peak MB | growth MB | s | "
