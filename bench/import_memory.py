@@ -230,7 +230,7 @@ def splice(results_md: Path, lines: list[str]) -> None:
     if SECTION in text:
         start = text.index(SECTION)
         end = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + block + (text[end + 1:] if end != -1 else "")
+        text = text[:start] + block + ("\n" + text[end + 1:] if end != -1 else "")
     else:
         anchor = text.find("## What each command answered")
         text = (text[:anchor] + block + "\n" + text[anchor:] if anchor != -1

@@ -64,3 +64,4 @@ def test_the_import_memory_run_measures_each_import_in_a_process_of_its_own(
     splice(results_md, section(results))  # replaced, not added twice
     text = results_md.read_text()
     assert text.count(SECTION) == 1 and text.index(SECTION) < text.index("## What each")
+    assert "|\n\n## What each" in text
