@@ -77,7 +77,6 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from config import get_settings
-
 from importers.base import batches
 from importers.cells import parse_date
 from importers.loader import IMPORTERS, import_rows

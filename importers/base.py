@@ -1,8 +1,9 @@
 """What every kind of import shares: the validator/writer contract and the bulk-writing helpers.
 
 A kind's importer is built once per import, loading every lookup it needs in a few queries; it
-then checks rows one by one (no query per row), checks the file as a whole, and only when nothing
-is wrong writes the parsed rows with bulk statements in the caller's transaction.
+then checks rows one by one (no query per row), writes each batch of parsed rows with bulk
+statements in the caller's transaction while nothing is wrong (the loader rolls it all back if a
+problem turns up later), and checks the file as a whole at the end.
 """
 
 from __future__ import annotations

@@ -53,7 +53,6 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from config import get_settings
-
 from importers.annex_a import audit_refusal
 from importers.cells import parse_date
 from importers.loader import import_rows
