@@ -68,10 +68,20 @@ def import_(
     file: Path = typer.Argument(None, exists=True, dir_okay=False,
                                 help="CSV or XLSX (annex-a: the .xlsx; census: the XML or CSV)"),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate and report only"),
+    report_file: Path = typer.Option(
+        None, "--report", dir_okay=False,
+        help="Write every problem to this CSV file (row, column, value, why); the screen shows "
+             "the first IMPORT_PROBLEMS_SHOWN"),
 ) -> None:
     """Load a CSV/XLSX extract, an Annex A workbook or a census return: all or nothing.
-    `import FOLDER` loads every file of an extract folder in one transaction."""
+    `import FOLDER` loads every file of an extract folder in one transaction.
+
+    The file is streamed, so its size does not matter; the screen shows the first problems and
+    the total, since a junk file can have millions (`--report FILE` has every one)."""
+    from contextlib import ExitStack
+
     from importers import KINDS, import_file
+    from importers.report import ProblemLog
     from importers.runs import cli_actor, closed_rows, record_run
     from models.store import session_scope
 
@@ -93,20 +103,29 @@ def import_(
         typer.echo(f"Unknown import kind '{kind}'. Use one of: {', '.join(KINDS + returns)}.",
                    err=True)
         raise typer.Exit(2)
+    settings = get_settings()
     engine = migrated_engine()
-    with session_scope(engine) as session:
-        closed_before = closed_rows(session.connection(), kind)
-        if kind == "annex-a":
-            from importers.annex_a import import_annex_a
-            report = import_annex_a(session, file, dry_run=dry_run, today=date.today())
-        elif kind == "census":
-            from importers.census import import_census
-            report = import_census(session, file, dry_run=dry_run, today=date.today())
-        else:
-            report = import_file(session, kind, file, dry_run=dry_run, today=date.today())
-        record_run(session, report, actor=cli_actor(),
-                   closed=closed_rows(session.connection(), kind) - closed_before)
-    typer.echo(report.summary())
+    with ExitStack() as stack:
+        handle = (stack.enter_context(report_file.open("w", newline="", encoding="utf-8"))
+                  if report_file is not None else None)
+        problems = ProblemLog.from_settings(settings, report=handle)
+        with session_scope(engine) as session:
+            closed_before = closed_rows(session.connection(), kind)
+            if kind == "annex-a":
+                from importers.annex_a import import_annex_a
+                report = import_annex_a(session, file, dry_run=dry_run, today=date.today(),
+                                        problems=problems)
+            elif kind == "census":
+                from importers.census import import_census
+                report = import_census(session, file, dry_run=dry_run, today=date.today(),
+                                       problems=problems)
+            else:
+                report = import_file(session, kind, file, dry_run=dry_run, today=date.today(),
+                                     problems=problems, settings=settings)
+            record_run(session, report, actor=cli_actor(),
+                       closed=closed_rows(session.connection(), kind) - closed_before)
+    for line in report.lines(str(report_file) if report_file is not None else None):
+        typer.echo(line)
     if not report.ok:
         raise typer.Exit(1)
 

@@ -105,6 +105,13 @@ class Settings:
     max_rows_in_chat: int = 40
     actions_due_soon_days: int = 14
 
+    # Imports: a junk file's problems are counted, not all printed (--report FILE has them all)
+    import_problems_shown: int = 100
+    import_problem_value_chars: int = 80  # a cell's value quoted in a problem is cut to this
+    import_problem_text_chars: int = 300  # a problem's column and reason are cut to this
+    import_batch_rows: int = 5000  # rows validated, then written, at a time (memory stays flat)
+    import_max_line_chars: int = 1_000_000  # a longer CSV line is refused: not really a CSV
+
     @property
     def migration_url(self) -> str:
         """Where `db upgrade` and start-up migrations connect: the owner's URL if set."""

@@ -1,6 +1,7 @@
 """`make bench`: SPEC section 8's measurements, as ratios in one run, at county, city and national.
 
     python -m bench.run [--quick] [--sizes county,city,national] [--stores sqlite,postgresql]
+                        [--import-rows 10000,100000,1000000]
 
 For each size: the import files are written once (bench/data/files/<size>, git-ignored); for each
 store an empty database is made (SQLite file under bench/data/, PostgreSQL `caseload_bench_<size>`
@@ -8,7 +9,8 @@ on 127.0.0.1:5432 as postgres), loaded through the real importers in a process o
 measured by a second process that serves the real app on loopback (see bench/measure.py). The
 databases are dropped afterwards. The figures are printed and written to bench/results.md, with
 bench/latency.png (latency ratio against data size); bench/notes.md, hand-written analysis of the
-figures, is copied in after them.
+figures, is copied in after them. Then bench/import_memory.py measures an import's peak RSS for
+files of 10,000 to 1,000,000 rows (--quick: to 100,000), on SQLite, to show it flat.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.generate import SIZES, write_size
+from bench.import_memory import QUICK_ROW_COUNTS, ROW_COUNTS
+from bench.import_memory import measure as measure_import_memory
+from bench.import_memory import section as import_memory_section
 from bench.measure import COMMAND_PROBES, FLOOR, PROBES
 from bench.stores import BENCH_DATA, STORES, drop_store
 
@@ -56,6 +61,7 @@ class Options:
     keep: bool
     quick: bool
     report_only: bool = False
+    import_rows: tuple[int, ...] = ()
 
 
 def parse_options(argv: Sequence[str] | None) -> Options:
@@ -73,6 +79,9 @@ def parse_options(argv: Sequence[str] | None) -> Options:
     parser.add_argument("--plot", type=Path, default=BENCH_DIR / "latency.png")
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument("--keep", action="store_true", help="keep the bench databases")
+    parser.add_argument("--import-rows",
+                        help="row counts of the import memory run, comma-separated, or 0 to "
+                             "skip (default 10000,100000,1000000; quick 10000,100000)")
     parser.add_argument("--report-only", action="store_true",
                         help="rewrite results.md and the plot from bench/data/last_run.json "
                              "(after editing bench/notes.md), measuring nothing")
@@ -95,6 +104,8 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         results=None if args.no_write else args.results,
         plot=None if args.no_write else args.plot, keep=args.keep, quick=args.quick,
         report_only=args.report_only,
+        import_rows=tuple(int(part) for part in args.import_rows.split(",") if int(part))
+        if args.import_rows is not None else (QUICK_ROW_COUNTS if args.quick else ROW_COUNTS),
     )
 
 
@@ -250,7 +261,7 @@ def machine() -> dict[str, str]:
 
 
 def write_results(options: Options, runs: list[dict[str, Any]], argv: Sequence[str],
-                  elapsed_s: float) -> str:
+                  elapsed_s: float, import_memory: list[dict[str, Any]] | None = None) -> str:
     box = machine()
     servers = sorted({run["server"] for run in runs})
     lines = [
@@ -349,6 +360,8 @@ def write_results(options: Options, runs: list[dict[str, Any]], argv: Sequence[s
         else:
             lines.append(f"| {run['size']} | {run['store']} | – | – | – | – | – | – | "
                          f"{run['serving_peak_rss_mb']:.0f} |")
+    if import_memory:
+        lines += [""] + import_memory_section(import_memory)
     lines += ["", "## What each command answered (first line), and the statements it sent", ""]
     for run in runs[-1:]:
         for label, said in run["first_answers"].items():
@@ -397,16 +410,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     options = parse_options(argv)
     started = time.perf_counter()
     runs: list[dict[str, Any]] = []
+    import_memory: list[dict[str, Any]] = []
     last_run = BENCH_DATA / "last_run.json"
     if options.report_only:
         saved = json.loads(last_run.read_text())
         runs, argv = saved["runs"], saved["argv"]
+        import_memory = saved.get("import_memory", [])
         options = parse_options(argv)
         started -= saved["elapsed_s"]
     else:
         for size in options.sizes:
             runs += run_size(options, size)
+        if options.import_rows:
+            store = "sqlite" if "sqlite" in options.stores else options.stores[0]
+            print(f"\n== import memory on {store}: peak RSS of bot.py import cases", flush=True)
+            import_memory = measure_import_memory(options.import_rows, store)
         last_run.write_text(json.dumps({"argv": argv, "runs": runs,
+                                        "import_memory": import_memory,
                                         "elapsed_s": time.perf_counter() - started},
                                        indent=1, default=str))
     print("\n== targets")
@@ -416,7 +436,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if options.plot is not None:
             plot(runs, options.plot)
         options.results.write_text(write_results(options, runs, argv,
-                                                 time.perf_counter() - started))
+                                                 time.perf_counter() - started, import_memory))
         print(f"\nwrote {options.results}" + (f" and {options.plot}" if options.plot else ""))
     return 0
 

@@ -76,12 +76,13 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from config import get_settings
 from importers.base import batches
 from importers.cells import parse_date
 from importers.keys import id_key
 from importers.loader import IMPORTERS, import_rows
 from importers.readers import cell_to_text
-from importers.report import ImportReport, Problem
+from importers.report import ImportReport, Problem, ProblemLog
 from models import AuditEntry, Case, Staff, Team
 from queries.calendar import add_working_days
 
@@ -412,6 +413,10 @@ def _rows(worksheet: Any, sheet_title: str, list_no: int, book: Workbook
     problems_before = len(book.problems)
     sheet = _map_headers(sheet_title, list_no, header_cells, book.problems)
     book.sheets.append(sheet)
+    # The data rows again, cut at the last mapped column: read-only openpyxl otherwise makes
+    # every row as wide as its rightmost (perhaps only styled) cell, up to 16,384 cells.
+    last_column = max((position for position, _header in sheet.columns.values()), default=0) + 1
+    rows = worksheet.iter_rows(min_row=header_row + 1, max_col=last_column, values_only=True)
     if len(book.problems) > problems_before:
         sheet.rows_read = sum(1 for _ in rows)
         return
@@ -768,8 +773,10 @@ def audit_refusal(session: Session, kind: str, source: str, dry_run: bool, actor
 
 
 def import_annex_a(session: Session, path: Path, *, dry_run: bool = False, today: date,
-                   actor: str = "cli") -> ImportReport:
-    """Load lists 6-9 of an Annex A workbook as cases, all or nothing (module docstring)."""
+                   actor: str = "cli", problems: ProblemLog | None = None) -> ImportReport:
+    """Load lists 6-9 of an Annex A workbook as cases, all or nothing (module docstring).
+    `problems` receives every problem, placed on the workbook's rows (`--report FILE`)."""
+    log = problems if problems is not None else ProblemLog.from_settings(get_settings())
     path = Path(path)
     book = read_workbook(path)
     found = _Collector()
@@ -785,7 +792,7 @@ def import_annex_a(session: Session, path: Path, *, dry_run: bool = False, today
         for episode in book.episodes:
             _parse_dates(episode, today, found)
             _match_people(episode, workers, teams, team_names, found)
-    problems = book.problems + found.all()
+    log.extend(book.problems + found.all())
 
     notes = list(book.notes)
     if book.sheets:
@@ -795,10 +802,10 @@ def import_annex_a(session: Session, path: Path, *, dry_run: bool = False, today
             f"{len(sheet.columns) + sheet.unread_columns})" for sheet in book.sheets
         )
         notes.append(f"read {read}; the other columns, child details among them, are never read")
-    if problems:
-        audit_refusal(session, KIND, path.name, dry_run, actor, book.rows_read, len(problems))
-        return ImportReport(KIND, str(path), dry_run, book.rows_read, 0, 0, 0, tuple(problems),
-                            tuple(notes))
+    if log:
+        audit_refusal(session, KIND, path.name, dry_run, actor, book.rows_read, log.total)
+        return ImportReport(KIND, str(path), dry_run, book.rows_read, 0, 0, 0, tuple(log.first),
+                            tuple(notes), problem_count=log.total)
 
     by_child: dict[str, list[Episode]] = defaultdict(list)
     for episode in book.episodes:
@@ -818,11 +825,11 @@ def import_annex_a(session: Session, path: Path, *, dry_run: bool = False, today
         notes.append(f"{_count(started_today, 'new case')} with no start date in the workbook (a "
                      f"blank list 6 CIN start date, or list 9) start on {today.isoformat()}")
     inner = import_rows(session, "cases", rows, source=f"{path.name} (Annex A)", dry_run=dry_run,
-                        today=today, actor=actor)
+                        today=today, actor=actor,
+                        problems=log.within(lambda problem: _read_back(problem, chosen)))
     return ImportReport(
         KIND, str(path), dry_run, book.rows_read, inner.created, inner.updated, inner.unchanged,
-        tuple(_read_back(problem, chosen) for problem in inner.problems),
-        tuple(notes) + inner.notes,
+        tuple(log.first), tuple(notes) + inner.notes, problem_count=log.total,
     )
 
 

@@ -1,8 +1,9 @@
 """What every kind of import shares: the validator/writer contract and the bulk-writing helpers.
 
 A kind's importer is built once per import, loading every lookup it needs in a few queries; it
-then checks rows one by one (no query per row), checks the file as a whole, and only when nothing
-is wrong writes the parsed rows with bulk statements in the caller's transaction.
+then checks rows one by one (no query per row), writes each batch of parsed rows with bulk
+statements in the caller's transaction while nothing is wrong (the loader rolls it all back if a
+problem turns up later), and checks the file as a whole at the end.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from importers.cells import RowCells
-from importers.report import Problem
+from importers.report import Problem, ProblemLog
 from models.store import insert_unless_stored
 
 #: Rows per statement batch (and per lookup query when existing rows are fetched by key).
@@ -146,13 +147,23 @@ class Written:
     unchanged: int = 0
     notes: list[str] = field(default_factory=list)
 
+    def add(self, batch: Written) -> None:
+        """Count in one more batch's writes (the loader writes a file a batch at a time)."""
+        self.created += batch.created
+        self.updated += batch.updated
+        self.unchanged += batch.unchanged
+        self.notes.extend(batch.notes)
+
 
 class KindImporter:
     """One kind of import: its columns, its row validator and its writer.
 
     Lifecycle, driven by the loader: `__init__` loads lookups; `check` is called for every row
-    and returns a parsed row (or None, having recorded problems on `cells`); `check_file` adds
-    problems only visible across rows; `write` runs only when no problem was found at all.
+    and returns a parsed row (or None, having recorded problems on `cells`); `write` is called
+    with each batch of parsed rows (IMPORT_BATCH_ROWS) while no problem has been found, in the
+    one transaction the loader rolls back if a problem turns up later; `check_file` adds problems
+    only visible across rows, after the last row. Streaming in batches keeps memory flat: only
+    keys (for duplicates) outlive a batch.
     """
 
     kind: ClassVar[str]
@@ -160,6 +171,9 @@ class KindImporter:
     optional: ClassVar[tuple[str, ...]]
     #: Staff files only: a column called exactly "name" is the worker's name, not a child's.
     name_is_the_worker: ClassVar[bool] = False
+    #: True when `write` must see every row at once (rows refer to each other across the file),
+    #: so the loader keeps the valid rows to the end and calls `write` once.
+    writes_whole_file: ClassVar[bool] = False
 
     def __init__(self, session: Session, columns: frozenset[str], today: date) -> None:
         self.session = session
@@ -170,7 +184,7 @@ class KindImporter:
     def check(self, cells: RowCells) -> Any | None:
         raise NotImplementedError
 
-    def check_file(self, problems: list[Problem]) -> None:
+    def check_file(self, problems: ProblemLog) -> None:
         """Problems only visible once every row is read; none by default."""
 
     def write(self, rows: list[Any]) -> Written:

@@ -41,10 +41,10 @@ the audit entry are those of a staff file; the file is all or nothing like any o
 from __future__ import annotations
 
 import csv
-import io
 import math
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -54,10 +54,12 @@ from xml.parsers import expat
 from sqlalchemy import select
 from sqlmodel import Session
 
+from config import get_settings
 from importers.annex_a import audit_refusal
 from importers.cells import parse_date
 from importers.loader import import_rows
-from importers.report import ImportReport, Problem
+from importers.readers import ReadError, open_csv_text
+from importers.report import ImportReport, Problem, ProblemLog
 from models import Service, Staff, Team
 
 KIND = "census"
@@ -236,12 +238,15 @@ def _read_xml(path: Path, result: Return) -> None:
 
 
 def _read_csv(path: Path, result: Return) -> None:
-    raw = path.read_bytes()
+    """The CSV form, streamed (only the mapped columns of each record are kept)."""
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    reader = csv.reader(io.StringIO(text, newline=""))
+        with open_csv_text(path) as handle:
+            _read_csv_rows(path, csv.reader(handle), result)
+    except ReadError as unreadable:
+        result.problems.append(Problem(None, None, None, str(unreadable)))
+
+
+def _read_csv_rows(path: Path, reader: Iterator[list[str]], result: Return) -> None:
     headers = next(reader, None) or []
     index: dict[str, int] = {}
     for position, header in enumerate(headers):
@@ -479,8 +484,10 @@ def _return_notes(result: Return, workers: list[Worker]) -> list[str]:
 
 
 def import_census(session: Session, path: Path, *, dry_run: bool = False, today: date,
-                  actor: str = "cli") -> ImportReport:
-    """Merge a workforce census return into staff by swe_no, all or nothing (module docstring)."""
+                  actor: str = "cli", problems: ProblemLog | None = None) -> ImportReport:
+    """Merge a workforce census return into staff by swe_no, all or nothing (module docstring).
+    `problems` receives every problem, placed on the return's records (`--report FILE`)."""
+    log = problems if problems is not None else ProblemLog.from_settings(get_settings())
     path = Path(path)
     result = read_return(path)
     checker = _Checker(result)
@@ -525,16 +532,16 @@ def import_census(session: Session, path: Path, *, dry_run: bool = False, today:
     notes.extend(_return_notes(result, workers))
 
     if result.problems:
-        audit_refusal(session, KIND, path.name, dry_run, actor, len(result.records),
-                      len(result.problems))
+        log.extend(result.problems)
+        audit_refusal(session, KIND, path.name, dry_run, actor, len(result.records), log.total)
         return ImportReport(KIND, str(path), dry_run, len(result.records), 0, 0, 0,
-                            tuple(result.problems), tuple(notes))
+                            tuple(log.first), tuple(notes), problem_count=log.total)
     inner = import_rows(session, "staff", rows, source=f"{path.name} (workforce census)",
-                        dry_run=dry_run, today=today, actor=actor)
+                        dry_run=dry_run, today=today, actor=actor,
+                        problems=log.within(lambda p: _read_back(p, merged, result)))
     return ImportReport(
         KIND, str(path), dry_run, len(result.records), inner.created, inner.updated,
-        inner.unchanged, tuple(_read_back(p, merged, result) for p in inner.problems),
-        tuple(notes) + inner.notes,
+        inner.unchanged, tuple(log.first), tuple(notes) + inner.notes, problem_count=log.total,
     )
 
 

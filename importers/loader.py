@@ -1,13 +1,23 @@
-"""The all-or-nothing loader: read, validate every row, then write everything or nothing.
+"""The all-or-nothing loader: stream the file, validate every row, write in batches, commit all
+or nothing.
 
 One import is one transaction in the caller's session:
-1. pending work in the session is flushed, the header row is checked (missing columns,
-   child-identifying columns), and every row is validated, collecting every problem;
-2. only if there is no problem at all are the rows written (bulk statements, no query per row) and
-   flushed, so a dry run reports true counts and meets the same database checks;
+1. pending work in the session is flushed, and the header row is checked (missing columns,
+   child-identifying columns: a refused header means no cell is ever read);
+2. rows are read one at a time and validated; while no problem has been found, the valid rows
+   are written a batch at a time (IMPORT_BATCH_ROWS, bulk statements, no query per row), so
+   memory stays flat whatever the file's size. From the first problem on, nothing more is
+   written or kept: the rest of the file is only validated, so every problem is counted;
 3. a real import without problems commits, together with its audit entry; a dry run or a file
-   with problems rolls back, and its audit entry is then written in a commit of its own, so a
-   refused import is on record while the store is exactly as it was.
+   with problems rolls back (undoing any batch already written), and its audit entry is then
+   written in a commit of its own, so a refused import is on record while the store is exactly
+   as it was. A dry run writes and rolls back too, so it meets the same database checks.
+
+Problems go to a `ProblemLog`: counted, the first IMPORT_PROBLEMS_SHOWN kept for the summary,
+each written to the `--report FILE` CSV when asked for. A NUL character anywhere in a row (which
+PostgreSQL cannot store) is a problem naming the row and column, never a database error.
+A kind whose rows refer to each other across the whole file (staff: managers, and e-mails freed
+by one row and taken by another) sets `writes_whole_file`, and keeps its valid rows until the end.
 
 Logs carry counts, the kind and the file name only: never a cell's value.
 """
@@ -16,19 +26,23 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from contextlib import closing
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session
 
+from config import Settings, get_settings
 from importers.actions import ActionsImporter
 from importers.base import KindImporter, Written
 from importers.cases import CasesImporter
 from importers.cells import RowCells
 from importers.columns import check_headers
 from importers.readers import ReadError, Table, read_table, table_from_dicts
-from importers.report import ImportReport, Problem
+from importers.report import ImportReport, Problem, ProblemLog
 from importers.staff import StaffImporter
 from importers.supervisions import SupervisionsImporter
 from importers.teams import TeamsImporter
@@ -43,43 +57,76 @@ IMPORTERS: dict[str, type[KindImporter]] = {
 }
 KINDS: tuple[str, ...] = ("teams", "staff", "cases", "supervisions", "actions")
 
+NUL = "\x00"
+NUL_REASON = ("contains a NUL character (a zero byte), which the store cannot hold: the file is "
+              "probably damaged or not really text; remove it and import again")
+
 
 def import_file(session: Session, kind: str, path: Path, *, dry_run: bool = False, today: date,
-                actor: str = "cli") -> ImportReport:
-    """Import a .csv or .xlsx file of one kind (SPEC section 5), all or nothing."""
+                actor: str = "cli", problems: ProblemLog | None = None,
+                settings: Settings | None = None) -> ImportReport:
+    """Import a .csv or .xlsx file of one kind (SPEC section 5), all or nothing, streaming it.
+    `problems` receives every problem (give one with a report file for `--report FILE`)."""
+    settings = settings or get_settings()
+    log = problems if problems is not None else ProblemLog.from_settings(settings)
     path = Path(path)
     try:
-        table = read_table(path)
+        table = read_table(path, max_line_chars=settings.import_max_line_chars)
     except ReadError as unreadable:
-        return _finish(session, kind, str(path), path.name, dry_run, actor, 0, Written(),
-                       [Problem(None, None, None, str(unreadable))], [])
+        log.append(Problem(unreadable.row, None, None, str(unreadable)))
+        return _finish(session, kind, str(path), path.name, dry_run, actor, 0, Written(), log,
+                       [])
     return _import(session, kind, table, path=str(path), source=path.name, dry_run=dry_run,
-                   today=today, actor=actor)
+                   today=today, actor=actor, problems=log, batch_rows=settings.import_batch_rows)
 
 
 def import_rows(session: Session, kind: str, rows: list[dict[str, str]], *, source: str,
-                dry_run: bool = False, today: date, actor: str = "cli") -> ImportReport:
+                dry_run: bool = False, today: date, actor: str = "cli",
+                problems: ProblemLog | None = None, settings: Settings | None = None
+                ) -> ImportReport:
     """Import rows another reader produced (dict keys are the headers; rows[0] is row 2)."""
+    settings = settings or get_settings()
+    log = problems if problems is not None else ProblemLog.from_settings(settings)
     return _import(session, kind, table_from_dicts(rows), path=source, source=source,
-                   dry_run=dry_run, today=today, actor=actor)
+                   dry_run=dry_run, today=today, actor=actor, problems=log,
+                   batch_rows=settings.import_batch_rows)
+
+
+@dataclass
+class _Progress:
+    rows_read: int = 0
+
+
+def nul_problem(number: int, values: Sequence[str], headers: Sequence[str]) -> Problem | None:
+    """A problem naming the row (and column) if a cell holds a NUL; its value is never quoted."""
+    if NUL not in "".join(values):
+        return None
+    position = next(position for position, value in enumerate(values) if NUL in value)
+    header = headers[position].strip() if position < len(headers) else ""
+    column = header if header and NUL not in header else f"column {position + 1}"
+    return Problem(number, column, None, NUL_REASON)
 
 
 def _import(session: Session, kind: str, table: Table, *, path: str, source: str, dry_run: bool,
-            today: date, actor: str) -> ImportReport:
+            today: date, actor: str, problems: ProblemLog, batch_rows: int) -> ImportReport:
     started = time.perf_counter()
-    problems: list[Problem] = []
     notes: list[str] = list(table.notes)
     written = Written()
-    rows_read = 0
+    progress = _Progress()
     importer_class = IMPORTERS.get(kind)
     with closing(table):
         if importer_class is None:
             problems.append(Problem(None, None, kind, f"not a kind of import: use one of "
                                                       f"{', '.join(KINDS)}"))
-            return _finish(session, kind, path, source, dry_run, actor, 0, written, problems, notes)
+            return _finish(session, kind, path, source, dry_run, actor, 0, written, problems,
+                           notes)
         try:
             session.flush()
-            header = check_headers(kind, table.headers, importer_class.required,
+            headers = table.headers
+            header_nul = nul_problem(1, headers, ())
+            if header_nul is not None:
+                problems.append(header_nul)
+            header = check_headers(kind, headers, importer_class.required,
                                    importer_class.optional,
                                    name_is_the_worker=importer_class.name_is_the_worker)
             problems.extend(header.problems)
@@ -87,39 +134,70 @@ def _import(session: Session, kind: str, table: Table, *, path: str, source: str
                 notes.append("Ignored columns: " + ", ".join(header.ignored))
             try:
                 if problems:  # refused by its header: count the rows, read no cell
-                    rows_read = sum(1 for _ in table.rows)
-                else:
-                    importer = importer_class(session, frozenset(header.index), today)
-                    cells = RowCells(header.index, problems)
-                    parsed = []
                     for number, values in table.rows:
-                        rows_read += 1
-                        cells.start(number, values)
-                        row = importer.check(cells)
-                        if row is not None:
-                            parsed.append(row)
-                    importer.check_file(problems)
-                    if not problems:
-                        written = importer.write(parsed)
-                        notes.extend(written.notes)
-                        session.flush()
-                    del parsed
+                        progress.rows_read += 1
+                        if NUL in "".join(values):
+                            problems.append(Problem(number, None, None, NUL_REASON))
+                else:
+                    _validate_and_write(session, importer_class, header.index, table, problems,
+                                        written, today, batch_rows, progress)
+                    notes.extend(dict.fromkeys(written.notes))
             except ReadError as unreadable:
-                problems.append(Problem(None, None, None, str(unreadable)))
-            report = _finish(session, kind, path, source, dry_run, actor, rows_read, written,
-                             problems, notes)
+                problems.append(Problem(unreadable.row, None, None, str(unreadable)))
+            report = _finish(session, kind, path, source, dry_run, actor, progress.rows_read,
+                             written, problems, notes)
         except BaseException as failure:
-            _record_failure(session, kind, source, dry_run, actor, rows_read, failure)
+            _record_failure(session, kind, source, dry_run, actor, progress.rows_read, failure)
             raise
     logger.info("import %s %s%s: %s, %d rows in %.2fs (%d created, %d updated, %d unchanged, "
                 "%d problems)", kind, source, " (dry run)" if dry_run else "",
-                "ok" if report.ok else "refused", rows_read, time.perf_counter() - started,
-                report.created, report.updated, report.unchanged, len(report.problems))
+                "ok" if report.ok else "refused", progress.rows_read, time.perf_counter() - started,
+                report.created, report.updated, report.unchanged, report.problem_count)
     return report
 
 
+def _validate_and_write(session: Session, importer_class: type[KindImporter],
+                        index: dict[str, int], table: Table, problems: ProblemLog,
+                        written: Written, today: date, batch_rows: int, progress: _Progress
+                        ) -> None:
+    """Stream the rows through the validator, writing each full batch while the file is still
+    clean (`progress` counts the rows read, for the audit entry even if a write fails). A file
+    unreadable part-way is a problem naming the row it stopped at."""
+    importer = importer_class(session, frozenset(index), today)
+    cells = RowCells(index, problems)
+    headers = table.headers
+    whole_file = importer_class.writes_whole_file
+    batch: list[Any] = []
+    try:
+        for number, values in table.rows:
+            progress.rows_read += 1
+            nul = nul_problem(number, values, headers)
+            if nul is not None:
+                problems.append(nul)
+                batch.clear()
+                continue
+            cells.start(number, values)
+            row = importer.check(cells)
+            if problems:  # refused: keep nothing more, only count what else is wrong
+                batch.clear()
+                continue
+            if row is not None:
+                batch.append(row)
+            if not whole_file and len(batch) >= batch_rows:
+                written.add(importer.write(batch))
+                batch = []
+    except ReadError as unreadable:
+        problems.append(Problem(unreadable.row, None, None, str(unreadable)))
+        return
+    importer.check_file(problems)
+    if not problems:
+        if batch:
+            written.add(importer.write(batch))
+        session.flush()
+
+
 def _finish(session: Session, kind: str, path: str, source: str, dry_run: bool, actor: str,
-            rows_read: int, written: Written, problems: list[Problem], notes: list[str]
+            rows_read: int, written: Written, problems: ProblemLog, notes: list[str]
             ) -> ImportReport:
     """Commit or roll back, and record the run in the audit log either way."""
     report = ImportReport(
@@ -127,10 +205,10 @@ def _finish(session: Session, kind: str, path: str, source: str, dry_run: bool, 
         created=written.created if not problems else 0,
         updated=written.updated if not problems else 0,
         unchanged=written.unchanged if not problems else 0,
-        problems=tuple(problems), notes=tuple(notes),
+        problems=tuple(problems.first), notes=tuple(notes), problem_count=problems.total,
     )
     detail = (f"rows {rows_read}, created {report.created}, updated {report.updated}, "
-              f"unchanged {report.unchanged}, problems {len(problems)}")
+              f"unchanged {report.unchanged}, problems {problems.total}")
     if report.ok and not dry_run:
         session.add(_audit_entry(kind, source, dry_run, actor, "changed", detail))
         session.commit()

@@ -61,6 +61,8 @@ class StaffImporter(KindImporter):
     required = ("staff_id", "name", "email", "role", "team", "fte", "start_date")
     optional = (*OPTIONAL_FIELDS, "manager_id")
     name_is_the_worker = True
+    #: Managers may be anywhere in the file, and an e-mail one row gives up another may take.
+    writes_whole_file = True
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)

@@ -2,14 +2,20 @@
 
 Generic on purpose: any test can build the few rows it needs with readable defaults, and
 `small_council` gives one council with every role in it for tests that need a whole picture.
-Case references only — no child is ever named, in tests as in production.
+Case references only — no child is ever named, in tests as in production. At the end, builders
+of import files no well-behaved writer produces: junk CSVs, and hand-made XLSX packages.
 """
 
 from __future__ import annotations
 
+import csv
+import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from sqlmodel import Session
 
@@ -183,3 +189,91 @@ def small_council(session: Session, today: date) -> Council:
 
 
 __all__ = ["Builder", "Council", "small_council"]
+
+
+# Import files -------------------------------------------------------------------------------
+# Files the importers must survive: built here so every importer test writes them one way.
+
+#: The columns of a junk cases file, and the cells of each junk row that are wrong.
+JUNK_CASES_HEADER = ("case_ref", "case_type", "start_date", "team")
+JUNK_PROBLEMS_PER_ROW = 3  # case_type, start_date and team
+
+
+def write_junk_cases_csv(path: Path, rows: int) -> int:
+    """A cases CSV of `rows` rows, each wrong in three cells (an unknown case type, a date with
+    a thirteenth month, a team that does not exist), written as it goes; the problems it holds."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(JUNK_CASES_HEADER)
+        for number in range(rows):
+            writer.writerow([f"J{number:07d}", "junkjunkjunk", f"31/13/{2000 + number % 50}",
+                             f"Nowhere {number % 97}"])
+    return rows * JUNK_PROBLEMS_PER_ROW
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def write_raw_xlsx(path: Path, rows: Sequence[Sequence[str]], *, dimension: str | None = None,
+                   styled_column: str | None = None, styled_last_row: int | None = None) -> Path:
+    """An .xlsx written by hand, for what openpyxl's writer will not produce: a declared
+    `dimension` (say "A1:XFD1048576") that is not the data's, an empty styled cell in
+    `styled_column` of every row (a formatted column far right), a styled empty row at
+    `styled_last_row`, and raw characters (a NUL) that make the sheet's XML unreadable there.
+    `rows[0]` is the header row; every cell is an inline string. Without a `dimension`, the
+    data's own range is declared, as Excel does; `dimension=""` declares none."""
+    width = max((len(values) for values in rows), default=1)
+    if dimension is None:
+        dimension = f"A1:{_column_letters(width)}{max(len(rows), 1)}"
+    sheet = [f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{_SHEET_NS}">']
+    if dimension:
+        sheet.append(f'<dimension ref="{dimension}"/>')
+    sheet.append("<sheetData>")
+    for number, values in enumerate(rows, start=1):
+        cells = "".join(
+            f'<c r="{_column_letters(position)}{number}" t="inlineStr"><is><t>{escape(value)}'
+            "</t></is></c>" for position, value in enumerate(values, start=1) if value != ""
+        )
+        if styled_column:
+            cells += f'<c r="{styled_column}{number}" s="1"/>'
+        sheet.append(f'<row r="{number}">{cells}</row>')
+    if styled_last_row:
+        sheet.append(f'<row r="{styled_last_row}"><c r="A{styled_last_row}" s="1"/></row>')
+    sheet.append("</sheetData></worksheet>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, text in _XLSX_PARTS.items():
+            package.writestr(name, text)
+        package.writestr("xl/worksheets/sheet1.xml", "".join(sheet))
+    return path
+
+
+_SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_DOC_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_XLSX_PARTS = {
+    "[Content_Types].xml":
+        '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+        'package/2006/content-types"><Default Extension="rels" ContentType="application/'
+        'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" '
+        'ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType='
+        '"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+    "_rels/.rels":
+        f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{_RELS_NS}">'
+        f'<Relationship Id="rId1" Type="{_DOC_RELS}/officeDocument" Target="xl/workbook.xml"/>'
+        "</Relationships>",
+    "xl/workbook.xml":
+        f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{_SHEET_NS}" '
+        f'xmlns:r="{_DOC_RELS}"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/>'
+        "</sheets></workbook>",
+    "xl/_rels/workbook.xml.rels":
+        f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{_RELS_NS}">'
+        f'<Relationship Id="rId1" Type="{_DOC_RELS}/worksheet" Target="worksheets/sheet1.xml"/>'
+        "</Relationships>",
+}

@@ -41,3 +41,27 @@ def test_the_bench_runs_end_to_end_at_a_tiny_size_and_reports_ratios_and_stateme
     report = write_results(options, runs, ["--quick"], 1.0)
     assert "SQL statements per command" in report and "median × floor" in report
     assert len(verdicts(runs)) == 7
+
+
+def test_the_import_memory_run_measures_each_import_in_a_process_of_its_own(
+    tmp_path: Path,
+) -> None:
+    """bench/import_memory.py end to end at 100 rows: valid and junk files through the real
+    command line, each child's own peak RSS, and its results.md section spliced in."""
+    from bench.import_memory import SECTION, measure, section, splice
+
+    results = measure([100], "sqlite", files=tmp_path / "files", label="import_memory_smoke")
+
+    assert [result["rows"] for result in results] == [10, 100]
+    for result in results:
+        assert result["valid"]["returncode"] == 0 and result["junk_refused"]
+        assert result["valid"]["peak_rss_kb"] > 10_000 and result["junk"]["peak_rss_kb"] > 10_000
+        assert result["report_rows"] == 4 * result["rows"]
+    assert results[1]["junk_stdout_lines"] == 102  # a headline, 100 problems, the total
+    results_md = tmp_path / "results.md"
+    results_md.write_text("# Benchmark results\n\n## What each command answered\n")
+    splice(results_md, section(results))
+    splice(results_md, section(results))  # replaced, not added twice
+    text = results_md.read_text()
+    assert text.count(SECTION) == 1 and text.index(SECTION) < text.index("## What each")
+    assert "|\n\n## What each" in text
