@@ -24,6 +24,8 @@ class Case(SQLModel, table=True):
     next_review: date | None = None
     placement_start: date | None = None
     long_term_placement: bool = False
+    family_id: str | None = Field(default=None, max_length=60)
+    placement_type: str | None = Field(default=None, max_length=40)
 
     def open_on(self, day: date) -> bool:
         return self.start_date <= day and (self.end_date is None or self.end_date > day)
