@@ -44,6 +44,19 @@ class Settings:
     nqsw_review_months: tuple[int, ...] = (3, 6, 9, 12)
     nqsw_weekly_supervision_weeks: int = 6
     nqsw_fortnightly_supervision_until_month: int = 6
+    # Local policy (Wirral-style, not national): may an ASYE worker lead a CP case?
+    nqsw_cp_lead_allowed: bool = False
+
+    # The two-year Early Career Development Programme (DfE), replacing the ASYE from September
+    # 2027. Its caseload rules are not yet published, so every number is a setting; the
+    # defaults are SPEC section 4's. Lists are one value per programme year.
+    ecdp_from: date = date(2027, 9, 1)  # a blank programme is ECDP for starts on or after this
+    ecdp_months: int = 24
+    ecdp_max_months: int = 36
+    ecdp_cap_pct_by_year: tuple[float, ...] = (90.0, 95.0)
+    ecdp_cp_lead_allowed_by_year: tuple[bool, ...] = (False, False)  # year 2: co-work only
+    ecdp_development_time_ratio: float = 0.1
+    ecdp_review_months: tuple[int, ...] = (3, 6, 9, 12, 18, 24)
 
     # Supervision and visits
     supervision_interval_days: int = 28
@@ -86,8 +99,15 @@ def _coerce(raw: str, example: object) -> object:
         return int(raw)
     if isinstance(example, float):
         return float(raw)
+    if isinstance(example, date):
+        return date.fromisoformat(raw.strip())
     if isinstance(example, tuple):
-        return tuple(int(part) for part in raw.replace(" ", "").split(",") if part)
+        # The element type is the default's: whole numbers, decimals, yes/no, or words.
+        kind = type(example[0]) if example else int
+        parts = [part for part in raw.replace(" ", "").split(",") if part]
+        if kind is str:
+            return tuple(parts)
+        return tuple(_coerce(part, kind()) for part in parts)  # type: ignore[misc]
     return raw
 
 

@@ -28,6 +28,7 @@ from importers.base import (
 )
 from importers.cells import RowCells
 from models import CASE_TYPES, Case, CaseAllocation, Staff, Team
+from models.cases import PLACEMENT_TYPES
 
 CASES = Case.__table__
 ALLOCATION = CaseAllocation.__table__
@@ -37,7 +38,9 @@ TEAM = Team.__table__
 CASE_TYPE_CHOICES = {case_type.lower(): case_type for case_type in CASE_TYPES}
 CASE_TYPES_EXPECTED = "one of " + ", ".join(CASE_TYPES)
 OPTIONAL_FIELDS = ("end_date", "allocated_worker_id", "co_worker_id", "last_visit", "next_review",
-                   "placement_start", "long_term_placement")
+                   "placement_start", "long_term_placement", "family_id", "placement_type")
+PLACEMENT_CHOICES = {word: stored for stored, words in PLACEMENT_TYPES.items() for word in words}
+PLACEMENT_EXPECTED = "one of " + ", ".join(PLACEMENT_TYPES) + " (or blank)"
 STORED = ("id", "case_ref", "case_type", "team_id", "start_date", *OPTIONAL_FIELDS)
 
 
@@ -54,6 +57,8 @@ class CaseRow(NamedTuple):
     next_review: date | None
     placement_start: date | None
     long_term_placement: bool
+    family_id: str | None = None
+    placement_type: str | None = None
 
 
 def _close_open_spells():  # type: ignore[no-untyped-def]
@@ -118,6 +123,9 @@ class CasesImporter(KindImporter):
             cells.problem("placement_start", cells.raw("placement_start"),
                           "before start_date: a placement cannot begin before the case opens")
         long_term = cells.boolean("long_term_placement")
+        family_id = cells.text("family_id", max_length=max_length(CASES, "family_id"))
+        placement_type = cells.choice("placement_type", PLACEMENT_CHOICES,
+                                      expected=PLACEMENT_EXPECTED)
         if case_ref is not None:
             first = self.seen.setdefault(case_ref, cells.row_number)
             if first != cells.row_number:
@@ -128,7 +136,7 @@ class CasesImporter(KindImporter):
             return None
         return CaseRow(cells.row_number, case_ref, case_type, team_id, start, end,  # type: ignore[arg-type]
                        lead, co_worker, last_visit, next_review, placement_start,
-                       long_term)  # type: ignore[arg-type]
+                       long_term, family_id, placement_type)  # type: ignore[arg-type]
 
     def _team(self, cells: RowCells) -> int | None:
         written = cells.text("team", required=True)
@@ -178,7 +186,8 @@ class CasesImporter(KindImporter):
                  "allocated_worker_id": row.allocated_worker_id,
                  "co_worker_id": row.co_worker_id, "last_visit": row.last_visit,
                  "next_review": row.next_review, "placement_start": row.placement_start,
-                 "long_term_placement": row.long_term_placement}
+                 "long_term_placement": row.long_term_placement, "family_id": row.family_id,
+                 "placement_type": row.placement_type}
                 for row in inserts
             ], "case_ref")
             for row in inserts:

@@ -36,6 +36,16 @@ class NqswLine:
     open_cases: int
     protected_cap: float
     breaches: tuple[str, ...]
+    programme: str = "ASYE"
+    month_text: str = ""  # "ECDP year 2, month 14 of 24" (see ProtectionStatus.month_text)
+
+    @property
+    def position(self) -> str:
+        """"month 4" in the ASYE (as digests always said), the programme year in the ECDP."""
+        if not self.month:
+            return ""
+        return self.month_text if self.programme != "ASYE" and self.month_text \
+            else f"month {self.month}"
 
 
 @dataclass(frozen=True)

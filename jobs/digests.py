@@ -73,7 +73,8 @@ def build_staffing_digest(
     lines = [
         NqswLine(staff_id=status.staff_id, name=status.name, team=status.team,
                  month=status.month, open_cases=status.open_cases,
-                 protected_cap=status.protected_cap, breaches=status.breaches)
+                 protected_cap=status.protected_cap, breaches=status.breaches,
+                 programme=status.programme, month_text=status.month_text)
         for status in protection_statuses(session, nqsws, as_of, settings)
     ]
     lines.sort(key=lambda line: (not line.breaches, line.team, line.name))

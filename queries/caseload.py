@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from config import Settings
 from models import Case, Staff, Supervision, Team
 from queries.access import Asker
-from queries.protection_rules import in_protected_year, normal_cap, protected_cap
+from queries.protection_rules import EarlyCareer, early_career_on, normal_cap, protected_cap
 from queries.results import (
     CapacityList,
     CapacityRow,
@@ -48,16 +48,36 @@ def in_post_on(today: date):  # type: ignore[no-untyped-def]
     return (Staff.start_date <= today) & (or_(Staff.end_date.is_(None), Staff.end_date >= today))  # type: ignore[union-attr]
 
 
+def early_career(staff: Staff, today: date, settings: Settings) -> EarlyCareer | None:
+    """The worker's early career programme (ASYE or ECDP) today, or None when not in one."""
+    return early_career_on(staff.asye_start, staff.asye_end, staff.early_career_programme, today,
+                           settings)
+
+
 def is_nqsw(staff: Staff, today: date, settings: Settings) -> bool:
-    return staff.asye_start is not None and in_protected_year(
-        staff.asye_start, staff.asye_end, today, settings
-    )
+    """In a protected early career period (the ASYE year, or the ECDP's two years) today."""
+    return early_career(staff, today, settings) is not None
+
+
+def early_career_label(period: EarlyCareer | None) -> str:
+    """The flag managers scan for: "NQSW" in the ASYE (as before), "ECDP year N" in the ECDP."""
+    if period is None:
+        return ""
+    return "NQSW" if period.programme.months <= 12 else period.label
+
+
+def may_lead_cp(staff: Staff, today: date, settings: Settings) -> bool:
+    """Whether the worker may be lead on a CP case: not while their programme year forbids it."""
+    period = early_career(staff, today, settings)
+    return period is None or period.cp_lead_allowed
 
 
 def worker_cap(staff: Staff, today: date, settings: Settings) -> float:
-    """The cap a worker is held to today: the protected cap in the ASYE, the normal one after."""
-    if is_nqsw(staff, today, settings):
-        return protected_cap(staff.fte, settings)
+    """The cap a worker is held to today: the programme year's protected cap in the ASYE or the
+    ECDP, the normal one after."""
+    period = early_career(staff, today, settings)
+    if period is not None:
+        return protected_cap(staff.fte, settings, period.cap_ratio)
     return normal_cap(staff.fte, settings)
 
 
@@ -74,7 +94,8 @@ def last_supervisions(session: Session, staff_ids: Iterable[int]) -> dict[int, d
 
 
 def supervision_overdue(staff: Staff, last: date | None, today: date, settings: Settings) -> int:
-    interval = supervision_interval_days(staff.asye_start, staff.asye_end, today, settings)
+    interval = supervision_interval_days(staff.asye_start, staff.asye_end, today, settings,
+                                         staff.early_career_programme)
     due = next_supervision_due(last, interval, staff.start_date)
     return supervision_days_overdue(due, today)
 
@@ -190,6 +211,7 @@ def worker_loads(
     for worker in workers:
         staff = worker.staff
         by_type = counts[staff.id]  # type: ignore[index]
+        period = early_career(staff, today, settings)
         loads.append(
             WorkerLoad(
                 staff_id=staff.staff_id,
@@ -202,7 +224,9 @@ def worker_loads(
                 other=by_type["other"],
                 total=sum(by_type.values()),
                 cap=round(worker_cap(staff, today, settings), 2),
-                is_nqsw=is_nqsw(staff, today, settings),
+                is_nqsw=period is not None,
+                early_career=early_career_label(period),
+                may_lead_cp=period is None or period.cp_lead_allowed,
                 overdue_visits=overdue_visits[staff.id],  # type: ignore[index]
                 overdue_reviews=overdue_reviews[staff.id],  # type: ignore[index]
                 supervision_overdue_days=supervision_overdue(
@@ -260,10 +284,11 @@ def worker_cases(
     rows = tuple(case_row(open_case, today, settings) for open_case in cases)
     lead_count = sum(1 for open_case in cases if open_case.case.allocated_worker_id == staff.id)
     cap = worker_cap(staff, today, settings)
+    label = early_career_label(early_career(staff, today, settings))
     summary = (
         f"{lead_count} case{'s' if lead_count != 1 else ''} as lead "
         f"(cap {cap:g} at {staff.fte:g} FTE"
-        f"{', NQSW protected cap' if is_nqsw(staff, today, settings) else ''})"
+        f"{f', {label} protected cap' if label else ''})"
         f", {len(rows) - lead_count} co-worked"
     )
     return CaseList(
@@ -324,10 +349,10 @@ def capacity(
     cases = open_cases(session, today, Case.allocated_worker_id.in_(worker_ids or [-1]))  # type: ignore[union-attr]
     rows: list[CapacityRow] = []
     for load in worker_loads(workers, cases, today, settings):
-        if case_type == "CP" and load.is_nqsw:
+        if case_type == "CP" and not load.may_lead_cp:
             continue
         row = CapacityRow(load.staff_id, load.name, load.team, load.fte, load.total, load.cap,
-                          load.is_nqsw)
+                          load.is_nqsw, load.early_career)
         if row.headroom >= 1:
             rows.append(row)
     rows.sort(key=lambda row: (-row.headroom, row.name))

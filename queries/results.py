@@ -61,6 +61,9 @@ class WorkerLoad:
     overdue_visits: int
     overdue_reviews: int
     supervision_overdue_days: int
+    #: "NQSW" in the ASYE, "ECDP year 2" in the ECDP's second year; "" when not early career.
+    early_career: str = ""
+    may_lead_cp: bool = True
 
     @property
     def load_pct(self) -> int:
@@ -77,7 +80,7 @@ class WorkerLoad:
         if self.over_cap:
             flags.append("over cap")
         if self.is_nqsw:
-            flags.append("NQSW")
+            flags.append(self.early_career or "NQSW")
         if self.overdue_visits:
             flags.append(f"{self.overdue_visits} visit{'s' if self.overdue_visits > 1 else ''} overdue")
         if self.overdue_reviews:
@@ -149,6 +152,7 @@ class CapacityRow:
     open_cases: int
     cap: float
     is_nqsw: bool
+    early_career: str = ""
 
     @property
     def headroom(self) -> float:
@@ -188,6 +192,15 @@ class ProtectionStatus:
     supervision_overdue_days: int
     next_review: tuple[int, date] | None
     development_time_pct: int
+    programme: str = "ASYE"  # the early career programme: "ASYE" or "ECDP"
+    #: "month 4 of 12" (ASYE) or "ECDP year 2, month 14 of 24"; "" outside the programme
+    month_text: str = ""
+    cp_lead_allowed: bool = False  # a setting per programme year (local policy)
+
+    @property
+    def position(self) -> str:
+        """Where the worker is in the programme, as every front end words it."""
+        return self.month_text or f"month {self.month} of 12"
 
     @property
     def breaches(self) -> tuple[str, ...]:
@@ -197,7 +210,7 @@ class ProtectionStatus:
         found: list[str] = []
         if self.open_cases > self.protected_cap:
             found.append(f"caseload {self.open_cases} over protected cap {self.protected_cap:g}")
-        if self.cp_lead_cases:
+        if self.cp_lead_cases and not self.cp_lead_allowed:
             found.append(f"lead on {len(self.cp_lead_cases)} CP case(s)")
         if self.supervision_overdue_days:
             found.append(f"supervision {self.supervision_overdue_days}d overdue")

@@ -53,7 +53,7 @@ from sqlmodel import Session
 
 from config import Settings
 from models import ACCESS_ROLE_BY_JOB_ROLE, Case, Service, Staff, Team
-from queries.protection_rules import in_protected_year, normal_cap, protected_cap
+from queries.protection_rules import early_career_on, in_protected_year, normal_cap, protected_cap
 
 ALL_SERVICES = "All services"
 
@@ -291,14 +291,14 @@ def _tallies(
 
     # Statement 5: open cases held as lead by each worker in post who holds any (one row per
     # case holder: the caseload figures are summed from these, and the cap checked on each).
-    for team, staff_id, name, fte, asye_start, asye_end, cases_held in session.exec(
+    for team, staff_id, name, fte, asye_start, asye_end, programme, cases_held in session.exec(
         select(Staff.team_id, Staff.staff_id, Staff.name, Staff.fte, Staff.asye_start,
-               Staff.asye_end, func.count(Case.id))
+               Staff.asye_end, Staff.early_career_programme, func.count(Case.id))
         .select_from(Case)
         .join(Staff, Staff.id == Case.allocated_worker_id)
         .where(is_open, in_post, workforce, team_in_scope(Staff.team_id))
         .group_by(Staff.id, Staff.team_id, Staff.staff_id, Staff.name, Staff.fte,
-                  Staff.asye_start, Staff.asye_end)
+                  Staff.asye_start, Staff.asye_end, Staff.early_career_programme)
     ).all():
         tally = tallies.get(team)
         if tally is None:
@@ -306,19 +306,22 @@ def _tallies(
         tally.case_holders += 1
         tally.case_holder_fte += fte
         tally.held_cases += cases_held
-        protected = in_protected_year(asye_start, asye_end, as_of, settings)
-        cap = protected_cap(fte, settings) if protected else normal_cap(fte, settings)
+        period = early_career_on(asye_start, asye_end, programme, as_of, settings)
+        cap = (protected_cap(fte, settings, period.cap_ratio) if period
+               else normal_cap(fte, settings))
         if cases_held > cap:
             tally.workers_over_cap.append((staff_id, name, int(cases_held), cap))
 
     # Statement 6: NQSWs who may be in the protected year; the rule decides exactly.
-    earliest_start = as_of - relativedelta(months=settings.nqsw_max_months) - timedelta(days=7)
-    for team, asye_start, asye_end in session.exec(
-        select(Staff.team_id, Staff.asye_start, Staff.asye_end)
+    longest = max(settings.nqsw_max_months, settings.ecdp_max_months)
+    earliest_start = as_of - relativedelta(months=longest) - timedelta(days=7)
+    for team, asye_start, asye_end, programme in session.exec(
+        select(Staff.team_id, Staff.asye_start, Staff.asye_end, Staff.early_career_programme)
         .where(team_in_scope(Staff.team_id), workforce, in_post, Staff.asye_start.is_not(None),
                Staff.asye_start <= as_of, Staff.asye_start > earliest_start)
     ).all():
-        if team in tallies and in_protected_year(asye_start, asye_end, as_of, settings):
+        if team in tallies and in_protected_year(asye_start, asye_end, as_of, settings,
+                                                 programme):
             tallies[team].nqsws += 1
 
     # Statement 7: managers in post with more direct reports in post than the span allows.

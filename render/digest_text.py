@@ -116,7 +116,7 @@ def over_span_rows(digest: StaffingDigest) -> list[list[str]]:
 
 
 def nqsw_rows(digest: StaffingDigest) -> list[list[str]]:
-    return [[line.name, line.team, f"month {line.month}" if line.month else "",
+    return [[line.name, line.team, line.position,
              f"{line.open_cases}/{line.protected_cap:g}",
              "; ".join(line.breaches) if line.breaches else "protection kept"]
             for line in digest.nqsws]

@@ -34,7 +34,7 @@ from queries.results import (
     Unavailable,
     WorkerLoad,
 )
-from render.text import as_of, day, joined, plural, render_text
+from render.text import as_of, cp_rule, day, joined, plural, render_text
 
 Block = dict[str, Any]
 Message = dict[str, Any]
@@ -318,14 +318,14 @@ def protection_row(status: ProtectionStatus) -> list[Block]:
     academy = (f"{status.academy_passed or 0} of {status.academy_required} academy modules passed"
                if status.academy_required else "academy progress not recorded")
     cp_lead = len(status.cp_lead_cases)
-    cp_line = f"CP cases as lead: {cp_lead} (must be 0)"
-    if cp_lead:
+    cp_line = f"CP cases as lead: {cp_lead} ({cp_rule(status)})"
+    if cp_lead and not status.cp_lead_allowed:
         cp_line = f"{RED} *{cp_line}* — {escape(', '.join(status.cp_lead_cases))}"
     over_cap = status.open_cases > status.protected_cap
     caseload = f"Caseload {status.open_cases} against a protected cap of {status.protected_cap:g}"
     lines = [
         f"*{escape(status.name)}* — {escape(status.team)}",
-        f"ASYE started {day(status.asye_start)} · month {status.month} of 12 · protection ends "
+        f"{status.programme} started {day(status.asye_start)} · {status.position} · protection ends "
         f"{day(status.protection_end)}",
         f"{RED} *{caseload}*" if over_cap else caseload,
         f"{cp_line} · co-working {status.cp_co_worked}",

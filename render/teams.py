@@ -60,7 +60,7 @@ from render.digest_text import (
     supervision_summary,
     supervision_team_row,
 )
-from render.text import as_of, day, joined, plural, render_text
+from render.text import as_of, cp_rule, day, joined, plural, render_text
 
 Card = dict[str, Any]
 Element = dict[str, Any]
@@ -412,12 +412,12 @@ def protection_container(status: ProtectionStatus) -> Element:
     academy = (f"{status.academy_passed or 0} of {status.academy_required} passed"
                if status.academy_required else "not recorded")
     cp_lead = len(status.cp_lead_cases)
-    cp_text = f"{cp_lead} (must be 0)" + (f" — {', '.join(status.cp_lead_cases)}" if cp_lead
+    cp_text = f"{cp_lead} ({cp_rule(status)})" + (f" — {', '.join(status.cp_lead_cases)}" if cp_lead
                                           else "")
     items = [
         text_block(f"**{plain(status.name)}** — {plain(status.team)}"),
         facts([
-            ("Protected year", f"month {status.month} of 12 (ASYE started "
+            ("Protected year", f"{status.position} ({status.programme} started "
                                f"{day(status.asye_start)}; protection ends "
                                f"{day(status.protection_end)})"),
             ("Caseload", f"{status.open_cases} against a protected cap of "

@@ -134,6 +134,12 @@ def _(answer: CapacityList, limit: int | None = None) -> str:
     return "\n".join(part for part in (heading, body, more) if part)
 
 
+def cp_rule(status: ProtectionStatus) -> str:
+    """What the programme year allows: "must be 0", or "allowed this year" where the council's
+    setting lets this programme year lead CP cases."""
+    return "allowed this year" if status.cp_lead_allowed else "must be 0"
+
+
 def protection_lines(status: ProtectionStatus) -> list[str]:
     if not status.in_protected_year:
         ended = (f" (it ended on {day(status.protection_end)})"
@@ -145,10 +151,10 @@ def protection_lines(status: ProtectionStatus) -> list[str]:
                if status.academy_required else "academy progress not recorded")
     lines = [
         f"{status.name} — {status.team}",
-        f"  ASYE started {day(status.asye_start)}; month {status.month} of 12; protection ends "
+        f"  {status.programme} started {day(status.asye_start)}; {status.position}; protection ends "
         f"{day(status.protection_end)}",
         f"  Caseload {status.open_cases} against a protected cap of {status.protected_cap:g}",
-        f"  CP cases as lead: {len(status.cp_lead_cases)} (must be 0)"
+        f"  CP cases as lead: {len(status.cp_lead_cases)} ({cp_rule(status)})"
         + (f" — {', '.join(status.cp_lead_cases)}" if status.cp_lead_cases else "")
         + f"; co-working {status.cp_co_worked}",
         f"  {status.development_time_pct}% protected development time; {academy}; {review}",
