@@ -303,14 +303,38 @@ class SupervisionLogged:
     lists_people: bool = False
 
 
+@dataclass(frozen=True)
+class StaffingFigureRow:
+    """One staffing figure now, England's beside it, and its weekly trend (oldest first)."""
+
+    key: str
+    label: str
+    unit: str  # "count", "pct", "fte" or "ratio"
+    value: float | None
+    england: float | None
+    trend: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class StaffingAnswer:
+    """/staffing: the staffing digest's figures for the asker's scope, each with its trend."""
+
+    title: str
+    as_of: date
+    rows: tuple[StaffingFigureRow, ...]
+    trend_weeks: int
+    lists_people: bool = True  # a team's figures are for the asker, as the digest's DM is
+
+
 Answer = (
     Refusal | Invalid | Unavailable | HelpAnswer | CaseloadTable | CaseList | CapacityList
     | ProtectionAnswer | ActionList | ActionChanged | SupervisionList | SupervisionLogged
+    | StaffingAnswer
 )
 
 __all__ = [
     "Answer", "ActionChanged", "ActionList", "ActionRow", "CapacityList", "CapacityRow",
     "CaseList", "CaseRow", "CaseloadTable", "HelpAnswer", "Invalid", "ProtectionAnswer",
-    "ProtectionStatus", "Refusal", "SupervisionList", "SupervisionLogged", "SupervisionRow",
+    "ProtectionStatus", "Refusal", "StaffingAnswer", "StaffingFigureRow", "SupervisionList", "SupervisionLogged", "SupervisionRow",
     "Unavailable", "WorkerLoad",
 ]

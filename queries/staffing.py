@@ -43,6 +43,7 @@ holder, per NQSW and per manager over span, never per case.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -164,9 +165,12 @@ def _open(day: date):  # type: ignore[no-untyped-def]
     return and_(Case.start_date <= day, or_(Case.end_date.is_(None), Case.end_date > day))
 
 
-def _teams_in_scope(session: Session, service_id: int | None, team_id: int | None
-                    ) -> tuple[str, list[_TeamRow]]:
-    """The scope's name and its teams (statement 1). LookupError for an unknown team or service."""
+def _teams_in_scope(session: Session, service_id: int | None, team_id: int | None,
+                    team_ids: frozenset[int] | None = None) -> tuple[str, list[_TeamRow]]:
+    """The scope's name and its teams (statement 1). LookupError for an unknown team or service.
+
+    ``team_ids`` is a manager's teams (several, perhaps in different services): the scope is
+    named after them."""
     statement = (
         select(Service.id, Service.name, Team.id, Team.name, Team.manager_id,
                Team.establishment_fte)
@@ -178,9 +182,13 @@ def _teams_in_scope(session: Session, service_id: int | None, team_id: int | Non
         statement = statement.where(Service.id == service_id)
     if team_id is not None:
         statement = statement.where(Team.id == team_id)
+    if team_ids is not None:
+        statement = statement.where(Team.id.in_(sorted(team_ids) or [-1]))
     rows = session.exec(statement).all()
     teams = [_TeamRow(row[2], row[3], row[4], float(row[5] or 0.0))
              for row in rows if row[2] is not None]
+    if team_ids is not None:
+        return ", ".join(team.name for team in teams) or "No teams", teams
     if team_id is not None:
         if not teams:
             raise LookupError(f"no team with id {team_id}"
@@ -195,13 +203,15 @@ def _teams_in_scope(session: Session, service_id: int | None, team_id: int | Non
 
 def _tallies(
     session: Session, *, as_of: date, settings: Settings,
-    service_id: int | None, team_id: int | None,
+    service_id: int | None, team_id: int | None, team_ids: frozenset[int] | None = None,
 ) -> tuple[str, list[_TeamRow], dict[int, _Tally], list[_ManagerRow]]:
     """Per-team tallies and the managers over span (with their team and service) for a scope."""
-    scope_name, teams = _teams_in_scope(session, service_id, team_id)
+    scope_name, teams = _teams_in_scope(session, service_id, team_id, team_ids)
     tallies = {team.id: _Tally(establishment_fte=team.establishment_fte) for team in teams}
 
     def team_in_scope(column, *, never_null: bool = False):  # type: ignore[no-untyped-def]
+        if team_ids is not None:
+            return column.in_(sorted(team_ids) or [-1])
         if team_id is not None:
             return column == team_id
         if service_id is not None:
@@ -413,15 +423,77 @@ def _total(scope: str, as_of: date, teams: list[_TeamRow], tallies: dict[int, _T
 def staffing_figures(
     session: Session, *, as_of: date, settings: Settings,
     service_id: int | None = None, team_id: int | None = None,
+    team_ids: frozenset[int] | None = None,
 ) -> StaffingFigures:
-    """The figures for one team (``team_id``), one service (``service_id``) or all services.
+    """The figures for one team (``team_id``), a manager's teams (``team_ids``), one service
+    (``service_id``) or all services.
 
     Raises LookupError for a team or service that does not exist (or a team not in the service).
     """
     scope, teams, tallies, over_span = _tallies(
-        session, as_of=as_of, settings=settings, service_id=service_id, team_id=team_id
+        session, as_of=as_of, settings=settings, service_id=service_id, team_id=team_id,
+        team_ids=team_ids,
     )
-    return _total(scope, as_of, teams, tallies, over_span, service_id, team_id)
+    # A manager's teams are named teams: like one team, no unteamed staff of a service join in.
+    return _total(scope, as_of, teams, tallies, over_span, service_id,
+                  team_id if team_ids is None else -1)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One staffing figure as /staffing shows it: its words, how to read it from the figures,
+    its unit ("count", "pct", "fte", "ratio") and England's setting beside it, if any."""
+
+    key: str
+    label: str
+    unit: str
+    read: Callable[[StaffingFigures], float | None]
+    england_setting: str | None = None
+
+
+#: The staffing digest's figures, in its order: /staffing shows these, each with its trend.
+FIGURES: tuple[Figure, ...] = (
+    Figure("headcount", "Headcount (employed)", "count", lambda f: f.headcount),
+    Figure("fte_in_post", "FTE in post", "fte", lambda f: f.fte_in_post),
+    Figure("establishment_fte", "Establishment FTE", "fte", lambda f: f.establishment_fte),
+    Figure("vacancy_rate", "Vacancy rate", "pct", lambda f: f.vacancy_rate_pct,
+           "england_vacancy_pct"),
+    Figure("agency_rate", "Agency rate", "pct", lambda f: f.agency_rate_pct,
+           "england_agency_pct"),
+    Figure("turnover", "Turnover (12 months)", "pct", lambda f: f.turnover_12m_pct,
+           "england_turnover_pct"),
+    Figure("caseload_per_fte", "Caseload per FTE", "ratio", lambda f: f.caseload_per_fte,
+           "england_caseload_per_fte"),
+    Figure("workers_over_cap", "Workers over cap", "count", lambda f: len(f.workers_over_cap)),
+    Figure("starters_week", "Starters this week", "count", lambda f: f.starters_week),
+    Figure("leavers_week", "Leavers this week", "count", lambda f: f.leavers_week),
+    Figure("new_cases_week", "New cases this week", "count", lambda f: f.new_cases_week),
+    Figure("unallocated", "Unallocated cases", "count", lambda f: f.unallocated_cases),
+    Figure("nqsws", "NQSWs / ECDP in protected period", "count", lambda f: f.nqsws),
+    Figure("managers_over_span", "Managers over span", "count",
+           lambda f: len(f.managers_over_span)),
+)
+
+TREND_WEEKS = 12
+
+
+def week_ends(as_of: date, weeks: int = TREND_WEEKS) -> list[date]:
+    """The dates of a trend's weekly points, oldest first, ending on ``as_of``."""
+    return [as_of - timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
+
+
+def staffing_trend(
+    session: Session, *, as_of: date, settings: Settings, weeks: int = TREND_WEEKS,
+    service_id: int | None = None, team_ids: frozenset[int] | None = None,
+) -> list[StaffingFigures]:
+    """The figures at each of the last ``weeks`` week ends (oldest first, the last on as_of).
+
+    Each point is ``staffing_figures`` at that week's date: the same definitions as the digest,
+    never a second implementation. Cost: ``weeks`` times the statements of one call (a constant,
+    whatever the data size)."""
+    return [staffing_figures(session, as_of=day, settings=settings, service_id=service_id,
+                             team_ids=team_ids)
+            for day in week_ends(as_of, weeks)]
 
 
 def staffing_by_team(
@@ -458,5 +530,6 @@ def staffing_total_and_teams(
     return _total(scope, as_of, teams, tallies, over_span, service_id, None), by_team
 
 
-__all__ = ["ALL_SERVICES", "NON_WORKFORCE_ROLES", "StaffingFigures", "staffing_by_team",
-           "staffing_figures", "staffing_total_and_teams"]
+__all__ = ["ALL_SERVICES", "FIGURES", "Figure", "NON_WORKFORCE_ROLES", "StaffingFigures", "TREND_WEEKS",
+           "staffing_by_team", "staffing_figures", "staffing_total_and_teams", "staffing_trend",
+           "week_ends"]

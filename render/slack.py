@@ -30,11 +30,13 @@ from queries.results import (
     Refusal,
     SupervisionList,
     SupervisionLogged,
+    StaffingAnswer,
+    StaffingFigureRow,
     SupervisionRow,
     Unavailable,
     WorkerLoad,
 )
-from render.text import as_of, cp_rule, day, joined, plural, render_text
+from render.text import as_of, cp_rule, day, joined, plural, render_text, staffing_row_parts
 
 Block = dict[str, Any]
 Message = dict[str, Any]
@@ -452,6 +454,22 @@ def _(answer: SupervisionList, limit: int | None = None) -> list[Block]:
 def _(answer: SupervisionLogged, limit: int | None = None) -> list[Block]:
     return [section(f"{OK} Supervision for *{escape(answer.name)}* on {day(answer.on)} logged by "
                     f"{escape(answer.by)}. Next due {day(answer.next_due)}.")]
+
+
+# --- /staffing ---------------------------------------------------------------------------------
+
+
+@render_blocks.register
+def _(answer: StaffingAnswer, limit: int | None = None) -> list[Block]:
+    def figure(row: StaffingFigureRow) -> list[Block]:
+        label, now, england, trend = staffing_row_parts(row)
+        return [section(joined([f"*{escape(label)}* {now}",
+                                f"England {england}" if england else "", f"`{trend}`"]))]
+
+    head = [header(answer.title),
+            context(as_of(answer.as_of),
+                    f"trend: the last {answer.trend_weeks} weeks, oldest first")]
+    return fit(head, [figure(row) for row in answer.rows], limit=limit)
 
 
 __all__ = [

@@ -41,6 +41,7 @@ from queries.results import (
     ProtectionStatus,
     Refusal,
     SupervisionList,
+    StaffingAnswer,
     SupervisionLogged,
     Unavailable,
 )
@@ -60,7 +61,7 @@ from render.digest_text import (
     supervision_summary,
     supervision_team_row,
 )
-from render.text import as_of, cp_rule, day, joined, plural, render_text
+from render.text import as_of, cp_rule, day, joined, plural, render_text, staffing_row_parts
 
 Card = dict[str, Any]
 Element = dict[str, Any]
@@ -585,6 +586,23 @@ def _(answer: SupervisionLogged, limit: int | None = None, interactive: bool = T
     return card([text_block(f"Supervision for **{plain(answer.name)}** on {day(answer.on)} "
                             f"logged by {plain(answer.by)}. Next due {day(answer.next_due)}.",
                             colour=GOOD)], fallback_for(answer, limit))
+
+
+@render_card.register
+def _(answer: StaffingAnswer, limit: int | None = None, interactive: bool = True) -> Card:
+    pairs = []
+    for row in answer.rows:
+        label, now, england, trend = staffing_row_parts(row)
+        pairs.append((label, joined([now, f"England {england}" if england else "", trend])))
+    head = [heading(answer.title),
+            subtitle(as_of(answer.as_of),
+                     f"trend: the last {answer.trend_weeks} weeks, oldest first")]
+
+    def build(shown: int) -> Card:
+        return card([*head, facts(pairs[:shown]), *more_line(len(pairs) - shown)],
+                    fallback_for(answer, shown))
+
+    return fit(build, len(pairs), limit)
 
 
 # --- Plain messages and digests -------------------------------------------------------------

@@ -18,6 +18,8 @@ from queries.results import (
     ProtectionStatus,
     Refusal,
     SupervisionList,
+    StaffingAnswer,
+    StaffingFigureRow,
     SupervisionLogged,
     Unavailable,
 )
@@ -232,3 +234,56 @@ def _(answer: SupervisionList, limit: int | None = None) -> str:
 def _(answer: SupervisionLogged, limit: int | None = None) -> str:
     return (f"Supervision for {answer.name} on {day(answer.on)} logged by {answer.by}. "
             f"Next due {day(answer.next_due)}.")
+
+
+# --- /staffing ---------------------------------------------------------------------------------
+
+SPARK_LEVELS = "▁▂▃▄▅▆▇█"
+SPARK_MISSING = "·"
+
+
+def sparkline(values: Iterable[float | None]) -> str:
+    """A text sparkline, lowest value ▁ to highest █ (flat: all ▁); · where there is no value.
+
+    Every front end shows the same characters, so a trend reads the same in Slack, Teams and
+    the console."""
+    points = list(values)
+    known = [value for value in points if value is not None]
+    if not known:
+        return SPARK_MISSING * len(points)
+    low, high = min(known), max(known)
+    top = len(SPARK_LEVELS) - 1
+    return "".join(
+        SPARK_MISSING if value is None
+        else SPARK_LEVELS[0] if high == low
+        else SPARK_LEVELS[round((value - low) / (high - low) * top)]
+        for value in points
+    )
+
+
+def figure_value(unit: str, value: float | None) -> str:
+    """A staffing figure as the digest writes it: 12.3%, 4.5 FTE, 15.2, 7."""
+    if value is None:
+        return "—"
+    if unit == "pct":
+        return f"{value:.1f}%"
+    if unit == "fte":
+        return f"{value:.1f}"
+    if unit == "ratio":
+        return f"{value:.1f}"
+    return f"{value:g}"
+
+
+def staffing_row_parts(row: StaffingFigureRow) -> tuple[str, str, str, str]:
+    """(figure, now, England, trend) as every front end shows one /staffing row."""
+    england = figure_value(row.unit, row.england) if row.england is not None else ""
+    return row.label, figure_value(row.unit, row.value), england, sparkline(row.trend)
+
+
+@render_text.register
+def _(answer: StaffingAnswer, limit: int | None = None) -> str:
+    heading = (f"{answer.title} (as of {day(answer.as_of)})\n"
+               f"Trend: the last {answer.trend_weeks} weeks, oldest first")
+    rows, more = limited([list(staffing_row_parts(row)) for row in answer.rows], limit)
+    body = table(["Figure", "Now", "England", "Trend"], rows)
+    return "\n".join(part for part in (heading, body, more) if part)

@@ -14,6 +14,8 @@ import pytest
 
 from queries import results
 from queries.results import (
+    StaffingAnswer,
+    StaffingFigureRow,
     ActionChanged,
     ActionList,
     ActionRow,
@@ -101,6 +103,9 @@ def every_answer(rows: int) -> list[Any]:
         SupervisionList("Supervision", DAY, tuple(supervision(f"W{i}") for i in range(rows)),
                         "empty"),
         SupervisionLogged("SW1", "Sam Worker", DAY, "Tara Manager", DAY + timedelta(days=28)),
+        StaffingAnswer("Staffing — North", DAY,
+                       tuple(StaffingFigureRow(f"k{i}", f"Figure {i}", "pct", 1.0 * i, 13.0,
+                                               (1.0, None, 2.0)) for i in range(rows)), 12),
     ]
 
 
