@@ -58,6 +58,14 @@ class Settings:
     ecdp_development_time_ratio: float = 0.1
     ecdp_review_months: tuple[int, ...] = (3, 6, 9, 12, 18, 24)
 
+    # Agency child and family social workers: DfE statutory guidance (in force 31 October 2024)
+    agency_min_pqe_years: int = 3
+    agency_max_notice_weeks: int = 4
+    agency_cool_off_months: int = 3
+    # The region's hourly price caps by job (role), "job=pounds,...": councils set their own.
+    agency_rate_caps: str = ("social_worker=45.00,senior_practitioner=48.00,"
+                             "advanced_practitioner=52.00,team_manager=55.00")
+
     # Supervision and visits
     supervision_interval_days: int = 28
     cp_visit_working_days: int = 10
@@ -77,6 +85,11 @@ class Settings:
     actions_due_soon_days: int = 14
 
     @property
+    def agency_rate_caps_by_job(self) -> dict[str, float]:
+        """AGENCY_RATE_CAPS as {job: hourly cap in pounds}."""
+        return parse_mapping(self.agency_rate_caps)
+
+    @property
     def slack_api_base_url(self) -> str:
         """slack_sdk joins method names onto the base URL, so it must end with a slash."""
         url = self.slack_api_url or "https://slack.com/api/"
@@ -89,6 +102,22 @@ class Settings:
     @property
     def teams_enabled(self) -> bool:
         return bool(self.teams_app_id and self.teams_app_password)
+
+
+def parse_mapping(raw: str) -> dict[str, float]:
+    """"a=1.5,b=2" as {"a": 1.5, "b": 2.0}: the form of the settings that map words to numbers.
+
+    Keys are lower case (case types are upper case where the caller wants them). ValueError
+    names the part that could not be read."""
+    mapping: dict[str, float] = {}
+    for part in raw.replace(" ", "").split(","):
+        if not part:
+            continue
+        key, separator, value = part.partition("=")
+        if not separator or not key:
+            raise ValueError(f"{part!r} is not NAME=NUMBER")
+        mapping[key.lower()] = float(value)
+    return mapping
 
 
 def _coerce(raw: str, example: object) -> object:
@@ -137,7 +166,8 @@ def reset_settings_cache() -> None:
     get_settings.cache_clear()
 
 
-__all__ = ["Settings", "get_settings", "local_today", "settings_from", "reset_settings_cache"]
+__all__ = ["Settings", "get_settings", "local_today", "parse_mapping", "settings_from",
+           "reset_settings_cache"]
 
 
 def local_today(settings: Settings) -> date:

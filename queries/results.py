@@ -326,14 +326,57 @@ class StaffingAnswer:
     lists_people: bool = True  # a team's figures are for the asker, as the digest's DM is
 
 
+@dataclass(frozen=True)
+class AgencyRow:
+    """One agency worker against the DfE agency rules (queries.agency_rules)."""
+
+    staff_id: str
+    name: str
+    team: str
+    role: str
+    start_date: date
+    breaches: tuple[str, ...]
+    not_recorded: tuple[str, ...]
+    exception_approved_by: str | None
+
+    @property
+    def outside_rules(self) -> bool:
+        return bool(self.breaches) and not self.exception_approved_by
+
+    @property
+    def status(self) -> str:
+        """In words: what is wrong, what the exception covers, or "within the rules"."""
+        if self.outside_rules:
+            return "outside the rules: " + "; ".join(self.breaches)
+        if self.breaches:
+            return (f"exception approved by {self.exception_approved_by}: "
+                    + "; ".join(self.breaches))
+        return "within the rules"
+
+
+@dataclass(frozen=True)
+class AgencyAnswer:
+    """/staffing agency: agency workers in scope, those outside the rules first."""
+
+    title: str
+    as_of: date
+    rows: tuple[AgencyRow, ...]
+    empty_message: str = "No agency workers in post in your scope."
+    lists_people: bool = True
+
+    @property
+    def outside_count(self) -> int:
+        return sum(1 for row in self.rows if row.outside_rules)
+
+
 Answer = (
     Refusal | Invalid | Unavailable | HelpAnswer | CaseloadTable | CaseList | CapacityList
     | ProtectionAnswer | ActionList | ActionChanged | SupervisionList | SupervisionLogged
-    | StaffingAnswer
+    | StaffingAnswer | AgencyAnswer
 )
 
 __all__ = [
-    "Answer", "ActionChanged", "ActionList", "ActionRow", "CapacityList", "CapacityRow",
+    "AgencyAnswer", "AgencyRow", "Answer", "ActionChanged", "ActionList", "ActionRow", "CapacityList", "CapacityRow",
     "CaseList", "CaseRow", "CaseloadTable", "HelpAnswer", "Invalid", "ProtectionAnswer",
     "ProtectionStatus", "Refusal", "StaffingAnswer", "StaffingFigureRow", "SupervisionList", "SupervisionLogged", "SupervisionRow",
     "Unavailable", "WorkerLoad",

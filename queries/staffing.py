@@ -34,9 +34,13 @@ a council's figures sit beside England's published ones:
   a head of service with no team to their service's figures (and to "All services").
 - **New cases:** started in the 7 days ending as_of; the 12-week average is the cases started in
   the 84 days ending as_of ÷ 12, closed since or not.
-- **NQSWs:** workforce in post (employed or agency) in the ASYE protected year on as_of.
+- **NQSWs:** workforce in post (employed or agency) in the early career programme's protected
+  period on as_of (the ASYE year, or the ECDP's two years: queries.protection_rules).
+- **Agency workers outside the rules:** agency workforce in post on as_of who break a DfE agency
+  rule with no approved exception (queries.agency_rules). ``None`` when no agency worker in scope
+  has any agency rule fact recorded: the council does not record them, so there is no figure.
 
-Cost: seven statements whatever the data size or the number of teams, aggregated in the
+Cost: eight statements whatever the data size or the number of teams, aggregated in the
 database (GROUP BY team, or by worker for the case holders); rows come back per team, per case
 holder, per NQSW and per manager over span, never per case.
 """
@@ -54,6 +58,7 @@ from sqlmodel import Session
 
 from config import Settings
 from models import ACCESS_ROLE_BY_JOB_ROLE, Case, Service, Staff, Team
+from queries.agency_rules import AgencyFacts, check_agency_worker
 from queries.protection_rules import early_career_on, in_protected_year, normal_cap, protected_cap
 
 ALL_SERVICES = "All services"
@@ -104,6 +109,7 @@ class StaffingFigures:
     nqsws: int
     managers_over_span: tuple[tuple[str, str, int], ...]  # (staff_id, name, direct reports)
     workers_over_cap: tuple[tuple[str, str, int, float], ...]  # (staff_id, name, open cases, cap)
+    agency_outside_rules: int | None = None  # None: no agency rule facts recorded in scope
 
 
 @dataclass
@@ -125,6 +131,8 @@ class _Tally:
     case_holder_fte: float = 0.0
     held_cases: int = 0
     nqsws: int = 0
+    agency_outside_rules: int = 0
+    agency_recorded: int = 0  # agency workers with any agency rule fact recorded
     oldest_unallocated: tuple[date, str] | None = None  # (start date, case_ref)
     workers_over_cap: list[tuple[str, str, int, float]] = field(default_factory=list)
 
@@ -132,7 +140,8 @@ class _Tally:
         for name in ("establishment_fte", "headcount", "fte_in_post", "agency_fte",
                      "leavers_12m_fte", "starters_week", "leavers_week", "open_cases",
                      "unallocated_cases", "new_cases_week", "new_cases_12w", "case_holders",
-                     "case_holder_fte", "held_cases", "nqsws"):
+                     "case_holder_fte", "held_cases", "nqsws", "agency_outside_rules",
+                     "agency_recorded"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         if other.oldest_unallocated is not None and (
             self.oldest_unallocated is None or other.oldest_unallocated < self.oldest_unallocated
@@ -334,7 +343,21 @@ def _tallies(
                                                  programme):
             tallies[team].nqsws += 1
 
-    # Statement 7: managers in post with more direct reports in post than the span allows.
+    # Statement 7: agency workers in post, with the facts the DfE agency rules read.
+    for team, *facts in session.exec(
+        select(Staff.team_id, Staff.role, Staff.start_date, Staff.qualified_date,
+               Staff.agency_reference, Staff.agency_notice_weeks, Staff.agency_hourly_rate,
+               Staff.left_permanent_post, Staff.agency_exception_approved_by)
+        .where(team_in_scope(Staff.team_id), workforce, in_post, Staff.agency.is_(True))
+    ).all():
+        tally = tallies.get(team)
+        if tally is None:
+            continue
+        check = check_agency_worker(AgencyFacts(*facts), settings)
+        tally.agency_recorded += check.recorded
+        tally.agency_outside_rules += check.outside_rules
+
+    # Statement 8: managers in post with more direct reports in post than the span allows.
     manager = aliased(Staff)
     report = aliased(Staff)
     over_span = [
@@ -403,6 +426,7 @@ def _figures(scope: str, as_of: date, tally: _Tally,
         nqsws=tally.nqsws,
         managers_over_span=managers_over_span,
         workers_over_cap=tuple(over_cap),
+        agency_outside_rules=tally.agency_outside_rules if tally.agency_recorded else None,
     )
 
 
@@ -472,6 +496,8 @@ FIGURES: tuple[Figure, ...] = (
     Figure("nqsws", "NQSWs / ECDP in protected period", "count", lambda f: f.nqsws),
     Figure("managers_over_span", "Managers over span", "count",
            lambda f: len(f.managers_over_span)),
+    Figure("agency_outside_rules", "Agency workers outside the rules", "count",
+           lambda f: f.agency_outside_rules),
 )
 
 TREND_WEEKS = 12

@@ -10,12 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from config import Settings
+from models import Staff, Team
 from queries.access import Asker
-from queries.results import Refusal, StaffingAnswer, StaffingFigureRow
-from queries.staffing import FIGURES, TREND_WEEKS, staffing_figures, staffing_trend
+from queries.agency_rules import AgencyFacts, check_agency_worker
+from queries.caseload import in_post_on
+from queries.results import AgencyAnswer, AgencyRow, Refusal, StaffingAnswer, StaffingFigureRow
+from queries.staffing import (
+    FIGURES,
+    NON_WORKFORCE_ROLES,
+    TREND_WEEKS,
+    staffing_figures,
+    staffing_trend,
+)
 
 STAFFING_ONLY = "/staffing is for heads of service, team managers and admins."
 
@@ -59,5 +68,47 @@ def staffing_answer(session: Session, scope: StaffingScope, today: date, setting
                           trend_weeks=weeks)
 
 
-__all__ = ["STAFFING_ONLY", "StaffingScope", "staffing_answer", "staffing_figures",
+def staff_in_scope(session: Session, scope: StaffingScope, today: date, *conditions
+                   ) -> list[tuple[Staff, str]]:
+    """The workforce in post in the scope's teams (as the staffing figures count them), with
+    their team's name, in one statement."""
+    statement = (
+        select(Staff, Team.name)
+        .join(Team, Team.id == Staff.team_id)
+        .where(in_post_on(today), Staff.role.not_in(NON_WORKFORCE_ROLES), *conditions)  # type: ignore[attr-defined]
+        .order_by(Team.name, Staff.name)
+    )
+    if scope.service_id is not None:
+        statement = statement.where(Team.service_id == scope.service_id)
+    if scope.team_ids is not None:
+        statement = statement.where(Team.id.in_(sorted(scope.team_ids) or [-1]))  # type: ignore[union-attr]
+    return [(staff, team) for staff, team in session.exec(statement).all()]
+
+
+def agency_answer(session: Session, scope: StaffingScope, today: date, settings: Settings
+                  ) -> AgencyAnswer:
+    """Agency workers in post in the scope against the DfE rules, outside the rules first."""
+    rows = []
+    for staff, team in staff_in_scope(session, scope, today, Staff.agency.is_(True)):  # type: ignore[attr-defined]
+        check = check_agency_worker(agency_facts(staff), settings)
+        rows.append(AgencyRow(staff_id=staff.staff_id, name=staff.name, team=team,
+                              role=staff.role, start_date=staff.start_date,
+                              breaches=check.breaches, not_recorded=check.not_recorded,
+                              exception_approved_by=check.exception_approved_by))
+    rows.sort(key=lambda row: (not row.outside_rules, not row.breaches, row.team, row.name))
+    return AgencyAnswer(title=f"Agency workers — {scope.title}", as_of=today, rows=tuple(rows))
+
+
+def agency_facts(staff: Staff) -> AgencyFacts:
+    """The columns of a staff row the agency rules read."""
+    return AgencyFacts(
+        role=staff.role, start_date=staff.start_date, qualified_date=staff.qualified_date,
+        agency_reference=staff.agency_reference, agency_notice_weeks=staff.agency_notice_weeks,
+        agency_hourly_rate=staff.agency_hourly_rate,
+        left_permanent_post=staff.left_permanent_post,
+        agency_exception_approved_by=staff.agency_exception_approved_by,
+    )
+
+
+__all__ = ["STAFFING_ONLY", "agency_answer", "agency_facts", "staff_in_scope", "StaffingScope", "staffing_answer", "staffing_figures",
            "staffing_scope"]

@@ -89,6 +89,8 @@ def staffing_summary_rows(digest: StaffingDigest, named: bool) -> list[list[str]
          + (f" ({breaches} with a protection breach)" if breaches else ""), ""],
         [f"Managers over span (> {digest.span_of_control_max} reports)",
          str(len(total.managers_over_span)), ""],
+        *([["Agency workers outside the DfE rules", str(total.agency_outside_rules), ""]]
+          if total.agency_outside_rules is not None else []),
     ]
 
 

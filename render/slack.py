@@ -30,13 +30,24 @@ from queries.results import (
     Refusal,
     SupervisionList,
     SupervisionLogged,
+    AgencyAnswer,
     StaffingAnswer,
     StaffingFigureRow,
     SupervisionRow,
     Unavailable,
     WorkerLoad,
 )
-from render.text import as_of, cp_rule, day, joined, plural, render_text, staffing_row_parts
+from render.text import (
+    agency_missing,
+    agency_summary,
+    as_of,
+    cp_rule,
+    day,
+    joined,
+    plural,
+    render_text,
+    staffing_row_parts,
+)
 
 Block = dict[str, Any]
 Message = dict[str, Any]
@@ -470,6 +481,22 @@ def _(answer: StaffingAnswer, limit: int | None = None) -> list[Block]:
             context(as_of(answer.as_of),
                     f"trend: the last {answer.trend_weeks} weeks, oldest first")]
     return fit(head, [figure(row) for row in answer.rows], limit=limit)
+
+
+@render_blocks.register
+def _(answer: AgencyAnswer, limit: int | None = None) -> list[Block]:
+    head = [header(answer.title), context(as_of(answer.as_of), agency_summary(answer))]
+    if not answer.rows:
+        return [head[0], context(as_of(answer.as_of)), section(escape(answer.empty_message))]
+
+    def worker(row) -> list[Block]:  # type: ignore[no-untyped-def]
+        mark = f"{RED} *{escape(row.status)}*" if row.outside_rules else escape(row.status)
+        return [section("\n".join(part for part in (
+            joined([f"*{escape(row.name)}*", escape(row.team), escape(row.role.replace("_", " ")),
+                    f"started {day(row.start_date)}"]),
+            mark, escape(agency_missing(row))) if part))]
+
+    return fit([*head, divider()], [worker(row) for row in answer.rows], limit=limit)
 
 
 __all__ = [

@@ -41,6 +41,7 @@ from queries.results import (
     ProtectionStatus,
     Refusal,
     SupervisionList,
+    AgencyAnswer,
     StaffingAnswer,
     SupervisionLogged,
     Unavailable,
@@ -61,7 +62,17 @@ from render.digest_text import (
     supervision_summary,
     supervision_team_row,
 )
-from render.text import as_of, cp_rule, day, joined, plural, render_text, staffing_row_parts
+from render.text import (
+    agency_missing,
+    agency_summary,
+    as_of,
+    cp_rule,
+    day,
+    joined,
+    plural,
+    render_text,
+    staffing_row_parts,
+)
 
 Card = dict[str, Any]
 Element = dict[str, Any]
@@ -603,6 +614,28 @@ def _(answer: StaffingAnswer, limit: int | None = None, interactive: bool = True
                     fallback_for(answer, shown))
 
     return fit(build, len(pairs), limit)
+
+
+@render_card.register
+def _(answer: AgencyAnswer, limit: int | None = None, interactive: bool = True) -> Card:
+    head = [heading(answer.title), subtitle(as_of(answer.as_of))]
+    if not answer.rows:
+        return card([*head, text_block(plain(answer.empty_message))], fallback_for(answer, limit))
+    outside = answer.outside_count
+    head.append(text_block(agency_summary(answer), colour=ATTENTION if outside else None))
+    headers = ["Name", "Team", "Started", "Rules", "Missing"]
+
+    def build(shown: int) -> Card:
+        rows = [
+            [cell(row.name, bold=True), cell(row.team), cell(day(row.start_date)),
+             Cell(plain(row.status), ATTENTION, bold=True) if row.outside_rules
+             else cell(row.status), cell(agency_missing(row))]
+            for row in answer.rows[:shown]
+        ]
+        return card([*head, table(headers, rows, [3, 2, 2, 4, 3]),
+                     *more_line(len(answer.rows) - shown)], fallback_for(answer, shown))
+
+    return fit(build, len(answer.rows), limit)
 
 
 # --- Plain messages and digests -------------------------------------------------------------

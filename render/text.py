@@ -18,6 +18,8 @@ from queries.results import (
     ProtectionStatus,
     Refusal,
     SupervisionList,
+    AgencyAnswer,
+    AgencyRow,
     StaffingAnswer,
     StaffingFigureRow,
     SupervisionLogged,
@@ -287,3 +289,24 @@ def _(answer: StaffingAnswer, limit: int | None = None) -> str:
     rows, more = limited([list(staffing_row_parts(row)) for row in answer.rows], limit)
     body = table(["Figure", "Now", "England", "Trend"], rows)
     return "\n".join(part for part in (heading, body, more) if part)
+
+
+def agency_missing(row: AgencyRow) -> str:
+    """The facts not recorded, so a manager knows what to ask the agency for."""
+    return "not recorded: " + ", ".join(row.not_recorded) if row.not_recorded else ""
+
+
+def agency_summary(answer: AgencyAnswer) -> str:
+    return (f"{plural(len(answer.rows), 'agency worker')}; "
+            f"{answer.outside_count} outside the DfE agency rules")
+
+
+@render_text.register
+def _(answer: AgencyAnswer, limit: int | None = None) -> str:
+    heading = f"{answer.title} (as of {day(answer.as_of)})"
+    if not answer.rows:
+        return f"{heading}\n{answer.empty_message}"
+    rows, more = limited([[r.name, r.team, r.role.replace("_", " "), day(r.start_date),
+                           r.status, agency_missing(r)] for r in answer.rows], limit)
+    body = table(["Name", "Team", "Job", "Started", "Rules", "Missing"], rows)
+    return "\n".join(part for part in (heading, agency_summary(answer), body, more) if part)

@@ -14,6 +14,8 @@ import pytest
 
 from queries import results
 from queries.results import (
+    AgencyAnswer,
+    AgencyRow,
     StaffingAnswer,
     StaffingFigureRow,
     ActionChanged,
@@ -106,6 +108,10 @@ def every_answer(rows: int) -> list[Any]:
         StaffingAnswer("Staffing — North", DAY,
                        tuple(StaffingFigureRow(f"k{i}", f"Figure {i}", "pct", 1.0 * i, 13.0,
                                                (1.0, None, 2.0)) for i in range(rows)), 12),
+        AgencyAnswer("Agency workers — Your teams", DAY,
+                     tuple(AgencyRow(f"A{i}", f"W{i}", "North", "social_worker", DAY,
+                                     ("no practice-based reference",), ("qualified_date",), None)
+                           for i in range(rows))),
     ]
 
 
