@@ -66,6 +66,13 @@ class Settings:
     agency_rate_caps: str = ("social_worker=45.00,senior_practitioner=48.00,"
                              "advanced_practitioner=52.00,team_manager=55.00")
 
+    # Social Work England registration: the year starts 1 December; renewal opens 1 September;
+    # at risk from 1 November; at least 2 CPD records, one with a peer reflection.
+    swe_registration_year_start_month: int = 12
+    swe_renewal_opens_month: int = 9
+    swe_at_risk_month: int = 11
+    swe_cpd_min_records: int = 2
+
     # Supervision and visits
     supervision_interval_days: int = 28
     cp_visit_working_days: int = 10

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from queries.results import ActionRow, SupervisionRow
+from queries.results import ActionRow, RegistrationRow, SupervisionRow
 from queries.staffing import StaffingFigures
 
 
@@ -103,6 +103,10 @@ class SupervisionDigest:
     overdue: tuple[SupervisionRow, ...]  # most overdue first
     nqsws: tuple[SupervisionRow, ...]  # every NQSW, overdue first: frequency compliance
     interval_days: int
+    #: Social Work England registration needing attention (queries.workforce.registration_rows);
+    #: shown only where the service records SWE numbers or CPD at all (registration_recorded).
+    registration: tuple[RegistrationRow, ...] = ()
+    registration_recorded: bool = False
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ from queries.results import (
 )
 from queries.supervision import log_supervision, supervision_list
 from queries.workforce import staffing_answer as staffing_figures_answer
-from queries.workforce import agency_answer, staffing_scope
+from queries.workforce import agency_answer, registration_answer, staffing_scope
 
 log = logging.getLogger(__name__)
 
@@ -345,6 +345,8 @@ def staffing_answer(session, asker, command, today, settings, now):  # type: ign
         return Outcome(staffing_figures_answer(session, scope, today, settings), asker, label)
     if command.scope == "agency":
         return Outcome(agency_answer(session, scope, today, settings), asker, label)
+    if command.scope == "registration":
+        return Outcome(registration_answer(session, scope, today, settings), asker, label)
     raise ValueError(f"the grammar produced an unknown staffing scope {command.scope!r}")
 
 

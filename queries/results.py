@@ -369,15 +369,48 @@ class AgencyAnswer:
         return sum(1 for row in self.rows if row.outside_rules)
 
 
+@dataclass(frozen=True)
+class RegistrationRow:
+    """One person whose Social Work England registration needs attention."""
+
+    staff_id: str
+    name: str
+    team: str
+    role: str
+    swe_no: str | None
+    cpd_records: int | None
+    cpd_peer_reflection: bool | None
+    flag: str  # queries.registration_rules: no number, CPD not yet met, at risk
+
+    @property
+    def cpd_text(self) -> str:
+        reflection = "peer reflection" if self.cpd_peer_reflection else "no peer reflection"
+        return f"{self.cpd_records or 0} CPD, {reflection}"
+
+
+@dataclass(frozen=True)
+class RegistrationAnswer:
+    """/staffing registration: who needs to act before Social Work England's renewal closes."""
+
+    title: str
+    as_of: date
+    rows: tuple[RegistrationRow, ...]
+    people: int  # everyone in scope who must be registered
+    renewal_opens: date
+    year_ends: date
+    empty_message: str = "Everyone in scope is registered, and nothing is due."
+    lists_people: bool = True
+
+
 Answer = (
     Refusal | Invalid | Unavailable | HelpAnswer | CaseloadTable | CaseList | CapacityList
     | ProtectionAnswer | ActionList | ActionChanged | SupervisionList | SupervisionLogged
-    | StaffingAnswer | AgencyAnswer
+    | StaffingAnswer | AgencyAnswer | RegistrationAnswer
 )
 
 __all__ = [
     "AgencyAnswer", "AgencyRow", "Answer", "ActionChanged", "ActionList", "ActionRow", "CapacityList", "CapacityRow",
     "CaseList", "CaseRow", "CaseloadTable", "HelpAnswer", "Invalid", "ProtectionAnswer",
-    "ProtectionStatus", "Refusal", "StaffingAnswer", "StaffingFigureRow", "SupervisionList", "SupervisionLogged", "SupervisionRow",
+    "ProtectionStatus", "Refusal", "RegistrationAnswer", "RegistrationRow", "StaffingAnswer", "StaffingFigureRow", "SupervisionList", "SupervisionLogged", "SupervisionRow",
     "Unavailable", "WorkerLoad",
 ]

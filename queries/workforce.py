@@ -17,7 +17,20 @@ from models import Staff, Team
 from queries.access import Asker
 from queries.agency_rules import AgencyFacts, check_agency_worker
 from queries.caseload import in_post_on
-from queries.results import AgencyAnswer, AgencyRow, Refusal, StaffingAnswer, StaffingFigureRow
+from queries.registration_rules import (
+    REGISTERED_ROLES,
+    registration_flag,
+    registration_year,
+)
+from queries.results import (
+    AgencyAnswer,
+    AgencyRow,
+    Refusal,
+    RegistrationAnswer,
+    RegistrationRow,
+    StaffingAnswer,
+    StaffingFigureRow,
+)
 from queries.staffing import (
     FIGURES,
     NON_WORKFORCE_ROLES,
@@ -99,6 +112,40 @@ def agency_answer(session: Session, scope: StaffingScope, today: date, settings:
     return AgencyAnswer(title=f"Agency workers — {scope.title}", as_of=today, rows=tuple(rows))
 
 
+FLAG_ORDER = {"no Social Work England number": 0, "at risk: CPD not met": 1,
+              "CPD not yet met": 2}
+
+
+def registration_rows(people: list[tuple[Staff, str]], today: date, settings: Settings
+                      ) -> list[RegistrationRow]:
+    """Everyone among ``people`` whose registration needs attention today, most urgent first.
+
+    The one implementation behind /staffing registration and the supervision digest."""
+    rows = []
+    for staff, team in people:
+        flag = registration_flag(staff.role, staff.swe_no, staff.cpd_records,
+                                 staff.cpd_peer_reflection, today, settings)
+        if flag is not None:
+            rows.append(RegistrationRow(staff.staff_id, staff.name, team, staff.role,
+                                        staff.swe_no, staff.cpd_records,
+                                        staff.cpd_peer_reflection, flag))
+    rows.sort(key=lambda row: (FLAG_ORDER.get(row.flag, 9), row.team, row.name))
+    return rows
+
+
+def registration_answer(session: Session, scope: StaffingScope, today: date, settings: Settings
+                        ) -> RegistrationAnswer:
+    """Social work staff in post in the scope with no SWE number, or CPD not met in renewal."""
+    people = staff_in_scope(session, scope, today,
+                            Staff.role.in_(REGISTERED_ROLES))  # type: ignore[attr-defined]
+    year = registration_year(today, settings)
+    return RegistrationAnswer(
+        title=f"Social Work England registration — {scope.title}", as_of=today,
+        rows=tuple(registration_rows(people, today, settings)), people=len(people),
+        renewal_opens=year.renewal_opens, year_ends=year.ends,
+    )
+
+
 def agency_facts(staff: Staff) -> AgencyFacts:
     """The columns of a staff row the agency rules read."""
     return AgencyFacts(
@@ -110,5 +157,5 @@ def agency_facts(staff: Staff) -> AgencyFacts:
     )
 
 
-__all__ = ["STAFFING_ONLY", "agency_answer", "agency_facts", "staff_in_scope", "StaffingScope", "staffing_answer", "staffing_figures",
+__all__ = ["STAFFING_ONLY", "agency_answer", "registration_answer", "registration_rows", "agency_facts", "staff_in_scope", "StaffingScope", "staffing_answer", "staffing_figures",
            "staffing_scope"]

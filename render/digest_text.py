@@ -168,7 +168,19 @@ def supervision_summary(digest: SupervisionDigest) -> str:
     if total.nqsws:
         line += (f"\nNQSWs supervised at their required frequency: {total.nqsws_on_time} of "
                  f"{total.nqsws} ({pct(total.nqsw_on_time_pct)})")
+    if digest.registration_recorded:
+        line += (f"\nSocial Work England registration needing attention: "
+                 f"{len(digest.registration)}")
     return line
+
+
+REGISTRATION_TITLE = "Social Work England registration and CPD"
+REGISTRATION_HEADERS = ["Name", "Team", "SWE no", "CPD this year", "Status"]
+
+
+def registration_rows_text(digest: SupervisionDigest) -> list[list[str]]:
+    return [[row.name, row.team, row.swe_no or "—", row.cpd_text, row.flag]
+            for row in digest.registration]
 
 
 def supervision_overdue_rows(digest: SupervisionDigest) -> list[list[str]]:
@@ -196,6 +208,9 @@ def _(digest: SupervisionDigest, named: bool = True, limit: int | None = None) -
         parts.append(section("NQSW supervision frequency",
                              ["NQSW", "Team", "Required", "Last", "Next due", "Status"],
                              supervision_nqsw_rows(digest), limit))
+    if named and digest.registration:
+        parts.append(section(REGISTRATION_TITLE, REGISTRATION_HEADERS,
+                             registration_rows_text(digest), limit))
     return "\n\n".join(parts)
 
 

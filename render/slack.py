@@ -31,6 +31,7 @@ from queries.results import (
     SupervisionList,
     SupervisionLogged,
     AgencyAnswer,
+    RegistrationAnswer,
     StaffingAnswer,
     StaffingFigureRow,
     SupervisionRow,
@@ -45,6 +46,7 @@ from render.text import (
     day,
     joined,
     plural,
+    registration_summary,
     render_text,
     staffing_row_parts,
 )
@@ -497,6 +499,20 @@ def _(answer: AgencyAnswer, limit: int | None = None) -> list[Block]:
             mark, escape(agency_missing(row))) if part))]
 
     return fit([*head, divider()], [worker(row) for row in answer.rows], limit=limit)
+
+
+@render_blocks.register
+def _(answer: RegistrationAnswer, limit: int | None = None) -> list[Block]:
+    head = [header(answer.title), context(as_of(answer.as_of), registration_summary(answer))]
+    if not answer.rows:
+        return [*head, section(escape(answer.empty_message))]
+
+    def person(row) -> list[Block]:  # type: ignore[no-untyped-def]
+        return [section(joined([f"*{escape(row.name)}*", escape(row.team),
+                                f"SWE {escape(row.swe_no)}" if row.swe_no else "",
+                                escape(row.cpd_text), f"{RED} *{escape(row.flag)}*"]))]
+
+    return fit([*head, divider()], [person(row) for row in answer.rows], limit=limit)
 
 
 __all__ = [

@@ -42,11 +42,14 @@ from queries.results import (
     Refusal,
     SupervisionList,
     AgencyAnswer,
+    RegistrationAnswer,
     StaffingAnswer,
     SupervisionLogged,
     Unavailable,
 )
 from render.digest_text import (
+    REGISTRATION_HEADERS,
+    REGISTRATION_TITLE,
     STAFFING_TEAM_HEADERS,
     action_rows_text,
     actions_summary,
@@ -54,6 +57,7 @@ from render.digest_text import (
     nqsw_rows,
     over_cap_rows,
     over_span_rows,
+    registration_rows_text,
     render_digest_text,
     staffing_summary_rows,
     staffing_team_rows,
@@ -70,6 +74,7 @@ from render.text import (
     day,
     joined,
     plural,
+    registration_summary,
     render_text,
     staffing_row_parts,
 )
@@ -638,6 +643,24 @@ def _(answer: AgencyAnswer, limit: int | None = None, interactive: bool = True) 
     return fit(build, len(answer.rows), limit)
 
 
+@render_card.register
+def _(answer: RegistrationAnswer, limit: int | None = None, interactive: bool = True) -> Card:
+    head = [heading(answer.title), subtitle(as_of(answer.as_of)),
+            text_block(registration_summary(answer), colour=ATTENTION if answer.rows else None)]
+    if not answer.rows:
+        return card([*head, text_block(plain(answer.empty_message))], fallback_for(answer, limit))
+    headers = ["Name", "Team", "SWE no", "CPD this year", "Status"]
+
+    def build(shown: int) -> Card:
+        rows = [[cell(row.name, bold=True), cell(row.team), cell(row.swe_no or "—"),
+                 cell(row.cpd_text), Cell(plain(row.flag), ATTENTION, bold=True)]
+                for row in answer.rows[:shown]]
+        return card([*head, table(headers, rows, [3, 2, 2, 2, 3]),
+                     *more_line(len(answer.rows) - shown)], fallback_for(answer, shown))
+
+    return fit(build, len(answer.rows), limit)
+
+
 # --- Plain messages and digests -------------------------------------------------------------
 
 
@@ -696,6 +719,8 @@ def digest_sections(digest: object, named: bool) -> tuple[list[Element], list[Se
             tables.append(("NQSW supervision frequency",
                            ["NQSW", "Team", "Required", "Last", "Next due", "Status"],
                            supervision_nqsw_rows(digest)))
+            tables.append((REGISTRATION_TITLE, REGISTRATION_HEADERS,
+                           registration_rows_text(digest)))
     elif isinstance(digest, ActionsDigest):
         owner = ["Owner"] if named else []
         intro.append(text_block(plain(actions_summary(digest))))

@@ -20,6 +20,7 @@ from queries.results import (
     SupervisionList,
     AgencyAnswer,
     AgencyRow,
+    RegistrationAnswer,
     StaffingAnswer,
     StaffingFigureRow,
     SupervisionLogged,
@@ -310,3 +311,19 @@ def _(answer: AgencyAnswer, limit: int | None = None) -> str:
                            r.status, agency_missing(r)] for r in answer.rows], limit)
     body = table(["Name", "Team", "Job", "Started", "Rules", "Missing"], rows)
     return "\n".join(part for part in (heading, agency_summary(answer), body, more) if part)
+
+
+def registration_summary(answer: RegistrationAnswer) -> str:
+    return (f"{len(answer.rows)} of {plural(answer.people, 'social worker')} need attention; "
+            f"renewal opens {day(answer.renewal_opens)} and closes {day(answer.year_ends)}")
+
+
+@render_text.register
+def _(answer: RegistrationAnswer, limit: int | None = None) -> str:
+    heading = f"{answer.title} (as of {day(answer.as_of)})\n{registration_summary(answer)}"
+    if not answer.rows:
+        return f"{heading}\n{answer.empty_message}"
+    rows, more = limited([[r.name, r.team, r.swe_no or "—", r.cpd_text, r.flag]
+                          for r in answer.rows], limit)
+    body = table(["Name", "Team", "SWE no", "CPD this year", "Status"], rows)
+    return "\n".join(part for part in (heading, body, more) if part)

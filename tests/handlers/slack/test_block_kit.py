@@ -16,6 +16,8 @@ from queries import results
 from queries.results import (
     AgencyAnswer,
     AgencyRow,
+    RegistrationAnswer,
+    RegistrationRow,
     StaffingAnswer,
     StaffingFigureRow,
     ActionChanged,
@@ -112,6 +114,10 @@ def every_answer(rows: int) -> list[Any]:
                      tuple(AgencyRow(f"A{i}", f"W{i}", "North", "social_worker", DAY,
                                      ("no practice-based reference",), ("qualified_date",), None)
                            for i in range(rows))),
+        RegistrationAnswer("Social Work England registration — Your teams", DAY,
+                           tuple(RegistrationRow(f"S{i}", f"W{i}", "North", "social_worker",
+                                                 None, 1, False, "CPD not yet met")
+                                 for i in range(rows)), rows, DAY, DAY),
     ]
 
 
