@@ -29,6 +29,7 @@ from importers.base import (
 from importers.cells import RowCells
 from models import CASE_TYPES, Case, CaseAllocation, Staff, Team
 from models.cases import PLACEMENT_TYPES
+from models.organisation import FAMILY_HELP_LEAD_CASE_TYPES, FAMILY_HELP_ROLE
 
 CASES = Case.__table__
 ALLOCATION = CaseAllocation.__table__
@@ -88,6 +89,9 @@ class CasesImporter(KindImporter):
             name_key(name): pk
             for pk, name in self.connection.execute(select(TEAM.c.id, TEAM.c.name))
         }
+        self.family_help: set[int] = set(self.connection.execute(
+            select(STAFF.c.id).where(STAFF.c.role == FAMILY_HELP_ROLE)).scalars())
+        self.family_help_barred: list[str] = []  # case refs led by family help, CP or LAC
         self.team_by_text: dict[str, int | None] = {}
         self.seen: dict[str, int] = {}
         self.ref_length = max_length(CASES, "case_ref")
@@ -134,6 +138,8 @@ class CasesImporter(KindImporter):
                                                     "each case one row")
         if not cells.ok:
             return None
+        if lead in self.family_help and case_type not in FAMILY_HELP_LEAD_CASE_TYPES:
+            self.family_help_barred.append(case_ref)  # type: ignore[arg-type]
         return CaseRow(cells.row_number, case_ref, case_type, team_id, start, end,  # type: ignore[arg-type]
                        lead, co_worker, last_visit, next_review, placement_start,
                        long_term, family_id, placement_type)  # type: ignore[arg-type]
@@ -201,6 +207,14 @@ class CasesImporter(KindImporter):
             insert_many(self.connection, ALLOCATION, opens)
             written.created += len(inserts)
             written.updated += len(changes)
+        if self.family_help_barred:
+            shown = ", ".join(self.family_help_barred[:5])
+            more = len(self.family_help_barred) - 5
+            written.notes.append(
+                f"{len(self.family_help_barred)} case(s) name a family help practitioner as lead "
+                f"on a case type they may not lead (only {', '.join(FAMILY_HELP_LEAD_CASE_TYPES)}"
+                f"; Working Together 2023): {shown}{f' and {more} more' if more > 0 else ''}"
+                " — flagged in /caseload")
         return written
 
     def _stored(self, rows: list[CaseRow]) -> dict[str, Any]:

@@ -22,6 +22,18 @@ ACCESS_ROLE_BY_JOB_ROLE: dict[str, str] = {
 }
 
 
+#: Working Together to Safeguard Children 2023: a family help lead practitioner need not be a
+#: social worker, and may lead child in need, early help and other family help cases, never a
+#: child protection case or a looked-after child's. They are not social workers in the census.
+FAMILY_HELP_ROLE = "family_help_practitioner"
+FAMILY_HELP_LEAD_CASE_TYPES: tuple[str, ...] = ("CIN", "EH", "OTHER")
+
+
+def may_lead_case_type(role: str, case_type: str) -> bool:
+    """Whether a worker of this role may be lead on a case of this type (family help rule)."""
+    return role != FAMILY_HELP_ROLE or case_type.upper() in FAMILY_HELP_LEAD_CASE_TYPES
+
+
 class Service(SQLModel, table=True):
     """A service area (e.g. Safeguarding), the unit a head of service and a digest cover."""
 

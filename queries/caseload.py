@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from config import Settings
 from models import Case, Staff, Supervision, Team
+from models.organisation import FAMILY_HELP_ROLE, may_lead_case_type
 from queries.access import Asker
 from queries.protection_rules import EarlyCareer, early_career_on, normal_cap, protected_cap
 from queries.results import (
@@ -36,7 +37,7 @@ from queries.supervision_rules import (
 from queries.visits import review_days_overdue, visit_days_overdue, visit_due
 
 CASE_HOLDING_ROLES = ("practitioner", "social_worker", "senior_practitioner", "nqsw",
-                      "advanced_practitioner", "personal_advisor")
+                      "advanced_practitioner", "personal_advisor", FAMILY_HELP_ROLE)
 
 
 def open_on(today: date):  # type: ignore[no-untyped-def]
@@ -198,10 +199,14 @@ def worker_loads(
     counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     overdue_visits: dict[int, int] = defaultdict(int)
     overdue_reviews: dict[int, int] = defaultdict(int)
+    barred: dict[int, int] = defaultdict(int)  # leads the worker's role may not hold
+    role_of = {worker.staff.id: worker.staff.role for worker in workers}
     for open_case in cases:
         worker_id = open_case.case.allocated_worker_id
         if worker_id is None:
             continue
+        if not may_lead_case_type(role_of.get(worker_id, ""), open_case.case.case_type):
+            barred[worker_id] += 1
         row = case_row(open_case, today, settings)
         bucket = row.case_type if row.case_type in ("CP", "CIN", "LAC") else "other"
         counts[worker_id][bucket] += 1
@@ -226,7 +231,10 @@ def worker_loads(
                 cap=round(worker_cap(staff, today, settings), 2),
                 is_nqsw=period is not None,
                 early_career=early_career_label(period),
-                may_lead_cp=period is None or period.cp_lead_allowed,
+                may_lead_cp=(period is None or period.cp_lead_allowed)
+                and may_lead_case_type(staff.role, "CP"),
+                family_help=staff.role == FAMILY_HELP_ROLE,
+                barred_leads=barred[staff.id],  # type: ignore[index]
                 overdue_visits=overdue_visits[staff.id],  # type: ignore[index]
                 overdue_reviews=overdue_reviews[staff.id],  # type: ignore[index]
                 supervision_overdue_days=supervision_overdue(
@@ -351,6 +359,8 @@ def capacity(
     for load in worker_loads(workers, cases, today, settings):
         if case_type == "CP" and not load.may_lead_cp:
             continue
+        if case_type and load.family_help and not may_lead_case_type(FAMILY_HELP_ROLE, case_type):
+            continue
         row = CapacityRow(load.staff_id, load.name, load.team, load.fte, load.total, load.cap,
                           load.is_nqsw, load.early_career)
         if row.headroom >= 1:
@@ -361,6 +371,9 @@ def capacity(
         if case_type == "CP"
         else "NQSWs are measured against their protected cap."
     )
+    if any(worker.staff.role == FAMILY_HELP_ROLE for worker in workers) and case_type in (
+            "CP", "LAC"):
+        note += " Family help practitioners are left out: they may not lead CP or LAC cases."
     kind = f" a {case_type}" if case_type else " a new"
     return CapacityList(
         title=f"Who can take{kind} case",

@@ -64,6 +64,8 @@ class WorkerLoad:
     #: "NQSW" in the ASYE, "ECDP year 2" in the ECDP's second year; "" when not early career.
     early_career: str = ""
     may_lead_cp: bool = True
+    family_help: bool = False  # a family help lead practitioner (Working Together 2023)
+    barred_leads: int = 0  # open cases led that the role may not lead (family help: CP, LAC)
 
     @property
     def load_pct(self) -> int:
@@ -81,6 +83,9 @@ class WorkerLoad:
             flags.append("over cap")
         if self.is_nqsw:
             flags.append(self.early_career or "NQSW")
+        if self.barred_leads:
+            flags.append(f"family help: leads {self.barred_leads} CP/LAC "
+                         f"case{'s' if self.barred_leads > 1 else ''}")
         if self.overdue_visits:
             flags.append(f"{self.overdue_visits} visit{'s' if self.overdue_visits > 1 else ''} overdue")
         if self.overdue_reviews:

@@ -6,8 +6,9 @@ a council's figures sit beside England's published ones:
 - **Workforce.** Staff in a team whose role gives the access role ``practitioner`` or
   ``team_manager`` (social workers, senior and advanced practitioners, NQSWs, personal advisers,
   team managers, and any role not in ``ACCESS_ROLE_BY_JOB_ROLE``, which counts as practitioner,
-  as it does for access). Heads of service and admins are outside the figures, as is anyone with
-  no team: every figure is a sum over teams, so a service's figures are its teams' added up.
+  as it does for access). Heads of service and admins are outside the figures, as are family
+  help practitioners (``NOT_SOCIAL_WORKERS``: not social workers, Working Together 2023) and
+  anyone with no team: every figure is a sum over teams, so a service's figures are its teams' added up.
 - **In post on D:** started on or before D and not ended before D (``end_date >= D``).
 - **Employed and agency.** As in the census, ``headcount``, ``fte_in_post``, the leavers behind
   turnover and the weekly starters and leavers are directly employed staff; agency workers are
@@ -68,6 +69,10 @@ NON_WORKFORCE_ROLES: tuple[str, ...] = tuple(
     sorted(role for role, access in ACCESS_ROLE_BY_JOB_ROLE.items()
            if access not in ("practitioner", "team_manager"))
 )
+
+#: Staff who hold cases but are not social workers, so not in the census figures (Working
+#: Together 2023's family help lead practitioners).
+NOT_SOCIAL_WORKERS: tuple[str, ...] = ("family_help_practitioner",)
 
 #: A manager over span: (primary key, staff_id, name, team_id, service_id, direct reports).
 _ManagerRow = tuple[int, str, str, int | None, int | None, int]
@@ -227,7 +232,7 @@ def _tallies(
             return column.in_(select(Team.id).where(Team.service_id == service_id))
         return true() if never_null else column.is_not(None)
 
-    workforce = Staff.role.not_in(NON_WORKFORCE_ROLES)
+    workforce = Staff.role.not_in(NON_WORKFORCE_ROLES + NOT_SOCIAL_WORKERS)
     employed = Staff.agency.is_not(True)
     week_start = as_of - timedelta(days=7)  # the 7 days ending as_of are (week_start, as_of]
     year_start = as_of - relativedelta(months=12)
@@ -556,6 +561,6 @@ def staffing_total_and_teams(
     return _total(scope, as_of, teams, tallies, over_span, service_id, None), by_team
 
 
-__all__ = ["ALL_SERVICES", "FIGURES", "Figure", "NON_WORKFORCE_ROLES", "StaffingFigures", "TREND_WEEKS",
-           "staffing_by_team", "staffing_figures", "staffing_total_and_teams", "staffing_trend",
+__all__ = ["ALL_SERVICES", "FIGURES", "Figure", "NON_WORKFORCE_ROLES", "NOT_SOCIAL_WORKERS",
+           "StaffingFigures", "TREND_WEEKS", "staffing_by_team", "staffing_figures", "staffing_total_and_teams", "staffing_trend",
            "week_ends"]
