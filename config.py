@@ -35,6 +35,10 @@ class Settings:
     # Caseload rules
     caseload_cap_per_fte: float = 18.0
     span_of_control_max: int = 8
+    # Weighted caseloads (optional points schemes): "CP=1.5,CIN=1,...", and the points cap per
+    # 1.0 FTE. Both must be set for points to be shown and used; blank/0 leaves them off.
+    case_weights: str = ""
+    weighted_cap_per_fte: float = 0.0
 
     # NQSW protected year (ASYE)
     nqsw_protected_months: int = 12
@@ -90,6 +94,19 @@ class Settings:
     # Answers
     max_rows_in_chat: int = 40
     actions_due_soon_days: int = 14
+
+    @property
+    def case_weights_by_type(self) -> dict[str, float]:
+        """CASE_WEIGHTS as {case type: points}; empty when weighting is off."""
+        if not self.weighted:
+            return {}
+        return {case_type.upper(): points
+                for case_type, points in parse_mapping(self.case_weights).items()}
+
+    @property
+    def weighted(self) -> bool:
+        """Points are shown and used only when both CASE_WEIGHTS and WEIGHTED_CAP_PER_FTE are."""
+        return bool(self.case_weights.strip()) and self.weighted_cap_per_fte > 0
 
     @property
     def agency_rate_caps_by_job(self) -> dict[str, float]:

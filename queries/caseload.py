@@ -73,6 +73,26 @@ def may_lead_cp(staff: Staff, today: date, settings: Settings) -> bool:
     return period is None or period.cp_lead_allowed
 
 
+def case_points(case_type: str, settings: Settings) -> float:
+    """A case's weight in points (CASE_WEIGHTS; a type not listed weighs 1)."""
+    return settings.case_weights_by_type.get(case_type.upper(), 1.0)
+
+
+def worker_points_cap(staff: Staff, today: date, settings: Settings) -> float | None:
+    """The points a worker may hold (WEIGHTED_CAP_PER_FTE x FTE, by the early career share of
+    the programme year where protected); None when weighting is off."""
+    if not settings.weighted:
+        return None
+    period = early_career(staff, today, settings)
+    share = period.cap_ratio if period else 1.0
+    return round(settings.weighted_cap_per_fte * staff.fte * share, 2)
+
+
+def families_of(cases: Iterable[Any]) -> int:
+    """Distinct families among cases: a case with no family_id is a family of its own."""
+    return len({case.family_id or f"case:{case.case_ref}" for case in cases})
+
+
 def worker_cap(staff: Staff, today: date, settings: Settings) -> float:
     """The cap a worker is held to today: the programme year's protected cap in the ASYE or the
     ECDP, the normal one after."""
@@ -136,6 +156,7 @@ def case_row(open_case: OpenCase, today: date, settings: Settings) -> CaseRow:
 CASE_FACTS = Bundle(
     "case", Case.case_ref, Case.case_type, Case.team_id, Case.start_date, Case.last_visit,
     Case.next_review, Case.placement_start, Case.long_term_placement, Case.allocated_worker_id,
+    Case.family_id, Case.placement_type,
 )
 
 
@@ -200,6 +221,8 @@ def worker_loads(
     overdue_visits: dict[int, int] = defaultdict(int)
     overdue_reviews: dict[int, int] = defaultdict(int)
     barred: dict[int, int] = defaultdict(int)  # leads the worker's role may not hold
+    points: dict[int, float] = defaultdict(float)
+    led: dict[int, list[Any]] = defaultdict(list)
     role_of = {worker.staff.id: worker.staff.role for worker in workers}
     for open_case in cases:
         worker_id = open_case.case.allocated_worker_id
@@ -207,11 +230,14 @@ def worker_loads(
             continue
         if not may_lead_case_type(role_of.get(worker_id, ""), open_case.case.case_type):
             barred[worker_id] += 1
+        points[worker_id] += case_points(open_case.case.case_type, settings)
+        led[worker_id].append(open_case.case)
         row = case_row(open_case, today, settings)
         bucket = row.case_type if row.case_type in ("CP", "CIN", "LAC") else "other"
         counts[worker_id][bucket] += 1
         overdue_visits[worker_id] += bool(row.visit_days_overdue)
         overdue_reviews[worker_id] += bool(row.review_days_overdue)
+    recorded_families = any(open_case.case.family_id for open_case in cases)
     loads = []
     for worker in workers:
         staff = worker.staff
@@ -235,6 +261,9 @@ def worker_loads(
                 and may_lead_case_type(staff.role, "CP"),
                 family_help=staff.role == FAMILY_HELP_ROLE,
                 barred_leads=barred[staff.id],  # type: ignore[index]
+                points=round(points[staff.id], 2) if settings.weighted else None,  # type: ignore[index]
+                points_cap=worker_points_cap(staff, today, settings),
+                families=families_of(led[staff.id]) if recorded_families else None,  # type: ignore[index]
                 overdue_visits=overdue_visits[staff.id],  # type: ignore[index]
                 overdue_reviews=overdue_reviews[staff.id],  # type: ignore[index]
                 supervision_overdue_days=supervision_overdue(
@@ -272,6 +301,7 @@ def caseload_table(
     )
     loads = worker_loads(workers, cases, today, settings)
     loads.sort(key=lambda load: (-load.load_pct, load.name))
+    held = [c.case for c in cases if c.case.allocated_worker_id in set(worker_ids)]
     return CaseloadTable(
         title=title,
         as_of=today,
@@ -279,6 +309,7 @@ def caseload_table(
         total_cases=sum(load.total for load in loads),
         total_fte=round(sum(load.fte for load in loads), 2),
         unallocated=sum(1 for c in cases if c.case.team_id in ids and unallocated(c)),
+        total_families=families_of(held) if any(case.family_id for case in held) else None,
     )
 
 
@@ -290,7 +321,8 @@ def worker_cases(
         session, today, or_(Case.allocated_worker_id == staff.id, Case.co_worker_id == staff.id)
     )
     rows = tuple(case_row(open_case, today, settings) for open_case in cases)
-    lead_count = sum(1 for open_case in cases if open_case.case.allocated_worker_id == staff.id)
+    led = [open_case.case for open_case in cases if open_case.case.allocated_worker_id == staff.id]
+    lead_count = len(led)
     cap = worker_cap(staff, today, settings)
     label = early_career_label(early_career(staff, today, settings))
     summary = (
@@ -299,6 +331,14 @@ def worker_cases(
         f"{f', {label} protected cap' if label else ''})"
         f", {len(rows) - lead_count} co-worked"
     )
+    points_cap = worker_points_cap(staff, today, settings)
+    if points_cap is not None:
+        points = sum(case_points(case.case_type, settings) for case in led)
+        summary += f"; {points:g} of {points_cap:g} points"
+    if any(case.family_id for case in led):
+        families = families_of(led)
+        summary += (f"; {lead_count} {'child' if lead_count == 1 else 'children'}, "
+                    f"{families} {'family' if families == 1 else 'families'}")
     return CaseList(
         title=title,
         as_of=today,
@@ -362,8 +402,10 @@ def capacity(
         if case_type and load.family_help and not may_lead_case_type(FAMILY_HELP_ROLE, case_type):
             continue
         row = CapacityRow(load.staff_id, load.name, load.team, load.fte, load.total, load.cap,
-                          load.is_nqsw, load.early_career)
-        if row.headroom >= 1:
+                          load.is_nqsw, load.early_career, load.points, load.points_cap)
+        # Room for one more case of the type asked for: in points where weighting is on.
+        needed = case_points(case_type or "", settings) if settings.weighted else 1
+        if row.headroom >= needed:
             rows.append(row)
     rows.sort(key=lambda row: (-row.headroom, row.name))
     note = (
@@ -374,6 +416,8 @@ def capacity(
     if any(worker.staff.role == FAMILY_HELP_ROLE for worker in workers) and case_type in (
             "CP", "LAC"):
         note += " Family help practitioners are left out: they may not lead CP or LAC cases."
+    if settings.weighted:
+        note += " Headroom is in points (weighted caseloads)."
     kind = f" a {case_type}" if case_type else " a new"
     return CapacityList(
         title=f"Who can take{kind} case",

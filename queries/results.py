@@ -66,10 +66,25 @@ class WorkerLoad:
     may_lead_cp: bool = True
     family_help: bool = False  # a family help lead practitioner (Working Together 2023)
     barred_leads: int = 0  # open cases led that the role may not lead (family help: CP, LAC)
+    points: float | None = None  # weighted load, where CASE_WEIGHTS is set
+    points_cap: float | None = None
+    families: int | None = None  # distinct families among the lead cases, where recorded
 
     @property
     def load_pct(self) -> int:
         return round(100 * self.total / self.cap) if self.cap else 0
+
+    @property
+    def points_text(self) -> str:
+        """"22.5 of 24 points" beside the count, where weighting is on; "" otherwise."""
+        if self.points is None or self.points_cap is None:
+            return ""
+        return f"{self.points:g} of {self.points_cap:g} points"
+
+    @property
+    def over_points_cap(self) -> bool:
+        return self.points is not None and self.points_cap is not None \
+            and self.points > self.points_cap
 
     @property
     def over_cap(self) -> bool:
@@ -81,6 +96,8 @@ class WorkerLoad:
         flags: list[str] = []
         if self.over_cap:
             flags.append("over cap")
+        if self.over_points_cap:
+            flags.append("over points cap")
         if self.is_nqsw:
             flags.append(self.early_career or "NQSW")
         if self.barred_leads:
@@ -106,6 +123,15 @@ class CaseloadTable:
     total_fte: float
     unallocated: int
     lists_people: bool = True
+    total_families: int | None = None  # where cases carry a family_id
+
+    @property
+    def children_text(self) -> str:
+        """"18 children, 9 families" where families are recorded; "" otherwise."""
+        if self.total_families is None:
+            return ""
+        return (f"{self.total_cases} {'child' if self.total_cases == 1 else 'children'}, "
+                f"{self.total_families} {'family' if self.total_families == 1 else 'families'}")
 
     @property
     def over_cap_count(self) -> int:
@@ -158,9 +184,14 @@ class CapacityRow:
     cap: float
     is_nqsw: bool
     early_career: str = ""
+    points: float | None = None  # weighted load and cap, where CASE_WEIGHTS is set
+    points_cap: float | None = None
 
     @property
     def headroom(self) -> float:
+        """Room left: in points where weighting is on (capacity uses points), else in cases."""
+        if self.points is not None and self.points_cap is not None:
+            return round(self.points_cap - self.points, 2)
         return round(self.cap - self.open_cases, 1)
 
 

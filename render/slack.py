@@ -257,7 +257,8 @@ def _(answer: HelpAnswer, limit: int | None = None) -> list[Block]:
 
 def worker_row(row: WorkerLoad) -> list[Block]:
     counts = joined([f"CP {row.cp}", f"CIN {row.cin}", f"LAC {row.lac}", f"Other {row.other}",
-                     f"*Total {row.total}*", f"{row.load_pct}% of cap {row.cap:g}"])
+                     f"*Total {row.total}*", f"{row.load_pct}% of cap {row.cap:g}",
+                     row.points_text])
     lines = [joined([f"*{escape(row.name)}*", escape(row.team), f"{row.fte:g} FTE"]), counts]
     if row.flags:
         lines.append(badges(row.flags))
@@ -273,7 +274,8 @@ def _(answer: CaseloadTable, limit: int | None = None) -> list[Block]:
         fields_section([
             ("Workers", str(len(answer.rows))),
             ("FTE", f"{answer.total_fte:g}"),
-            ("Open cases", str(answer.total_cases)),
+            ("Open cases", str(answer.total_cases)
+             + (f" ({answer.children_text})" if answer.children_text else "")),
             ("Over cap", f"{RED} {over}" if over else "0"),
             ("Unallocated", f"{WARN} {answer.unallocated}" if answer.unallocated else "0"),
         ]),

@@ -345,7 +345,8 @@ def _(answer: CaseloadTable, limit: int | None = None, interactive: bool = True)
         facts([
             ("Workers", str(len(answer.rows))),
             ("FTE", f"{answer.total_fte:g}"),
-            ("Open cases", str(answer.total_cases)),
+            ("Open cases", str(answer.total_cases)
+             + (f" ({answer.children_text})" if answer.children_text else "")),
             ("Over cap", str(over)),
             ("Unallocated", str(answer.unallocated)),
         ]),
@@ -363,7 +364,8 @@ def _(answer: CaseloadTable, limit: int | None = None, interactive: bool = True)
             [cell(row.name, bold=True), *([cell(row.team)] if several_teams else []),
              cell(f"{row.fte:g}"), cell(row.cp), cell(row.cin), cell(row.lac), cell(row.other),
              cell(row.total, bold=True),
-             cell(f"{row.load_pct}% of {row.cap:g}", ATTENTION if row.over_cap else None),
+             cell(joined([f"{row.load_pct}% of {row.cap:g}", row.points_text]),
+                  ATTENTION if row.over_cap or row.over_points_cap else None),
              flags_cell(row.flags)]
             for row in answer.rows[:shown]
         ]

@@ -93,13 +93,15 @@ def _(answer: HelpAnswer, limit: int | None = None) -> str:
 def _(answer: CaseloadTable, limit: int | None = None) -> str:
     rows = [
         [r.name, r.team, f"{r.fte:g}", str(r.cp), str(r.cin), str(r.lac), str(r.other),
-         str(r.total), f"{r.load_pct}% of {r.cap:g}", ", ".join(r.flags)]
+         str(r.total), joined([f"{r.load_pct}% of {r.cap:g}", r.points_text]),
+         ", ".join(r.flags)]
         for r in answer.rows
     ]
     rows, more = limited(rows, limit)
     heading = (
         f"{answer.title} (as of {day(answer.as_of)})\n"
-        f"{len(answer.rows)} workers, {answer.total_fte:g} FTE, {answer.total_cases} cases; "
+        f"{len(answer.rows)} workers, {answer.total_fte:g} FTE, {answer.total_cases} cases"
+        f"{f' ({answer.children_text})' if answer.children_text else ''}; "
         f"{answer.over_cap_count} over cap; {answer.unallocated} unallocated"
     )
     if not answer.rows:
