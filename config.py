@@ -84,6 +84,16 @@ class Settings:
     lac_first_visit_days: int = 7
     lac_first_year_visit_weeks: int = 6
     lac_long_term_visit_months: int = 3
+    # Reg 28's other branches (Care Planning, Placement and Case Review (England) Regs 2010):
+    # weekly until the first review (reg 33: within 20 working days of becoming looked after),
+    # then every 6 weeks (reg 28(3), placed with a parent before assessment, reg 19) or every
+    # 4 weeks (reg 28(4): connected person, reg 24; with a parent under an interim care order);
+    # with a parent under a care order, within a week of the order then every 6 weeks (28(5)).
+    lac_first_review_working_days: int = 20
+    lac_until_first_review_visit_days: int = 7
+    lac_reg19_visit_weeks: int = 6
+    lac_reg24_ico_visit_weeks: int = 4
+    lac_care_order_parent_visit_weeks: int = 6
 
     # England's latest published figures (DfE children's social work workforce census, 2025)
     england_caseload_per_fte: float = 15.2

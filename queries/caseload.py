@@ -135,7 +135,7 @@ class OpenCase:
 def case_row(open_case: OpenCase, today: date, settings: Settings) -> CaseRow:
     case = open_case.case
     due = visit_due(case.case_type, case.last_visit, case.start_date, case.placement_start,
-                    case.long_term_placement, settings)
+                    case.long_term_placement, settings, case.placement_type)
     return CaseRow(
         case_ref=case.case_ref,
         case_type=case.case_type,
