@@ -91,8 +91,8 @@ class Settings:
     # with a parent under a care order, within a week of the order then every 6 weeks (28(5)).
     lac_first_review_working_days: int = 20
     lac_until_first_review_visit_days: int = 7
-    lac_reg19_visit_weeks: int = 6
-    lac_reg24_ico_visit_weeks: int = 4
+    lac_before_assessment_visit_weeks: int = 6
+    lac_connected_or_ico_visit_weeks: int = 4
     lac_care_order_parent_visit_weeks: int = 6
 
     # England's latest published figures (DfE children's social work workforce census, 2025)

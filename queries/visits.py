@@ -15,10 +15,10 @@
 - LAC, reg 28's other branches, by the case's optional ``placement_type`` (models.cases):
   ``parent_before_assessment`` (reg 28(3): placed with a parent before the assessment is done,
   reg 19) — weekly (``lac_until_first_review_visit_days``) until the first review, then at most
-  ``lac_reg19_visit_weeks`` (6) weeks; ``connected_person`` (reg 24: a relative, friend or other
+  ``lac_before_assessment_visit_weeks`` (6) weeks; ``connected_person`` (reg 24: a relative, friend or other
   connected person temporarily approved as foster carer) and ``parent_interim_care_order``
   (living with a parent under an interim care order, Children Act 1989 s.38) (reg 28(4)) —
-  weekly until the first review, then at most ``lac_reg24_ico_visit_weeks`` (4) weeks;
+  weekly until the first review, then at most ``lac_connected_or_ico_visit_weeks`` (4) weeks;
   ``parent_care_order`` (reg 28(5): with a parent under a care order) — within a week of the
   order (the placement start), then at most ``lac_care_order_parent_visit_weeks`` (6) weeks.
   The first review is due ``lac_first_review_working_days`` (20) working days after the child
@@ -86,10 +86,10 @@ def visit_due(
         assert last_visit is not None
         if placement_type == "parent_before_assessment":
             return _weekly_until_first_review(last_visit, case_start,
-                                              settings.lac_reg19_visit_weeks, settings)
+                                              settings.lac_before_assessment_visit_weeks, settings)
         if placement_type in ("connected_person", "parent_interim_care_order"):
             return _weekly_until_first_review(last_visit, case_start,
-                                              settings.lac_reg24_ico_visit_weeks, settings)
+                                              settings.lac_connected_or_ico_visit_weeks, settings)
         if placement_type == "parent_care_order":
             return last_visit + timedelta(weeks=settings.lac_care_order_parent_visit_weeks)
         first_year_ends = placed + relativedelta(years=1)
