@@ -435,7 +435,7 @@ def _parse_help(req: _Request) -> Command | ParseError:
     if scope is None:
         return req.error(
             f"There is no command called {_quote(topic.text)}. Ask for help with caseload, "
-            "protected, actions or supervision."
+            "protected, actions, supervision or staffing."
         )
     return req.nothing_more(topic.word, req.args[1:]) or req.command(scope)
 
@@ -460,7 +460,7 @@ def _general_error(message: str, verb: str | None = None) -> ParseError:
 def _unknown_verb_message(word: str) -> str:
     return (
         f"I don't know the command {_quote(word)}. The commands are /caseload, /protected, "
-        "/actions and /supervision (or help)."
+        "/actions, /supervision and /staffing (or help)."
     )
 
 

@@ -387,6 +387,8 @@ class AgencyRow:
         if self.breaches:
             return (f"exception approved by {self.exception_approved_by}: "
                     + "; ".join(self.breaches))
+        if self.not_recorded:
+            return "no breach in what is recorded"
         return "within the rules"
 
 
