@@ -9,13 +9,16 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from config import Settings, settings_from
+from jobs.digests import build_staffing_digest
+from models import Service
 from queries.access import Identity
 from queries.answer import ask
 from queries.protection_rules import early_career_on, programme_of
 from queries.staffing import staffing_figures
+from render.digest_text import render_digest_text
 from render.text import render_text
 from tests.builders import Builder
 
@@ -124,3 +127,12 @@ def test_staffing_counts_ecdp_workers_and_their_cap(engine, ecdp_council) -> Non
         figures = staffing_figures(session, as_of=TODAY, settings=Settings())
     assert figures.nqsws == 1
     assert figures.workers_over_cap == (("EC1", "Ed Early", 18, 17.1),)
+
+
+def test_the_staffing_digest_shows_the_ecdp_year(engine, ecdp_council) -> None:
+    with Session(engine) as session:
+        digest = build_staffing_digest(session, session.exec(select(Service)).one(), TODAY,
+                                       Settings())
+    [line] = digest.nqsws
+    assert line.position == "ECDP year 2, month 14 of 24" and line.protected_cap == 17.1
+    assert "ECDP year 2, month 14 of 24" in render_digest_text(digest, named=True)
