@@ -67,12 +67,6 @@ def early_career_label(period: EarlyCareer | None) -> str:
     return "NQSW" if period.programme.months <= 12 else period.label
 
 
-def may_lead_cp(staff: Staff, today: date, settings: Settings) -> bool:
-    """Whether the worker may be lead on a CP case: not while their programme year forbids it."""
-    period = early_career(staff, today, settings)
-    return period is None or period.cp_lead_allowed
-
-
 def case_points(case_type: str, settings: Settings) -> float:
     """A case's weight in points (CASE_WEIGHTS; a type not listed weighs 1)."""
     return settings.case_weights_by_type.get(case_type.upper(), 1.0)
@@ -257,6 +251,7 @@ def worker_loads(
                 cap=round(worker_cap(staff, today, settings), 2),
                 is_nqsw=period is not None,
                 early_career=early_career_label(period),
+                # The programme year's rule (a setting) and the role's (family help: never CP).
                 may_lead_cp=(period is None or period.cp_lead_allowed)
                 and may_lead_case_type(staff.role, "CP"),
                 family_help=staff.role == FAMILY_HELP_ROLE,
@@ -301,7 +296,8 @@ def caseload_table(
     )
     loads = worker_loads(workers, cases, today, settings)
     loads.sort(key=lambda load: (-load.load_pct, load.name))
-    held = [c.case for c in cases if c.case.allocated_worker_id in set(worker_ids)]
+    holders = set(worker_ids)
+    held = [c.case for c in cases if c.case.allocated_worker_id in holders]
     return CaseloadTable(
         title=title,
         as_of=today,

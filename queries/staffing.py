@@ -8,7 +8,8 @@ a council's figures sit beside England's published ones:
   team managers, and any role not in ``ACCESS_ROLE_BY_JOB_ROLE``, which counts as practitioner,
   as it does for access). Heads of service and admins are outside the figures, as are family
   help practitioners (``NOT_SOCIAL_WORKERS``: not social workers, Working Together 2023) and
-  anyone with no team: every figure is a sum over teams, so a service's figures are its teams' added up.
+  anyone with no team: every figure is a sum over teams, so a service's figures are its teams'
+  added up.
 - **In post on D:** started on or before D and not ended before D (``end_date >= D``).
 - **Employed and agency.** As in the census, ``headcount``, ``fte_in_post``, the leavers behind
   turnover and the weekly starters and leavers are directly employed staff; agency workers are
@@ -562,5 +563,5 @@ def staffing_total_and_teams(
 
 
 __all__ = ["ALL_SERVICES", "FIGURES", "Figure", "NON_WORKFORCE_ROLES", "NOT_SOCIAL_WORKERS",
-           "StaffingFigures", "TREND_WEEKS", "staffing_by_team", "staffing_figures", "staffing_total_and_teams", "staffing_trend",
-           "week_ends"]
+           "StaffingFigures", "TREND_WEEKS", "staffing_by_team", "staffing_figures",
+           "staffing_total_and_teams", "staffing_trend", "week_ends"]

@@ -1,4 +1,5 @@
-"""Slash commands (/caseload, /protected, /actions, /supervision, /staffing) and the same words in a DM.
+"""Slash commands (/caseload, /protected, /actions, /supervision, /staffing) and the same
+words in a DM.
 
 Each slash command is acknowledged at once with an empty ack (Slack wants an answer within 3 s);
 the question is answered afterwards by a lazy listener that posts to the command's response_url.
