@@ -77,6 +77,10 @@ class Settings:
     # Caseload rules
     caseload_cap_per_fte: float = 18.0
     span_of_control_max: int = 8
+    # Weighted caseloads (optional points schemes): "CP=1.5,CIN=1,...", and the points cap per
+    # 1.0 FTE. Both must be set for points to be shown and used; blank/0 leaves them off.
+    case_weights: str = ""
+    weighted_cap_per_fte: float = 0.0
 
     # NQSW protected year (ASYE)
     nqsw_protected_months: int = 12
@@ -86,6 +90,34 @@ class Settings:
     nqsw_review_months: tuple[int, ...] = (3, 6, 9, 12)
     nqsw_weekly_supervision_weeks: int = 6
     nqsw_fortnightly_supervision_until_month: int = 6
+    # Local policy (Wirral-style, not national): may an ASYE worker lead a CP case?
+    nqsw_cp_lead_allowed: bool = False
+
+    # The two-year Early Career Development Programme (DfE), replacing the ASYE from September
+    # 2027. Its caseload rules are not yet published, so every number is a setting; the
+    # defaults are SPEC section 4's. Lists are one value per programme year.
+    ecdp_from: date = date(2027, 9, 1)  # a blank programme is ECDP for starts on or after this
+    ecdp_months: int = 24
+    ecdp_max_months: int = 36
+    ecdp_cap_pct_by_year: tuple[float, ...] = (90.0, 95.0)
+    ecdp_cp_lead_allowed_by_year: tuple[bool, ...] = (False, False)  # year 2: co-work only
+    ecdp_development_time_ratio: float = 0.1
+    ecdp_review_months: tuple[int, ...] = (3, 6, 9, 12, 18, 24)
+
+    # Agency child and family social workers: DfE statutory guidance (in force 31 October 2024)
+    agency_min_pqe_years: int = 3
+    agency_max_notice_weeks: int = 4
+    agency_cool_off_months: int = 3
+    # The region's hourly price caps by job (role), "job=pounds,...": councils set their own.
+    agency_rate_caps: str = ("social_worker=45.00,senior_practitioner=48.00,"
+                             "advanced_practitioner=52.00,team_manager=55.00")
+
+    # Social Work England registration: the year starts 1 December; renewal opens 1 September;
+    # at risk from 1 November; at least 2 CPD records, one with a peer reflection.
+    swe_registration_year_start_month: int = 12
+    swe_renewal_opens_month: int = 9
+    swe_at_risk_month: int = 11
+    swe_cpd_min_records: int = 2
 
     # Supervision and visits
     supervision_interval_days: int = 28
@@ -94,6 +126,16 @@ class Settings:
     lac_first_visit_days: int = 7
     lac_first_year_visit_weeks: int = 6
     lac_long_term_visit_months: int = 3
+    # Reg 28's other branches (Care Planning, Placement and Case Review (England) Regs 2010):
+    # weekly until the first review (reg 33: within 20 working days of becoming looked after),
+    # then every 6 weeks (reg 28(3), placed with a parent before assessment, reg 19) or every
+    # 4 weeks (reg 28(4): connected person, reg 24; with a parent under an interim care order);
+    # with a parent under a care order, within a week of the order then every 6 weeks (28(5)).
+    lac_first_review_working_days: int = 20
+    lac_until_first_review_visit_days: int = 7
+    lac_before_assessment_visit_weeks: int = 6
+    lac_connected_or_ico_visit_weeks: int = 4
+    lac_care_order_parent_visit_weeks: int = 6
 
     # England's latest published figures (DfE children's social work workforce census, 2025)
     england_caseload_per_fte: float = 15.2
@@ -123,6 +165,24 @@ class Settings:
         connection and the statements, each at their own timeout."""
         return (self.store_pool_timeout_seconds + self.store_connect_timeout_seconds
                 + self.store_statement_timeout_seconds)
+
+    @property
+    def case_weights_by_type(self) -> dict[str, float]:
+        """CASE_WEIGHTS as {case type: points}; empty when weighting is off."""
+        if not self.weighted:
+            return {}
+        return {case_type.upper(): points
+                for case_type, points in parse_mapping(self.case_weights).items()}
+
+    @property
+    def weighted(self) -> bool:
+        """Points are shown and used only when both CASE_WEIGHTS and WEIGHTED_CAP_PER_FTE are."""
+        return bool(self.case_weights.strip()) and self.weighted_cap_per_fte > 0
+
+    @property
+    def agency_rate_caps_by_job(self) -> dict[str, float]:
+        """AGENCY_RATE_CAPS as {job: hourly cap in pounds}."""
+        return parse_mapping(self.agency_rate_caps)
 
     @property
     def slack_api_base_url(self) -> str:
@@ -187,6 +247,22 @@ def check_chat_settings(settings: Settings) -> None:
                                 "Azure Bot's Microsoft App ID too, or none of the three.")
 
 
+def parse_mapping(raw: str) -> dict[str, float]:
+    """"a=1.5,b=2" as {"a": 1.5, "b": 2.0}: the form of the settings that map words to numbers.
+
+    Keys are lower case (case types are upper case where the caller wants them). ValueError
+    names the part that could not be read."""
+    mapping: dict[str, float] = {}
+    for part in raw.replace(" ", "").split(","):
+        if not part:
+            continue
+        key, separator, value = part.partition("=")
+        if not separator or not key:
+            raise ValueError(f"{part!r} is not NAME=NUMBER")
+        mapping[key.lower()] = float(value)
+    return mapping
+
+
 def _coerce(raw: str, example: object) -> object:
     """Turn an environment string into the type of the default it replaces."""
     if isinstance(example, bool):
@@ -195,8 +271,15 @@ def _coerce(raw: str, example: object) -> object:
         return int(raw)
     if isinstance(example, float):
         return float(raw)
+    if isinstance(example, date):
+        return date.fromisoformat(raw.strip())
     if isinstance(example, tuple):
-        return tuple(int(part) for part in raw.replace(" ", "").split(",") if part)
+        # The element type is the default's: whole numbers, decimals, yes/no, or words.
+        kind = type(example[0]) if example else int
+        parts = [part for part in raw.replace(" ", "").split(",") if part]
+        if kind is str:
+            return tuple(parts)
+        return tuple(_coerce(part, kind()) for part in parts)  # type: ignore[misc]
     return raw
 
 
@@ -227,7 +310,7 @@ def reset_settings_cache() -> None:
 
 
 __all__ = ["ChatSettingsError", "Settings", "check_chat_settings", "get_settings", "local_today",
-           "settings_from", "reset_settings_cache"]
+           "parse_mapping", "settings_from", "reset_settings_cache"]
 
 
 def local_today(settings: Settings) -> date:

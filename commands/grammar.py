@@ -20,7 +20,8 @@ MAX_INPUT_CHARS = 2_000
 QUOTE_MAX_CHARS = 60
 VERB_PEEK_CHARS = 200  # enough for a bot mention and the verb
 
-VERBS = ("caseload", "protected", "actions", "supervision", "help")
+VERBS = ("caseload", "protected", "actions", "supervision", "staffing", "help")
+STAFFING_SCOPES = ("agency", "registration")
 CAPACITY_CASE_TYPES = ("cp", "cin", "lac")
 
 
@@ -402,6 +403,23 @@ def _supervision_log(req: _Request, rest: Sequence[_Token]) -> Command | ParseEr
     )
 
 
+# --- /staffing -------------------------------------------------------------------------------
+
+
+def _parse_staffing(req: _Request) -> Command | ParseError:
+    """/staffing, /staffing agency, /staffing registration (and help)."""
+    if not req.args:
+        return req.command("figures")
+    first, rest = req.args[0], req.args[1:]
+    keyword = first.keyword
+    if keyword == "help":
+        return req.help(rest)
+    if keyword in STAFFING_SCOPES:
+        return req.nothing_more(keyword, rest) or req.command(keyword)
+    return req.error(f"{_quote(first.text)} isn't a /staffing option: use agency or "
+                     "registration, or nothing for the staffing figures.")
+
+
 # --- help (as a word to the bot, or /help) ---------------------------------------------------
 
 
@@ -417,7 +435,7 @@ def _parse_help(req: _Request) -> Command | ParseError:
     if scope is None:
         return req.error(
             f"There is no command called {_quote(topic.text)}. Ask for help with caseload, "
-            "protected, actions or supervision."
+            "protected, actions, supervision or staffing."
         )
     return req.nothing_more(topic.word, req.args[1:]) or req.command(scope)
 
@@ -427,6 +445,7 @@ _PARSERS: dict[str, Callable[[_Request], Command | ParseError]] = {
     "protected": _parse_protected,
     "actions": _parse_actions,
     "supervision": _parse_supervision,
+    "staffing": _parse_staffing,
     "help": _parse_help,
 }
 
@@ -441,7 +460,7 @@ def _general_error(message: str, verb: str | None = None) -> ParseError:
 def _unknown_verb_message(word: str) -> str:
     return (
         f"I don't know the command {_quote(word)}. The commands are /caseload, /protected, "
-        "/actions and /supervision (or help)."
+        "/actions, /supervision and /staffing (or help)."
     )
 
 

@@ -60,6 +60,15 @@ HELP_TEXT: dict[str, list[tuple[str, str]]] = {
             "record a supervision (their manager only; DD/MM/YYYY also works)",
         ),
     ],
+    "staffing": [
+        (
+            "/staffing",
+            "the weekly staffing figures for your service or teams, each with its 12-week trend "
+            "(heads of service, managers, admins)",
+        ),
+        ("/staffing agency", "agency workers against the DfE agency rules, and the rule broken"),
+        ("/staffing registration", "Social Work England registration and CPD for renewal"),
+    ],
     "help": [
         ("help", "lists every command (as a message to the bot)"),
         ("help COMMAND", "the forms of one command, e.g. help actions"),

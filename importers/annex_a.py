@@ -30,7 +30,11 @@ How a child becomes a case
 - Last visit: "Date Child Was Last Seen" / "Date of (the) Last Statutory Visit" (6, 7), "Date of
   Last Social Work Visit" (8), "Latest Date of Contact" (9). List 8 also gives the placement start
   and whether the placement is long-term fostering (placement type U1 or U4, meant to last to 18),
-  which the LAC visit rule uses.
+  which the LAC visit rule uses. Where list 8 also gives the child's legal status, a child placed
+  with a parent (placement type P1) under an interim care order (legal status C1) or a care order
+  (C2) gets the `placement_type` of reg 28(4) or 28(5) (`parent_interim_care_order`,
+  `parent_care_order`); any other placement the general rule (blank). Connected-person placements
+  under reg 24 cannot be told from Annex A's codes: the cases file says so.
 - Next review due, from the latest review (SPEC section 4 names no review timescales; these are
   the statutory ones, as constants below):
   CP (Working Together 2023): the first review conference within 3 months of the plan starting,
@@ -117,6 +121,11 @@ UNALLOCATED = frozenset({
 })
 #: Placement types (SSDA903) meant to last until the child is 18: long-term fostering.
 LONG_TERM_PLACEMENT = re.compile(r"\bu[14]\b|long term")
+#: Placement type P1 (SSDA903): placed with own parent(s) or another person with parental
+#: responsibility; legal status C1 interim care order, C2 full care order (reg 28(4) and (5)).
+PLACED_WITH_PARENT = re.compile(r"\bp1\b|with (own )?parent")
+INTERIM_CARE_ORDER = re.compile(r"\bc1\b|interim care order")
+CARE_ORDER = re.compile(r"\bc2\b|full care order|\bcare order")
 #: Where a problem lists a worker's other rows, at most this many are named.
 PLACES_NAMED = 5
 
@@ -243,6 +252,8 @@ FIELDS: dict[int, tuple[Field, ...]] = {
         _field("placement_type", "Placement Type",
                r"(current |latest |most recent )?placement type", r"type of (current )?placement",
                is_date=False),
+        _field("legal_status", "Child's Legal Status",
+               r"(child'?s? )?(current |latest )?legal status", is_date=False),
     ),
     9: (
         CASE_REF, TEAM, WORKER, PERSONAL_ADVISOR,
@@ -317,6 +328,7 @@ class Episode:
     review: date | None = None
     placement_start: date | None = None
     long_term: bool = False
+    placement_type: str | None = None  # reg 28's branch, where the legal status tells it
     worker_field: str = "worker"
     staff_id: str | None = None  # the matched lead worker
     team_name: str | None = None  # the matched team, as the store spells it
@@ -619,6 +631,20 @@ def _parse_dates(episode: Episode, today: date, found: _Collector) -> None:
                   f"in the future (today is {today.isoformat()})")
     placement = episode.cells.get("placement_type", "")
     episode.long_term = bool(LONG_TERM_PLACEMENT.search(normalise_text(placement)))
+    episode.placement_type = reg28_placement_type(placement, episode.cells.get("legal_status", ""))
+
+
+def reg28_placement_type(placement: str, legal_status: str) -> str | None:
+    """The cases file's ``placement_type`` for a list 8 row: with a parent under an interim care
+    order or a care order (reg 28(4), 28(5)); None for the general rule."""
+    if not PLACED_WITH_PARENT.search(normalise_text(placement)):
+        return None
+    status = normalise_text(legal_status)
+    if INTERIM_CARE_ORDER.search(status):
+        return "parent_interim_care_order"
+    if CARE_ORDER.search(status):
+        return "parent_care_order"
+    return None
 
 
 def _match_people(episode: Episode, workers: WorkerMatcher, teams: dict[str, tuple[int, str]],
@@ -717,6 +743,11 @@ def _case_rows(chosen: list[Episode], stored: dict[str, _Stored], today: date,
     start date."""
     rows: list[dict[str, str]] = []
     started_today = 0
+    # Only a workbook that gives placement type and legal status on list 8 says which reg 28
+    # branch applies; otherwise a placement_type set by a cases file is left alone.
+    tells_placement = "placement_type" in columns and any(
+        {"placement_type", "legal_status"} <= set(episode.sheet.columns)
+        for episode in chosen if episode.sheet.list_no == 8)
     for episode in chosen:
         before = stored.get(id_key(episode.case_ref))
         case_type = episode.case_type
@@ -742,6 +773,8 @@ def _case_rows(chosen: list[Episode], stored: dict[str, _Stored], today: date,
             row["placement_start"] = _iso(episode.placement_start) if case_type == "LAC" else ""
         if "long_term_placement" in columns:
             row["long_term_placement"] = "Y" if case_type == "LAC" and episode.long_term else "N"
+        if tells_placement:
+            row["placement_type"] = (episode.placement_type or "") if case_type == "LAC" else ""
         rows.append(row)
     return rows, started_today
 

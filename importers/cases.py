@@ -29,6 +29,8 @@ from importers.base import (
 from importers.cells import RowCells
 from importers.keys import id_key, staff_pks
 from models import CASE_TYPES, Case, CaseAllocation, Staff, Team
+from models.cases import PLACEMENT_TYPES
+from models.organisation import FAMILY_HELP_LEAD_CASE_TYPES, FAMILY_HELP_ROLE
 
 CASES = Case.__table__
 ALLOCATION = CaseAllocation.__table__
@@ -38,7 +40,9 @@ TEAM = Team.__table__
 CASE_TYPE_CHOICES = {case_type.lower(): case_type for case_type in CASE_TYPES}
 CASE_TYPES_EXPECTED = "one of " + ", ".join(CASE_TYPES)
 OPTIONAL_FIELDS = ("end_date", "allocated_worker_id", "co_worker_id", "last_visit", "next_review",
-                   "placement_start", "long_term_placement")
+                   "placement_start", "long_term_placement", "family_id", "placement_type")
+PLACEMENT_CHOICES = {word: stored for stored, words in PLACEMENT_TYPES.items() for word in words}
+PLACEMENT_EXPECTED = "one of " + ", ".join(PLACEMENT_TYPES) + " (or blank)"
 STORED = ("id", "case_ref", "case_type", "team_id", "start_date", *OPTIONAL_FIELDS)
 
 
@@ -55,6 +59,8 @@ class CaseRow(NamedTuple):
     next_review: date | None
     placement_start: date | None
     long_term_placement: bool
+    family_id: str | None = None
+    placement_type: str | None = None
 
 
 def _close_open_spells():  # type: ignore[no-untyped-def]
@@ -82,6 +88,9 @@ class CasesImporter(KindImporter):
             name_key(name): pk
             for pk, name in self.connection.execute(select(TEAM.c.id, TEAM.c.name))
         }
+        self.family_help: set[int] = set(self.connection.execute(
+            select(STAFF.c.id).where(STAFF.c.role == FAMILY_HELP_ROLE)).scalars())
+        self.family_help_barred: list[str] = []  # case refs led by family help, CP or LAC
         self.team_by_text: dict[str, int | None] = {}
         self.seen: dict[str, int] = {}
         self.ref_length = max_length(CASES, "case_ref")
@@ -117,6 +126,9 @@ class CasesImporter(KindImporter):
             cells.problem("placement_start", cells.raw("placement_start"),
                           "before start_date: a placement cannot begin before the case opens")
         long_term = cells.boolean("long_term_placement")
+        family_id = cells.text("family_id", max_length=max_length(CASES, "family_id"))
+        placement_type = cells.choice("placement_type", PLACEMENT_CHOICES,
+                                      expected=PLACEMENT_EXPECTED)
         if case_ref is not None:
             first = self.seen.setdefault(id_key(case_ref), cells.row_number)
             if first != cells.row_number:
@@ -125,9 +137,11 @@ class CasesImporter(KindImporter):
                                                     "each case one row")
         if not cells.ok:
             return None
+        if lead in self.family_help and case_type not in FAMILY_HELP_LEAD_CASE_TYPES:
+            self.family_help_barred.append(case_ref)  # type: ignore[arg-type]
         return CaseRow(cells.row_number, case_ref, case_type, team_id, start, end,  # type: ignore[arg-type]
                        lead, co_worker, last_visit, next_review, placement_start,
-                       long_term)  # type: ignore[arg-type]
+                       long_term, family_id, placement_type)  # type: ignore[arg-type]
 
     def _team(self, cells: RowCells) -> int | None:
         written = cells.text("team", required=True)
@@ -177,7 +191,8 @@ class CasesImporter(KindImporter):
                  "allocated_worker_id": row.allocated_worker_id,
                  "co_worker_id": row.co_worker_id, "last_visit": row.last_visit,
                  "next_review": row.next_review, "placement_start": row.placement_start,
-                 "long_term_placement": row.long_term_placement}
+                 "long_term_placement": row.long_term_placement, "family_id": row.family_id,
+                 "placement_type": row.placement_type}
                 for row in inserts
             ], "case_ref")
             for row in inserts:
@@ -191,6 +206,14 @@ class CasesImporter(KindImporter):
             insert_many(self.connection, ALLOCATION, opens)
             written.created += len(inserts)
             written.updated += len(changes)
+        if self.family_help_barred:
+            shown = ", ".join(self.family_help_barred[:5])
+            more = len(self.family_help_barred) - 5
+            written.notes.append(
+                f"{len(self.family_help_barred)} case(s) name a family help practitioner as lead "
+                f"on a case type they may not lead (only {', '.join(FAMILY_HELP_LEAD_CASE_TYPES)}"
+                f"; Working Together 2023): {shown}{f' and {more} more' if more > 0 else ''}"
+                " — flagged in /caseload")
         return written
 
     def _stored(self, rows: list[CaseRow]) -> dict[str, Any]:

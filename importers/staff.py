@@ -40,7 +40,12 @@ OPTIONAL_FIELDS = (
     "slack_user_id", "teams_user_id", "agency", "asye_start", "asye_end",
     "academy_modules_passed", "academy_modules_required", "end_date", "leaving_reason",
     "swe_no", "annex_a_name",
+    # issue #13: early career programme, the DfE agency rules, Social Work England CPD
+    "early_career_programme", "qualified_date", "agency_reference", "agency_notice_weeks",
+    "agency_hourly_rate", "left_permanent_post", "agency_exception_approved_by", "cpd_records",
+    "cpd_peer_reflection",
 )
+PROGRAMME_CHOICES = {"asye": "asye", "ecdp": "ecdp"}
 DEFAULTS: dict[str, Any] = {field: None for field in OPTIONAL_FIELDS} | {"agency": False}
 STORED = (
     "id", "staff_id", "name", "email", "role", "team_id", "service_id", "manager_id", "fte",
@@ -102,14 +107,24 @@ class StaffImporter(KindImporter):
             "start_date": cells.date("start_date", required=True),
         }
         self._place(cells, values)
-        for column in ("slack_user_id", "teams_user_id", "leaving_reason", "annex_a_name"):
+        for column in ("slack_user_id", "teams_user_id", "leaving_reason", "annex_a_name",
+                       "agency_exception_approved_by"):
             values[column] = cells.text(column, max_length=max_length(STAFF, column))
         values["agency"] = cells.boolean("agency")
         values["swe_no"] = self._swe_no(cells)
-        for column in ("asye_start", "asye_end", "end_date"):
+        for column in ("asye_start", "asye_end", "end_date", "qualified_date",
+                       "left_permanent_post"):
             values[column] = cells.date(column)
-        for column in ("academy_modules_passed", "academy_modules_required"):
+        for column in ("academy_modules_passed", "academy_modules_required",
+                       "agency_notice_weeks", "cpd_records"):
             values[column] = cells.whole_number(column)
+        values["early_career_programme"] = cells.choice(
+            "early_career_programme", PROGRAMME_CHOICES,
+            expected="asye or ecdp (blank: judged from asye_start)")
+        values["agency_hourly_rate"] = cells.decimal(
+            "agency_hourly_rate", expected="an hourly charge in pounds, e.g. 45.00")
+        for column in ("agency_reference", "cpd_peer_reflection"):
+            values[column] = cells.boolean(column)
         manager_ref = cells.text("manager_id")
         self._check_together(cells, values)
 

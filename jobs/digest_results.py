@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from queries.results import ActionRow, Freshness, SupervisionRow
+from queries.results import ActionRow, Freshness, RegistrationRow, SupervisionRow
 from queries.staffing import StaffingFigures
 
 
@@ -36,6 +36,16 @@ class NqswLine:
     open_cases: int
     protected_cap: float
     breaches: tuple[str, ...]
+    programme: str = "ASYE"
+    month_text: str = ""  # "ECDP year 2, month 14 of 24" (see ProtectionStatus.month_text)
+
+    @property
+    def position(self) -> str:
+        """"month 4" in the ASYE (as digests always said), the programme year in the ECDP."""
+        if not self.month:
+            return ""
+        return self.month_text if self.programme != "ASYE" and self.month_text \
+            else f"month {self.month}"
 
 
 @dataclass(frozen=True)
@@ -95,6 +105,10 @@ class SupervisionDigest:
     overdue: tuple[SupervisionRow, ...]  # most overdue first
     nqsws: tuple[SupervisionRow, ...]  # every NQSW, overdue first: frequency compliance
     interval_days: int
+    #: Social Work England registration needing attention (queries.workforce.registration_rows);
+    #: shown only where the service records SWE numbers or CPD at all (registration_recorded).
+    registration: tuple[RegistrationRow, ...] = ()
+    registration_recorded: bool = False
 
 
 @dataclass(frozen=True)

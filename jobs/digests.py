@@ -39,6 +39,7 @@ from queries.protection import nqsws_in_teams, protection_statuses
 from queries.results import SupervisionRow
 from queries.staffing import NON_WORKFORCE_ROLES, staffing_total_and_teams
 from queries.supervision import supervision_rows
+from queries.workforce import registration_rows
 
 
 def iso_period(day: date) -> str:
@@ -75,7 +76,8 @@ def build_staffing_digest(
     lines = [
         NqswLine(staff_id=status.staff_id, name=status.name, team=status.team,
                  month=status.month, open_cases=status.open_cases,
-                 protected_cap=status.protected_cap, breaches=status.breaches)
+                 protected_cap=status.protected_cap, breaches=status.breaches,
+                 programme=status.programme, month_text=status.month_text)
         for status in protection_statuses(session, nqsws, as_of, settings)
     ]
     lines.sort(key=lambda line: (not line.breaches, line.team, line.name))
@@ -107,6 +109,8 @@ def build_supervision_digest(
 
     Covers the same workforce as the staffing figures: everyone in post in the service's teams
     but heads of service and admins, employed or agency (agency workers are supervised too).
+    Lists Social Work England registration needing attention (no number; CPD not met in the
+    renewal window), where the service records SWE numbers or CPD at all.
     """
     team_names = list(session.exec(
         select(Team.name).where(Team.service_id == service.id).order_by(Team.name)
@@ -119,6 +123,7 @@ def build_supervision_digest(
         .order_by(Team.name, Staff.name)
     ).all())
     rows = supervision_rows(session, people, as_of, settings)
+    recorded = any(staff.swe_no or staff.cpd_records is not None for staff, _team in people)
     by_team = {name: [row for row in rows if row.team == name] for name in team_names}
     return SupervisionDigest(
         header=header("supervision", service, as_of),
@@ -127,6 +132,8 @@ def build_supervision_digest(
         overdue=tuple(row for row in rows if row.days_overdue),
         nqsws=tuple(row for row in rows if row.is_nqsw),
         interval_days=settings.supervision_interval_days,
+        registration=tuple(registration_rows(people, as_of, settings)) if recorded else (),
+        registration_recorded=recorded,
     )
 
 

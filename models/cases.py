@@ -9,6 +9,23 @@ from sqlmodel import Field, SQLModel
 
 CASE_TYPES: tuple[str, ...] = ("CP", "CIN", "LAC", "CL", "EH", "OTHER")
 
+#: A looked-after child's placement, where reg 28 of the Care Planning, Placement and Case Review
+#: (England) Regulations 2010 sets other visits than its general rule (queries.visits):
+#: the stored code, and the words a cases file or Annex A may use for it.
+PLACEMENT_TYPES: dict[str, tuple[str, ...]] = {
+    "standard": ("standard", "general"),
+    # reg 28(3): placed with a parent before their assessment is completed (reg 19)
+    "parent_before_assessment": ("parent_before_assessment", "reg19", "reg_19", "regulation19"),
+    # reg 28(4): living with a parent under an interim care order (Children Act 1989 s.38)
+    "parent_interim_care_order": ("parent_interim_care_order", "ico_with_parent",
+                                  "parent_ico", "interim_care_order"),
+    # reg 28(4): a connected person temporarily approved as foster parent (reg 24)
+    "connected_person": ("connected_person", "reg24", "reg_24", "regulation24",
+                         "connected_person_temporary"),
+    # reg 28(5): living with a parent under a care order (s.31)
+    "parent_care_order": ("parent_care_order", "care_order_with_parent", "placed_with_parent"),
+}
+
 
 class Case(SQLModel, table=True):
     __tablename__ = "cases"
@@ -25,6 +42,8 @@ class Case(SQLModel, table=True):
     next_review: date | None = None
     placement_start: date | None = None
     long_term_placement: bool = False
+    family_id: str | None = Field(default=None, max_length=60)
+    placement_type: str | None = Field(default=None, max_length=40)
 
     def open_on(self, day: date) -> bool:
         return self.start_date <= day and (self.end_date is None or self.end_date > day)

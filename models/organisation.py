@@ -15,10 +15,23 @@ ACCESS_ROLE_BY_JOB_ROLE: dict[str, str] = {
     "nqsw": "practitioner",
     "advanced_practitioner": "practitioner",
     "personal_advisor": "practitioner",
+    "family_help_practitioner": "practitioner",
     "team_manager": "team_manager",
     "head_of_service": "head_of_service",
     "admin": "admin",
 }
+
+
+#: Working Together to Safeguard Children 2023: a family help lead practitioner need not be a
+#: social worker, and may lead child in need, early help and other family help cases, never a
+#: child protection case or a looked-after child's. They are not social workers in the census.
+FAMILY_HELP_ROLE = "family_help_practitioner"
+FAMILY_HELP_LEAD_CASE_TYPES: tuple[str, ...] = ("CIN", "EH", "OTHER")
+
+
+def may_lead_case_type(role: str, case_type: str) -> bool:
+    """Whether a worker of this role may be lead on a case of this type (family help rule)."""
+    return role != FAMILY_HELP_ROLE or case_type.upper() in FAMILY_HELP_LEAD_CASE_TYPES
 
 
 class Service(SQLModel, table=True):
@@ -68,6 +81,18 @@ class Staff(SQLModel, table=True):
     teams_user_id: str | None = Field(default=None, unique=True, max_length=80)
     swe_no: str | None = Field(default=None, unique=True, max_length=40)
     annex_a_name: str | None = Field(default=None, max_length=200)
+    # Early career programme: "asye" or "ecdp"; None = judged from the start date (SPEC 4).
+    early_career_programme: str | None = Field(default=None, max_length=10)
+    qualified_date: date | None = None
+    # The DfE agency rules (SPEC 4): None where the council has not recorded the fact.
+    agency_reference: bool | None = None
+    agency_notice_weeks: int | None = None
+    agency_hourly_rate: float | None = None
+    left_permanent_post: date | None = None
+    agency_exception_approved_by: str | None = Field(default=None, max_length=200)
+    # Social Work England CPD in the current registration year (1 December to 30 November).
+    cpd_records: int | None = None
+    cpd_peer_reflection: bool | None = None
 
     @property
     def access_role(self) -> str:

@@ -42,6 +42,8 @@ from queries.results import (
     Unavailable,
 )
 from queries.supervision import log_supervision, supervision_list
+from queries.workforce import staffing_answer as staffing_figures_answer
+from queries.workforce import agency_answer, registration_answer, staffing_scope
 
 log = logging.getLogger(__name__)
 
@@ -197,6 +199,7 @@ def route(
         "protected": protected_answer,
         "actions": actions_answer,
         "supervision": supervision_answer,
+        "staffing": staffing_answer,
     }[command.verb]
     return handler(session, asker, command, today, settings, now)
 
@@ -397,6 +400,21 @@ def supervision_answer(session, asker, command, today, settings, now):  # type: 
                          settings),
         asker, scope_label(command),
     )
+
+
+def staffing_answer(session, asker, command, today, settings, now):  # type: ignore[no-untyped-def]
+    """/staffing [agency|registration]: the asker's service, teams, or every service (admin)."""
+    label = scope_label(command)
+    scope = staffing_scope(asker)
+    if isinstance(scope, Refusal):
+        return Outcome(scope, asker, label)
+    if command.scope == "figures":
+        return Outcome(staffing_figures_answer(session, scope, today, settings), asker, label)
+    if command.scope == "agency":
+        return Outcome(agency_answer(session, scope, today, settings), asker, label)
+    if command.scope == "registration":
+        return Outcome(registration_answer(session, scope, today, settings), asker, label)
+    raise ValueError(f"the grammar produced an unknown staffing scope {command.scope!r}")
 
 
 __all__ = ["Outcome", "ask", "answer", "route"]

@@ -18,8 +18,9 @@ from sqlmodel import Session, select
 
 from config import Settings
 from models import Case, Staff, Supervision, Team
+from models.organisation import FAMILY_HELP_ROLE, may_lead_case_type
 from queries.access import Asker
-from queries.protection_rules import in_protected_year, normal_cap, protected_cap
+from queries.protection_rules import EarlyCareer, early_career_on, normal_cap, protected_cap
 from queries.results import (
     CapacityList,
     CapacityRow,
@@ -36,7 +37,7 @@ from queries.supervision_rules import (
 from queries.visits import review_days_overdue, visit_days_overdue, visit_due
 
 CASE_HOLDING_ROLES = ("practitioner", "social_worker", "senior_practitioner", "nqsw",
-                      "advanced_practitioner", "personal_advisor")
+                      "advanced_practitioner", "personal_advisor", FAMILY_HELP_ROLE)
 
 
 def open_on(today: date):  # type: ignore[no-untyped-def]
@@ -48,16 +49,50 @@ def in_post_on(today: date):  # type: ignore[no-untyped-def]
     return (Staff.start_date <= today) & (or_(Staff.end_date.is_(None), Staff.end_date >= today))  # type: ignore[union-attr]
 
 
+def early_career(staff: Staff, today: date, settings: Settings) -> EarlyCareer | None:
+    """The worker's early career programme (ASYE or ECDP) today, or None when not in one."""
+    return early_career_on(staff.asye_start, staff.asye_end, staff.early_career_programme, today,
+                           settings)
+
+
 def is_nqsw(staff: Staff, today: date, settings: Settings) -> bool:
-    return staff.asye_start is not None and in_protected_year(
-        staff.asye_start, staff.asye_end, today, settings
-    )
+    """In a protected early career period (the ASYE year, or the ECDP's two years) today."""
+    return early_career(staff, today, settings) is not None
+
+
+def early_career_label(period: EarlyCareer | None) -> str:
+    """The flag managers scan for: "NQSW" in the ASYE (as before), "ECDP year N" in the ECDP."""
+    if period is None:
+        return ""
+    return "NQSW" if period.programme.months <= 12 else period.label
+
+
+def case_points(case_type: str, settings: Settings) -> float:
+    """A case's weight in points (CASE_WEIGHTS; a type not listed weighs 1)."""
+    return settings.case_weights_by_type.get(case_type.upper(), 1.0)
+
+
+def worker_points_cap(staff: Staff, today: date, settings: Settings) -> float | None:
+    """The points a worker may hold (WEIGHTED_CAP_PER_FTE x FTE, by the early career share of
+    the programme year where protected); None when weighting is off."""
+    if not settings.weighted:
+        return None
+    period = early_career(staff, today, settings)
+    share = period.cap_ratio if period else 1.0
+    return round(settings.weighted_cap_per_fte * staff.fte * share, 2)
+
+
+def families_of(cases: Iterable[Any]) -> int:
+    """Distinct families among cases: a case with no family_id is a family of its own."""
+    return len({case.family_id or f"case:{case.case_ref}" for case in cases})
 
 
 def worker_cap(staff: Staff, today: date, settings: Settings) -> float:
-    """The cap a worker is held to today: the protected cap in the ASYE, the normal one after."""
-    if is_nqsw(staff, today, settings):
-        return protected_cap(staff.fte, settings)
+    """The cap a worker is held to today: the programme year's protected cap in the ASYE or the
+    ECDP, the normal one after."""
+    period = early_career(staff, today, settings)
+    if period is not None:
+        return protected_cap(staff.fte, settings, period.cap_ratio)
     return normal_cap(staff.fte, settings)
 
 
@@ -74,7 +109,8 @@ def last_supervisions(session: Session, staff_ids: Iterable[int]) -> dict[int, d
 
 
 def supervision_overdue(staff: Staff, last: date | None, today: date, settings: Settings) -> int:
-    interval = supervision_interval_days(staff.asye_start, staff.asye_end, today, settings)
+    interval = supervision_interval_days(staff.asye_start, staff.asye_end, today, settings,
+                                         staff.early_career_programme)
     due = next_supervision_due(last, interval, staff.start_date)
     return supervision_days_overdue(due, today)
 
@@ -93,7 +129,7 @@ class OpenCase:
 def case_row(open_case: OpenCase, today: date, settings: Settings) -> CaseRow:
     case = open_case.case
     due = visit_due(case.case_type, case.last_visit, case.start_date, case.placement_start,
-                    case.long_term_placement, settings)
+                    case.long_term_placement, settings, case.placement_type)
     return CaseRow(
         case_ref=case.case_ref,
         case_type=case.case_type,
@@ -114,6 +150,7 @@ def case_row(open_case: OpenCase, today: date, settings: Settings) -> CaseRow:
 CASE_FACTS = Bundle(
     "case", Case.case_ref, Case.case_type, Case.team_id, Case.start_date, Case.last_visit,
     Case.next_review, Case.placement_start, Case.long_term_placement, Case.allocated_worker_id,
+    Case.family_id, Case.placement_type,
 )
 
 
@@ -177,19 +214,29 @@ def worker_loads(
     counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     overdue_visits: dict[int, int] = defaultdict(int)
     overdue_reviews: dict[int, int] = defaultdict(int)
+    barred: dict[int, int] = defaultdict(int)  # leads the worker's role may not hold
+    points: dict[int, float] = defaultdict(float)
+    led: dict[int, list[Any]] = defaultdict(list)
+    role_of = {worker.staff.id: worker.staff.role for worker in workers}
     for open_case in cases:
         worker_id = open_case.case.allocated_worker_id
         if worker_id is None:
             continue
+        if not may_lead_case_type(role_of.get(worker_id, ""), open_case.case.case_type):
+            barred[worker_id] += 1
+        points[worker_id] += case_points(open_case.case.case_type, settings)
+        led[worker_id].append(open_case.case)
         row = case_row(open_case, today, settings)
         bucket = row.case_type if row.case_type in ("CP", "CIN", "LAC") else "other"
         counts[worker_id][bucket] += 1
         overdue_visits[worker_id] += bool(row.visit_days_overdue)
         overdue_reviews[worker_id] += bool(row.review_days_overdue)
+    recorded_families = any(open_case.case.family_id for open_case in cases)
     loads = []
     for worker in workers:
         staff = worker.staff
         by_type = counts[staff.id]  # type: ignore[index]
+        period = early_career(staff, today, settings)
         loads.append(
             WorkerLoad(
                 staff_id=staff.staff_id,
@@ -202,7 +249,16 @@ def worker_loads(
                 other=by_type["other"],
                 total=sum(by_type.values()),
                 cap=round(worker_cap(staff, today, settings), 2),
-                is_nqsw=is_nqsw(staff, today, settings),
+                is_nqsw=period is not None,
+                early_career=early_career_label(period),
+                # The programme year's rule (a setting) and the role's (family help: never CP).
+                may_lead_cp=(period is None or period.cp_lead_allowed)
+                and may_lead_case_type(staff.role, "CP"),
+                family_help=staff.role == FAMILY_HELP_ROLE,
+                barred_leads=barred[staff.id],  # type: ignore[index]
+                points=round(points[staff.id], 2) if settings.weighted else None,  # type: ignore[index]
+                points_cap=worker_points_cap(staff, today, settings),
+                families=families_of(led[staff.id]) if recorded_families else None,  # type: ignore[index]
                 overdue_visits=overdue_visits[staff.id],  # type: ignore[index]
                 overdue_reviews=overdue_reviews[staff.id],  # type: ignore[index]
                 supervision_overdue_days=supervision_overdue(
@@ -240,6 +296,8 @@ def caseload_table(
     )
     loads = worker_loads(workers, cases, today, settings)
     loads.sort(key=lambda load: (-load.load_pct, load.name))
+    holders = set(worker_ids)
+    held = [c.case for c in cases if c.case.allocated_worker_id in holders]
     return CaseloadTable(
         title=title,
         as_of=today,
@@ -247,6 +305,7 @@ def caseload_table(
         total_cases=sum(load.total for load in loads),
         total_fte=round(sum(load.fte for load in loads), 2),
         unallocated=sum(1 for c in cases if c.case.team_id in ids and unallocated(c)),
+        total_families=families_of(held) if any(case.family_id for case in held) else None,
     )
 
 
@@ -258,14 +317,24 @@ def worker_cases(
         session, today, or_(Case.allocated_worker_id == staff.id, Case.co_worker_id == staff.id)
     )
     rows = tuple(case_row(open_case, today, settings) for open_case in cases)
-    lead_count = sum(1 for open_case in cases if open_case.case.allocated_worker_id == staff.id)
+    led = [open_case.case for open_case in cases if open_case.case.allocated_worker_id == staff.id]
+    lead_count = len(led)
     cap = worker_cap(staff, today, settings)
+    label = early_career_label(early_career(staff, today, settings))
     summary = (
         f"{lead_count} case{'s' if lead_count != 1 else ''} as lead "
         f"(cap {cap:g} at {staff.fte:g} FTE"
-        f"{', NQSW protected cap' if is_nqsw(staff, today, settings) else ''})"
+        f"{f', {label} protected cap' if label else ''})"
         f", {len(rows) - lead_count} co-worked"
     )
+    points_cap = worker_points_cap(staff, today, settings)
+    if points_cap is not None:
+        points = sum(case_points(case.case_type, settings) for case in led)
+        summary += f"; {points:g} of {points_cap:g} points"
+    if any(case.family_id for case in led):
+        families = families_of(led)
+        summary += (f"; {lead_count} {'child' if lead_count == 1 else 'children'}, "
+                    f"{families} {'family' if families == 1 else 'families'}")
     return CaseList(
         title=title,
         as_of=today,
@@ -324,11 +393,15 @@ def capacity(
     cases = open_cases(session, today, Case.allocated_worker_id.in_(worker_ids or [-1]))  # type: ignore[union-attr]
     rows: list[CapacityRow] = []
     for load in worker_loads(workers, cases, today, settings):
-        if case_type == "CP" and load.is_nqsw:
+        if case_type == "CP" and not load.may_lead_cp:
+            continue
+        if case_type and load.family_help and not may_lead_case_type(FAMILY_HELP_ROLE, case_type):
             continue
         row = CapacityRow(load.staff_id, load.name, load.team, load.fte, load.total, load.cap,
-                          load.is_nqsw)
-        if row.headroom >= 1:
+                          load.is_nqsw, load.early_career, load.points, load.points_cap)
+        # Room for one more case of the type asked for: in points where weighting is on.
+        needed = case_points(case_type or "", settings) if settings.weighted else 1
+        if row.headroom >= needed:
             rows.append(row)
     rows.sort(key=lambda row: (-row.headroom, row.name))
     note = (
@@ -336,6 +409,11 @@ def capacity(
         if case_type == "CP"
         else "NQSWs are measured against their protected cap."
     )
+    if any(worker.staff.role == FAMILY_HELP_ROLE for worker in workers) and case_type in (
+            "CP", "LAC"):
+        note += " Family help practitioners are left out: they may not lead CP or LAC cases."
+    if settings.weighted:
+        note += " Headroom is in points (weighted caseloads)."
     kind = f" a {case_type}" if case_type else " a new"
     return CapacityList(
         title=f"Who can take{kind} case",

@@ -1,4 +1,6 @@
-"""NQSW protection (the ASYE year): is the promise to a newly qualified worker being kept?"""
+"""Early career protection (the ASYE year, or the ECDP's two years): is the promise to a newly
+qualified worker being kept? The programme's numbers for the worker's current year come from
+queries.protection_rules.early_career_on, the one place they are decided."""
 
 from __future__ import annotations
 
@@ -10,10 +12,11 @@ from config import Settings
 from models import Case, Staff, Team
 from queries.caseload import last_supervisions, open_on
 from queries.protection_rules import (
-    asye_month,
+    early_career_on,
     in_protected_year,
     next_progress_review,
     nqsw_supervision_interval_days,
+    programme_of,
     protected_cap,
     protection_end,
     supervision_frequency_label,
@@ -55,9 +58,10 @@ def status_of(
     staff: Staff, team: str, open_cases: int, cp_lead_cases: tuple[str, ...], cp_co_worked: int,
     last_supervision: date | None, today: date, settings: Settings,
 ) -> ProtectionStatus:
-    protected = staff.asye_start is not None and in_protected_year(
-        staff.asye_start, staff.asye_end, today, settings
-    )
+    code = staff.early_career_programme
+    period = early_career_on(staff.asye_start, staff.asye_end, code, today, settings)
+    protected = period is not None
+    programme = period.programme if period else programme_of(code, staff.asye_start, settings)
     interval = (
         nqsw_supervision_interval_days(staff.asye_start, today, settings) if protected else None
     )
@@ -73,11 +77,13 @@ def status_of(
         in_protected_year=protected,
         asye_start=staff.asye_start,
         protection_end=(
-            protection_end(staff.asye_start, staff.asye_end, settings) if staff.asye_start else None
+            protection_end(staff.asye_start, staff.asye_end, settings, code)
+            if staff.asye_start else None
         ),
-        month=asye_month(staff.asye_start, today) if protected else None,  # type: ignore[arg-type]
+        month=period.month if period else None,
         open_cases=open_cases,
-        protected_cap=round(protected_cap(staff.fte, settings), 2),
+        protected_cap=round(protected_cap(
+            staff.fte, settings, period.cap_ratio if period else programme.cap_ratio(1)), 2),
         cp_lead_cases=cp_lead_cases,
         cp_co_worked=cp_co_worked,
         academy_passed=staff.academy_modules_passed,
@@ -87,9 +93,12 @@ def status_of(
         next_supervision_due=next_due,
         supervision_overdue_days=supervision_days_overdue(next_due, today) if next_due else 0,
         next_review=(
-            next_progress_review(staff.asye_start, today, settings) if protected else None  # type: ignore[arg-type]
+            next_progress_review(staff.asye_start, today, settings, code) if protected else None
         ),
-        development_time_pct=round(100 * settings.nqsw_development_time_ratio),
+        development_time_pct=round(100 * programme.development_time_ratio),
+        programme=programme.label,
+        month_text=period.month_text if period else "",
+        cp_lead_allowed=period.cp_lead_allowed if period else False,
     )
 
 
@@ -108,5 +117,6 @@ def nqsws_in_teams(
     return [
         (staff, team) for staff, team in rows
         if staff.in_post_on(today)
-        and in_protected_year(staff.asye_start, staff.asye_end, today, settings)  # type: ignore[arg-type]
+        and in_protected_year(staff.asye_start, staff.asye_end, today, settings,
+                              staff.early_career_programme)
     ]

@@ -11,11 +11,22 @@ Dates and months:
   is dateutil's: from 31 January, one month on is 28 (or 29) February.
 - The progress review of month M is due at the end of month M, on ``asye_start + M months``.
 
+Early career programmes (SPEC section 4). The ASYE is one programme; the DfE's two-year Early
+Career Development Programme (ECDP) replaces it from September 2027. Both run on the same
+calendar rules above (start, end date, month N); what differs is each programme's numbers, all
+settings: length and longest extension, the protected cap as a share of the normal cap *for
+each programme year*, whether a CP case may be led in that year, development time and review
+months. A worker's programme is ``early_career_programme`` ("asye" or "ecdp"); blank means ECDP
+when the start is on or after ``ecdp_from`` (1 September 2027), else ASYE, so every record
+written before the ECDP existed keeps its ASYE answers. Year Y of a programme is months
+12(Y-1)+1 to 12Y; past the last year (an extension) the last year's numbers hold.
+
 "Today" is always passed in.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -30,23 +41,132 @@ def months_after(start: date, months: int) -> date:
     return start + relativedelta(months=months)
 
 
-def protection_end(asye_start: date, asye_end: date | None, settings: Settings) -> date:
+ASYE = "asye"
+ECDP = "ecdp"
+PROGRAMMES = (ASYE, ECDP)
+
+
+@dataclass(frozen=True)
+class Programme:
+    """One early career programme's numbers, read from the settings (never hard-coded)."""
+
+    code: str  # "asye" or "ecdp"
+    months: int  # the programme's length
+    max_months: int  # never protected past this, however long the extension
+    cap_ratio_by_year: tuple[float, ...]  # protected cap / normal cap, for year 1, 2, ...
+    cp_lead_allowed_by_year: tuple[bool, ...]
+    development_time_ratio: float
+    review_months: tuple[int, ...]
+
+    @property
+    def label(self) -> str:
+        return self.code.upper()
+
+    def year_of(self, month: int) -> int:
+        """Programme year of month N (1-based): months 1-12 are year 1, 13-24 year 2."""
+        return max(1, (month - 1) // 12 + 1)
+
+    def cap_ratio(self, year: int) -> float:
+        return _by_year(self.cap_ratio_by_year, year, 1.0)
+
+    def cp_lead_allowed(self, year: int) -> bool:
+        return _by_year(self.cp_lead_allowed_by_year, year, False)
+
+
+def _by_year(values: tuple, year: int, default):  # type: ignore[no-untyped-def, type-arg]
+    """The value for a programme year; past the list (an extension), the last year's."""
+    if not values:
+        return default
+    return values[min(year, len(values)) - 1]
+
+
+def programme_of(code: str | None, asye_start: date | None, settings: Settings) -> Programme:
+    """The worker's programme: the recorded one, or by start date when blank (module docstring)."""
+    chosen = (code or "").strip().lower()
+    if chosen not in PROGRAMMES:
+        chosen = ECDP if asye_start is not None and asye_start >= settings.ecdp_from else ASYE
+    if chosen == ECDP:
+        return Programme(
+            code=ECDP, months=settings.ecdp_months, max_months=settings.ecdp_max_months,
+            cap_ratio_by_year=tuple(pct / 100 for pct in settings.ecdp_cap_pct_by_year),
+            cp_lead_allowed_by_year=settings.ecdp_cp_lead_allowed_by_year,
+            development_time_ratio=settings.ecdp_development_time_ratio,
+            review_months=settings.ecdp_review_months,
+        )
+    return Programme(
+        code=ASYE, months=settings.nqsw_protected_months, max_months=settings.nqsw_max_months,
+        cap_ratio_by_year=(settings.nqsw_cap_ratio,),
+        cp_lead_allowed_by_year=(settings.nqsw_cp_lead_allowed,),
+        development_time_ratio=settings.nqsw_development_time_ratio,
+        review_months=settings.nqsw_review_months,
+    )
+
+
+def protection_end(asye_start: date, asye_end: date | None, settings: Settings,
+                   programme: str | None = None) -> date:
     """The first day the worker is no longer protected (see the module docstring)."""
-    latest = months_after(asye_start, settings.nqsw_max_months)
+    rules = programme_of(programme, asye_start, settings)
+    latest = months_after(asye_start, rules.max_months)
     if asye_end is None:
-        end = months_after(asye_start, settings.nqsw_protected_months)
+        end = months_after(asye_start, rules.months)
     else:
         end = asye_end
     return max(asye_start, min(end, latest))
 
 
 def in_protected_year(
-    asye_start: date | None, asye_end: date | None, today: date, settings: Settings
+    asye_start: date | None, asye_end: date | None, today: date, settings: Settings,
+    programme: str | None = None,
 ) -> bool:
-    """True from the ASYE start day to the day before the protection end date, inclusive."""
+    """True from the programme's start day to the day before its protection end date."""
     if asye_start is None:
         return False
-    return asye_start <= today < protection_end(asye_start, asye_end, settings)
+    return asye_start <= today < protection_end(asye_start, asye_end, settings, programme)
+
+
+@dataclass(frozen=True)
+class EarlyCareer:
+    """Where a worker is in their programme today: the one answer every rule reads."""
+
+    programme: Programme
+    month: int
+    year: int
+    end: date  # the first day no longer protected
+
+    @property
+    def cap_ratio(self) -> float:
+        return self.programme.cap_ratio(self.year)
+
+    @property
+    def cp_lead_allowed(self) -> bool:
+        return self.programme.cp_lead_allowed(self.year)
+
+    @property
+    def label(self) -> str:
+        """"ASYE" for the one-year programme, "ECDP year 2" once a programme has years."""
+        if self.programme.months <= 12:
+            return self.programme.label
+        return f"{self.programme.label} year {self.year}"
+
+    @property
+    def month_text(self) -> str:
+        """"month 4 of 12" (ASYE), "ECDP year 2, month 14 of 24" (ECDP)."""
+        text = f"month {self.month} of {self.programme.months}"
+        return text if self.programme.months <= 12 else f"{self.label}, {text}"
+
+
+def early_career_on(
+    asye_start: date | None, asye_end: date | None, programme: str | None, today: date,
+    settings: Settings,
+) -> EarlyCareer | None:
+    """The worker's programme, month and year today; None when not in a protected period."""
+    if not in_protected_year(asye_start, asye_end, today, settings, programme):
+        return None
+    assert asye_start is not None
+    rules = programme_of(programme, asye_start, settings)
+    month = asye_month(asye_start, today)
+    return EarlyCareer(rules, month, rules.year_of(month),
+                       protection_end(asye_start, asye_end, settings, programme))
 
 
 def asye_month(asye_start: date, today: date) -> int:
@@ -73,24 +193,26 @@ def normal_cap(fte: float, settings: Settings) -> float:
     return round(settings.caseload_cap_per_fte * fte, _CAP_DECIMALS)
 
 
-def protected_cap(fte: float, settings: Settings) -> float:
-    """An NQSW's cap in the protected year: ``nqsw_cap_ratio`` of the normal cap.
+def protected_cap(fte: float, settings: Settings, ratio: float | None = None) -> float:
+    """An early career worker's cap: ``ratio`` of the normal cap (the ASYE's
+    ``nqsw_cap_ratio`` when not given; an ECDP year's share otherwise).
 
     18 x 0.6 x 0.9 = 9.72 for a 0.6 FTE NQSW.
     """
-    return round(settings.caseload_cap_per_fte * fte * settings.nqsw_cap_ratio, _CAP_DECIMALS)
+    share = settings.nqsw_cap_ratio if ratio is None else ratio
+    return round(settings.caseload_cap_per_fte * fte * share, _CAP_DECIMALS)
 
 
 def next_progress_review(
-    asye_start: date | None, today: date, settings: Settings
+    asye_start: date | None, today: date, settings: Settings, programme: str | None = None
 ) -> tuple[int, date] | None:
     """The next progress review not yet passed, as (month, due date); None when all have passed.
 
-    A review due today has not passed yet.
+    A review due today has not passed yet. The review months are the programme's.
     """
     if asye_start is None:
         return None
-    for month in sorted(settings.nqsw_review_months):
+    for month in sorted(programme_of(programme, asye_start, settings).review_months):
         due = months_after(asye_start, month)
         if due >= today:
             return month, due
@@ -132,6 +254,7 @@ def nqsw_supervision_label(asye_start: date, today: date, settings: Settings) ->
 
 
 __all__ = [
+    "ASYE", "ECDP", "EarlyCareer", "Programme", "early_career_on", "programme_of",
     "asye_month", "in_protected_year", "next_progress_review", "normal_cap",
     "nqsw_supervision_interval_days", "nqsw_supervision_label", "protected_cap",
     "protection_end", "supervision_frequency_label",

@@ -78,10 +78,30 @@ class WorkerLoad:
     overdue_visits: int
     overdue_reviews: int
     supervision_overdue_days: int
+    #: "NQSW" in the ASYE, "ECDP year 2" in the ECDP's second year; "" when not early career.
+    early_career: str = ""
+    may_lead_cp: bool = True
+    family_help: bool = False  # a family help lead practitioner (Working Together 2023)
+    barred_leads: int = 0  # open cases led that the role may not lead (family help: CP, LAC)
+    points: float | None = None  # weighted load, where CASE_WEIGHTS is set
+    points_cap: float | None = None
+    families: int | None = None  # distinct families among the lead cases, where recorded
 
     @property
     def load_pct(self) -> int:
         return round(100 * self.total / self.cap) if self.cap else 0
+
+    @property
+    def points_text(self) -> str:
+        """"22.5 of 24 points" beside the count, where weighting is on; "" otherwise."""
+        if self.points is None or self.points_cap is None:
+            return ""
+        return f"{self.points:g} of {self.points_cap:g} points"
+
+    @property
+    def over_points_cap(self) -> bool:
+        return self.points is not None and self.points_cap is not None \
+            and self.points > self.points_cap
 
     @property
     def over_cap(self) -> bool:
@@ -93,8 +113,13 @@ class WorkerLoad:
         flags: list[str] = []
         if self.over_cap:
             flags.append("over cap")
+        if self.over_points_cap:
+            flags.append("over points cap")
         if self.is_nqsw:
-            flags.append("NQSW")
+            flags.append(self.early_career or "NQSW")
+        if self.barred_leads:
+            flags.append(f"family help: leads {self.barred_leads} CP/LAC "
+                         f"case{'s' if self.barred_leads > 1 else ''}")
         if self.overdue_visits:
             flags.append(f"{self.overdue_visits} visit{'s' if self.overdue_visits > 1 else ''} overdue")
         if self.overdue_reviews:
@@ -116,6 +141,15 @@ class CaseloadTable:
     unallocated: int
     lists_people: bool = True
     freshness: Freshness | None = None
+    total_families: int | None = None  # where cases carry a family_id
+
+    @property
+    def children_text(self) -> str:
+        """"18 children, 9 families" where families are recorded; "" otherwise."""
+        if self.total_families is None:
+            return ""
+        return (f"{self.total_cases} {'child' if self.total_cases == 1 else 'children'}, "
+                f"{self.total_families} {'family' if self.total_families == 1 else 'families'}")
 
     @property
     def over_cap_count(self) -> int:
@@ -168,9 +202,15 @@ class CapacityRow:
     open_cases: int
     cap: float
     is_nqsw: bool
+    early_career: str = ""
+    points: float | None = None  # weighted load and cap, where CASE_WEIGHTS is set
+    points_cap: float | None = None
 
     @property
     def headroom(self) -> float:
+        """Room left: in points where weighting is on (capacity uses points), else in cases."""
+        if self.points is not None and self.points_cap is not None:
+            return round(self.points_cap - self.points, 2)
         return round(self.cap - self.open_cases, 1)
 
 
@@ -208,6 +248,15 @@ class ProtectionStatus:
     supervision_overdue_days: int
     next_review: tuple[int, date] | None
     development_time_pct: int
+    programme: str = "ASYE"  # the early career programme: "ASYE" or "ECDP"
+    #: "month 4 of 12" (ASYE) or "ECDP year 2, month 14 of 24"; "" outside the programme
+    month_text: str = ""
+    cp_lead_allowed: bool = False  # a setting per programme year (local policy)
+
+    @property
+    def position(self) -> str:
+        """Where the worker is in the programme, as every front end words it."""
+        return self.month_text or f"month {self.month} of 12"
 
     @property
     def breaches(self) -> tuple[str, ...]:
@@ -217,7 +266,7 @@ class ProtectionStatus:
         found: list[str] = []
         if self.open_cases > self.protected_cap:
             found.append(f"caseload {self.open_cases} over protected cap {self.protected_cap:g}")
-        if self.cp_lead_cases:
+        if self.cp_lead_cases and not self.cp_lead_allowed:
             found.append(f"lead on {len(self.cp_lead_cases)} CP case(s)")
         if self.supervision_overdue_days:
             found.append(f"supervision {self.supervision_overdue_days}d overdue")
@@ -353,15 +402,118 @@ class StatusAnswer:
     freshness: Freshness | None = None
 
 
+@dataclass(frozen=True)
+class StaffingFigureRow:
+    """One staffing figure now, England's beside it, and its weekly trend (oldest first)."""
+
+    key: str
+    label: str
+    unit: str  # "count", "pct", "fte" or "ratio"
+    value: float | None
+    england: float | None
+    trend: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class StaffingAnswer:
+    """/staffing: the staffing digest's figures for the asker's scope, each with its trend."""
+
+    title: str
+    as_of: date
+    rows: tuple[StaffingFigureRow, ...]
+    trend_weeks: int
+    lists_people: bool = True  # a team's figures are for the asker, as the digest's DM is
+
+
+@dataclass(frozen=True)
+class AgencyRow:
+    """One agency worker against the DfE agency rules (queries.agency_rules)."""
+
+    staff_id: str
+    name: str
+    team: str
+    role: str
+    start_date: date
+    breaches: tuple[str, ...]
+    not_recorded: tuple[str, ...]
+    exception_approved_by: str | None
+
+    @property
+    def outside_rules(self) -> bool:
+        return bool(self.breaches) and not self.exception_approved_by
+
+    @property
+    def status(self) -> str:
+        """In words: what is wrong, what the exception covers, or "within the rules"."""
+        if self.outside_rules:
+            return "outside the rules: " + "; ".join(self.breaches)
+        if self.breaches:
+            return (f"exception approved by {self.exception_approved_by}: "
+                    + "; ".join(self.breaches))
+        if self.not_recorded:
+            return "no breach in what is recorded"
+        return "within the rules"
+
+
+@dataclass(frozen=True)
+class AgencyAnswer:
+    """/staffing agency: agency workers in scope, those outside the rules first."""
+
+    title: str
+    as_of: date
+    rows: tuple[AgencyRow, ...]
+    empty_message: str = "No agency workers in post in your scope."
+    lists_people: bool = True
+
+    @property
+    def outside_count(self) -> int:
+        return sum(1 for row in self.rows if row.outside_rules)
+
+
+@dataclass(frozen=True)
+class RegistrationRow:
+    """One person whose Social Work England registration needs attention."""
+
+    staff_id: str
+    name: str
+    team: str
+    role: str
+    swe_no: str | None
+    cpd_records: int | None
+    cpd_peer_reflection: bool | None
+    flag: str  # queries.registration_rules: no number, CPD not yet met, at risk
+
+    @property
+    def cpd_text(self) -> str:
+        reflection = "peer reflection" if self.cpd_peer_reflection else "no peer reflection"
+        return f"{self.cpd_records or 0} CPD, {reflection}"
+
+
+@dataclass(frozen=True)
+class RegistrationAnswer:
+    """/staffing registration: who needs to act before Social Work England's renewal closes."""
+
+    title: str
+    as_of: date
+    rows: tuple[RegistrationRow, ...]
+    people: int  # everyone in scope who must be registered
+    renewal_opens: date
+    year_ends: date
+    empty_message: str = "Everyone in scope is registered, and nothing is due."
+    lists_people: bool = True
+
+
 Answer = (
     Refusal | Invalid | Unavailable | HelpAnswer | CaseloadTable | CaseList | CapacityList
     | ProtectionAnswer | ActionList | ActionChanged | SupervisionList | SupervisionLogged
-    | StatusAnswer
+    | StatusAnswer | StaffingAnswer | AgencyAnswer | RegistrationAnswer
 )
 
 __all__ = [
-    "Answer", "ActionChanged", "ActionList", "ActionRow", "CapacityList", "CapacityRow",
-    "CaseList", "CaseRow", "CaseloadTable", "Freshness", "HelpAnswer", "Invalid", "LoadLine",
-    "ProtectionAnswer", "ProtectionStatus", "Refusal", "StatusAnswer", "SupervisionList",
-    "SupervisionLogged", "SupervisionRow", "Unavailable", "UnmatchedUser", "WorkerLoad",
+    "AgencyAnswer", "AgencyRow", "Answer", "ActionChanged", "ActionList", "ActionRow",
+    "CapacityList", "CapacityRow", "CaseList", "CaseRow", "CaseloadTable", "Freshness",
+    "HelpAnswer", "Invalid", "LoadLine", "ProtectionAnswer", "ProtectionStatus", "Refusal",
+    "RegistrationAnswer", "RegistrationRow", "StaffingAnswer", "StaffingFigureRow",
+    "StatusAnswer", "SupervisionList", "SupervisionLogged", "SupervisionRow", "Unavailable",
+    "UnmatchedUser", "WorkerLoad",
 ]

@@ -6,8 +6,10 @@ a council's figures sit beside England's published ones:
 - **Workforce.** Staff in a team whose role gives the access role ``practitioner`` or
   ``team_manager`` (social workers, senior and advanced practitioners, NQSWs, personal advisers,
   team managers, and any role not in ``ACCESS_ROLE_BY_JOB_ROLE``, which counts as practitioner,
-  as it does for access). Heads of service and admins are outside the figures, as is anyone with
-  no team: every figure is a sum over teams, so a service's figures are its teams' added up.
+  as it does for access). Heads of service and admins are outside the figures, as are family
+  help practitioners (``NOT_SOCIAL_WORKERS``: not social workers, Working Together 2023) and
+  anyone with no team: every figure is a sum over teams, so a service's figures are its teams'
+  added up.
 - **In post on D:** started on or before D and not ended before D (``end_date >= D``).
 - **Employed and agency.** As in the census, ``headcount``, ``fte_in_post``, the leavers behind
   turnover and the weekly starters and leavers are directly employed staff; agency workers are
@@ -34,15 +36,20 @@ a council's figures sit beside England's published ones:
   a head of service with no team to their service's figures (and to "All services").
 - **New cases:** started in the 7 days ending as_of; the 12-week average is the cases started in
   the 84 days ending as_of ÷ 12, closed since or not.
-- **NQSWs:** workforce in post (employed or agency) in the ASYE protected year on as_of.
+- **NQSWs:** workforce in post (employed or agency) in the early career programme's protected
+  period on as_of (the ASYE year, or the ECDP's two years: queries.protection_rules).
+- **Agency workers outside the rules:** agency workforce in post on as_of who break a DfE agency
+  rule with no approved exception (queries.agency_rules). ``None`` when no agency worker in scope
+  has any agency rule fact recorded: the council does not record them, so there is no figure.
 
-Cost: seven statements whatever the data size or the number of teams, aggregated in the
+Cost: eight statements whatever the data size or the number of teams, aggregated in the
 database (GROUP BY team, or by worker for the case holders); rows come back per team, per case
 holder, per NQSW and per manager over span, never per case.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -53,7 +60,8 @@ from sqlmodel import Session
 
 from config import Settings
 from models import ACCESS_ROLE_BY_JOB_ROLE, Case, Service, Staff, Team
-from queries.protection_rules import in_protected_year, normal_cap, protected_cap
+from queries.agency_rules import AgencyFacts, check_agency_worker
+from queries.protection_rules import early_career_on, in_protected_year, normal_cap, protected_cap
 
 ALL_SERVICES = "All services"
 
@@ -62,6 +70,10 @@ NON_WORKFORCE_ROLES: tuple[str, ...] = tuple(
     sorted(role for role, access in ACCESS_ROLE_BY_JOB_ROLE.items()
            if access not in ("practitioner", "team_manager"))
 )
+
+#: Staff who hold cases but are not social workers, so not in the census figures (Working
+#: Together 2023's family help lead practitioners).
+NOT_SOCIAL_WORKERS: tuple[str, ...] = ("family_help_practitioner",)
 
 #: A manager over span: (primary key, staff_id, name, team_id, service_id, direct reports).
 _ManagerRow = tuple[int, str, str, int | None, int | None, int]
@@ -103,6 +115,7 @@ class StaffingFigures:
     nqsws: int
     managers_over_span: tuple[tuple[str, str, int], ...]  # (staff_id, name, direct reports)
     workers_over_cap: tuple[tuple[str, str, int, float], ...]  # (staff_id, name, open cases, cap)
+    agency_outside_rules: int | None = None  # None: no agency rule facts recorded in scope
 
 
 @dataclass
@@ -124,6 +137,8 @@ class _Tally:
     case_holder_fte: float = 0.0
     held_cases: int = 0
     nqsws: int = 0
+    agency_outside_rules: int = 0
+    agency_recorded: int = 0  # agency workers with any agency rule fact recorded
     oldest_unallocated: tuple[date, str] | None = None  # (start date, case_ref)
     workers_over_cap: list[tuple[str, str, int, float]] = field(default_factory=list)
 
@@ -131,7 +146,8 @@ class _Tally:
         for name in ("establishment_fte", "headcount", "fte_in_post", "agency_fte",
                      "leavers_12m_fte", "starters_week", "leavers_week", "open_cases",
                      "unallocated_cases", "new_cases_week", "new_cases_12w", "case_holders",
-                     "case_holder_fte", "held_cases", "nqsws"):
+                     "case_holder_fte", "held_cases", "nqsws", "agency_outside_rules",
+                     "agency_recorded"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         if other.oldest_unallocated is not None and (
             self.oldest_unallocated is None or other.oldest_unallocated < self.oldest_unallocated
@@ -164,9 +180,12 @@ def _open(day: date):  # type: ignore[no-untyped-def]
     return and_(Case.start_date <= day, or_(Case.end_date.is_(None), Case.end_date > day))
 
 
-def _teams_in_scope(session: Session, service_id: int | None, team_id: int | None
-                    ) -> tuple[str, list[_TeamRow]]:
-    """The scope's name and its teams (statement 1). LookupError for an unknown team or service."""
+def _teams_in_scope(session: Session, service_id: int | None, team_id: int | None,
+                    team_ids: frozenset[int] | None = None) -> tuple[str, list[_TeamRow]]:
+    """The scope's name and its teams (statement 1). LookupError for an unknown team or service.
+
+    ``team_ids`` is a manager's teams (several, perhaps in different services): the scope is
+    named after them."""
     statement = (
         select(Service.id, Service.name, Team.id, Team.name, Team.manager_id,
                Team.establishment_fte)
@@ -178,9 +197,13 @@ def _teams_in_scope(session: Session, service_id: int | None, team_id: int | Non
         statement = statement.where(Service.id == service_id)
     if team_id is not None:
         statement = statement.where(Team.id == team_id)
+    if team_ids is not None:
+        statement = statement.where(Team.id.in_(sorted(team_ids) or [-1]))
     rows = session.exec(statement).all()
     teams = [_TeamRow(row[2], row[3], row[4], float(row[5] or 0.0))
              for row in rows if row[2] is not None]
+    if team_ids is not None:
+        return ", ".join(team.name for team in teams) or "No teams", teams
     if team_id is not None:
         if not teams:
             raise LookupError(f"no team with id {team_id}"
@@ -195,20 +218,22 @@ def _teams_in_scope(session: Session, service_id: int | None, team_id: int | Non
 
 def _tallies(
     session: Session, *, as_of: date, settings: Settings,
-    service_id: int | None, team_id: int | None,
+    service_id: int | None, team_id: int | None, team_ids: frozenset[int] | None = None,
 ) -> tuple[str, list[_TeamRow], dict[int, _Tally], list[_ManagerRow]]:
     """Per-team tallies and the managers over span (with their team and service) for a scope."""
-    scope_name, teams = _teams_in_scope(session, service_id, team_id)
+    scope_name, teams = _teams_in_scope(session, service_id, team_id, team_ids)
     tallies = {team.id: _Tally(establishment_fte=team.establishment_fte) for team in teams}
 
     def team_in_scope(column, *, never_null: bool = False):  # type: ignore[no-untyped-def]
+        if team_ids is not None:
+            return column.in_(sorted(team_ids) or [-1])
         if team_id is not None:
             return column == team_id
         if service_id is not None:
             return column.in_(select(Team.id).where(Team.service_id == service_id))
         return true() if never_null else column.is_not(None)
 
-    workforce = Staff.role.not_in(NON_WORKFORCE_ROLES)
+    workforce = Staff.role.not_in(NON_WORKFORCE_ROLES + NOT_SOCIAL_WORKERS)
     employed = Staff.agency.is_not(True)
     week_start = as_of - timedelta(days=7)  # the 7 days ending as_of are (week_start, as_of]
     year_start = as_of - relativedelta(months=12)
@@ -291,14 +316,14 @@ def _tallies(
 
     # Statement 5: open cases held as lead by each worker in post who holds any (one row per
     # case holder: the caseload figures are summed from these, and the cap checked on each).
-    for team, staff_id, name, fte, asye_start, asye_end, cases_held in session.exec(
+    for team, staff_id, name, fte, asye_start, asye_end, programme, cases_held in session.exec(
         select(Staff.team_id, Staff.staff_id, Staff.name, Staff.fte, Staff.asye_start,
-               Staff.asye_end, func.count(Case.id))
+               Staff.asye_end, Staff.early_career_programme, func.count(Case.id))
         .select_from(Case)
         .join(Staff, Staff.id == Case.allocated_worker_id)
         .where(is_open, in_post, workforce, team_in_scope(Staff.team_id))
         .group_by(Staff.id, Staff.team_id, Staff.staff_id, Staff.name, Staff.fte,
-                  Staff.asye_start, Staff.asye_end)
+                  Staff.asye_start, Staff.asye_end, Staff.early_career_programme)
     ).all():
         tally = tallies.get(team)
         if tally is None:
@@ -306,22 +331,39 @@ def _tallies(
         tally.case_holders += 1
         tally.case_holder_fte += fte
         tally.held_cases += cases_held
-        protected = in_protected_year(asye_start, asye_end, as_of, settings)
-        cap = protected_cap(fte, settings) if protected else normal_cap(fte, settings)
+        period = early_career_on(asye_start, asye_end, programme, as_of, settings)
+        cap = (protected_cap(fte, settings, period.cap_ratio) if period
+               else normal_cap(fte, settings))
         if cases_held > cap:
             tally.workers_over_cap.append((staff_id, name, int(cases_held), cap))
 
     # Statement 6: NQSWs who may be in the protected year; the rule decides exactly.
-    earliest_start = as_of - relativedelta(months=settings.nqsw_max_months) - timedelta(days=7)
-    for team, asye_start, asye_end in session.exec(
-        select(Staff.team_id, Staff.asye_start, Staff.asye_end)
+    longest = max(settings.nqsw_max_months, settings.ecdp_max_months)
+    earliest_start = as_of - relativedelta(months=longest) - timedelta(days=7)
+    for team, asye_start, asye_end, programme in session.exec(
+        select(Staff.team_id, Staff.asye_start, Staff.asye_end, Staff.early_career_programme)
         .where(team_in_scope(Staff.team_id), workforce, in_post, Staff.asye_start.is_not(None),
                Staff.asye_start <= as_of, Staff.asye_start > earliest_start)
     ).all():
-        if team in tallies and in_protected_year(asye_start, asye_end, as_of, settings):
+        if team in tallies and in_protected_year(asye_start, asye_end, as_of, settings,
+                                                 programme):
             tallies[team].nqsws += 1
 
-    # Statement 7: managers in post with more direct reports in post than the span allows.
+    # Statement 7: agency workers in post, with the facts the DfE agency rules read.
+    for team, *facts in session.exec(
+        select(Staff.team_id, Staff.role, Staff.start_date, Staff.qualified_date,
+               Staff.agency_reference, Staff.agency_notice_weeks, Staff.agency_hourly_rate,
+               Staff.left_permanent_post, Staff.agency_exception_approved_by)
+        .where(team_in_scope(Staff.team_id), workforce, in_post, Staff.agency.is_(True))
+    ).all():
+        tally = tallies.get(team)
+        if tally is None:
+            continue
+        check = check_agency_worker(AgencyFacts(*facts), settings)
+        tally.agency_recorded += check.recorded
+        tally.agency_outside_rules += check.outside_rules
+
+    # Statement 8: managers in post with more direct reports in post than the span allows.
     manager = aliased(Staff)
     report = aliased(Staff)
     over_span = [
@@ -390,6 +432,7 @@ def _figures(scope: str, as_of: date, tally: _Tally,
         nqsws=tally.nqsws,
         managers_over_span=managers_over_span,
         workers_over_cap=tuple(over_cap),
+        agency_outside_rules=tally.agency_outside_rules if tally.agency_recorded else None,
     )
 
 
@@ -410,15 +453,79 @@ def _total(scope: str, as_of: date, teams: list[_TeamRow], tallies: dict[int, _T
 def staffing_figures(
     session: Session, *, as_of: date, settings: Settings,
     service_id: int | None = None, team_id: int | None = None,
+    team_ids: frozenset[int] | None = None,
 ) -> StaffingFigures:
-    """The figures for one team (``team_id``), one service (``service_id``) or all services.
+    """The figures for one team (``team_id``), a manager's teams (``team_ids``), one service
+    (``service_id``) or all services.
 
     Raises LookupError for a team or service that does not exist (or a team not in the service).
     """
     scope, teams, tallies, over_span = _tallies(
-        session, as_of=as_of, settings=settings, service_id=service_id, team_id=team_id
+        session, as_of=as_of, settings=settings, service_id=service_id, team_id=team_id,
+        team_ids=team_ids,
     )
-    return _total(scope, as_of, teams, tallies, over_span, service_id, team_id)
+    # A manager's teams are named teams: like one team, no unteamed staff of a service join in.
+    return _total(scope, as_of, teams, tallies, over_span, service_id,
+                  team_id if team_ids is None else -1)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One staffing figure as /staffing shows it: its words, how to read it from the figures,
+    its unit ("count", "pct", "fte", "ratio") and England's setting beside it, if any."""
+
+    key: str
+    label: str
+    unit: str
+    read: Callable[[StaffingFigures], float | None]
+    england_setting: str | None = None
+
+
+#: The staffing digest's figures, in its order: /staffing shows these, each with its trend.
+FIGURES: tuple[Figure, ...] = (
+    Figure("headcount", "Headcount (employed)", "count", lambda f: f.headcount),
+    Figure("fte_in_post", "FTE in post", "fte", lambda f: f.fte_in_post),
+    Figure("establishment_fte", "Establishment FTE", "fte", lambda f: f.establishment_fte),
+    Figure("vacancy_rate", "Vacancy rate", "pct", lambda f: f.vacancy_rate_pct,
+           "england_vacancy_pct"),
+    Figure("agency_rate", "Agency rate", "pct", lambda f: f.agency_rate_pct,
+           "england_agency_pct"),
+    Figure("turnover", "Turnover (12 months)", "pct", lambda f: f.turnover_12m_pct,
+           "england_turnover_pct"),
+    Figure("caseload_per_fte", "Caseload per FTE", "ratio", lambda f: f.caseload_per_fte,
+           "england_caseload_per_fte"),
+    Figure("workers_over_cap", "Workers over cap", "count", lambda f: len(f.workers_over_cap)),
+    Figure("starters_week", "Starters this week", "count", lambda f: f.starters_week),
+    Figure("leavers_week", "Leavers this week", "count", lambda f: f.leavers_week),
+    Figure("new_cases_week", "New cases this week", "count", lambda f: f.new_cases_week),
+    Figure("unallocated", "Unallocated cases", "count", lambda f: f.unallocated_cases),
+    Figure("nqsws", "NQSWs / ECDP in protected period", "count", lambda f: f.nqsws),
+    Figure("managers_over_span", "Managers over span", "count",
+           lambda f: len(f.managers_over_span)),
+    Figure("agency_outside_rules", "Agency workers outside the rules", "count",
+           lambda f: f.agency_outside_rules),
+)
+
+TREND_WEEKS = 12
+
+
+def week_ends(as_of: date, weeks: int = TREND_WEEKS) -> list[date]:
+    """The dates of a trend's weekly points, oldest first, ending on ``as_of``."""
+    return [as_of - timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
+
+
+def staffing_trend(
+    session: Session, *, as_of: date, settings: Settings, weeks: int = TREND_WEEKS,
+    service_id: int | None = None, team_ids: frozenset[int] | None = None,
+) -> list[StaffingFigures]:
+    """The figures at each of the last ``weeks`` week ends (oldest first, the last on as_of).
+
+    Each point is ``staffing_figures`` at that week's date: the same definitions as the digest,
+    never a second implementation. Cost: ``weeks`` times the statements of one call (a constant,
+    whatever the data size)."""
+    return [staffing_figures(session, as_of=day, settings=settings, service_id=service_id,
+                             team_ids=team_ids)
+            for day in week_ends(as_of, weeks)]
 
 
 def staffing_by_team(
@@ -455,5 +562,6 @@ def staffing_total_and_teams(
     return _total(scope, as_of, teams, tallies, over_span, service_id, None), by_team
 
 
-__all__ = ["ALL_SERVICES", "NON_WORKFORCE_ROLES", "StaffingFigures", "staffing_by_team",
-           "staffing_figures", "staffing_total_and_teams"]
+__all__ = ["ALL_SERVICES", "FIGURES", "Figure", "NON_WORKFORCE_ROLES", "NOT_SOCIAL_WORKERS",
+           "StaffingFigures", "TREND_WEEKS", "staffing_by_team", "staffing_figures",
+           "staffing_total_and_teams", "staffing_trend", "week_ends"]

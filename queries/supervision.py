@@ -28,7 +28,8 @@ def supervision_rows(
     last = last_supervisions(session, [staff.id for staff, _team in staff_with_team])  # type: ignore[misc]
     rows = []
     for staff, team in staff_with_team:
-        interval = supervision_interval_days(staff.asye_start, staff.asye_end, today, settings)
+        interval = supervision_interval_days(staff.asye_start, staff.asye_end, today, settings,
+                                             staff.early_career_programme)
         due = next_supervision_due(last.get(staff.id), interval, staff.start_date)  # type: ignore[arg-type]
         rows.append(
             SupervisionRow(
@@ -90,7 +91,8 @@ def log_supervision(
              "kind": "logged in chat", "logged_in_chat": True},
         )
     latest = max(last, on) if last else on
-    interval = supervision_interval_days(staff.asye_start, staff.asye_end, today, settings)
+    interval = supervision_interval_days(staff.asye_start, staff.asye_end, today, settings,
+                                             staff.early_career_programme)
     return SupervisionLogged(
         staff_id=staff.staff_id,
         name=staff.name,

@@ -17,14 +17,16 @@ from queries.protection_rules import (
 
 
 def supervision_interval_days(
-    asye_start: date | None, asye_end: date | None, today: date, settings: Settings
+    asye_start: date | None, asye_end: date | None, today: date, settings: Settings,
+    programme: str | None = None,
 ) -> int:
     """Days allowed between supervisions for a member of staff with these ASYE dates, on ``today``.
 
     An NQSW in the protected year gets the NQSW interval; everyone else (including an NQSW past
     the protected year, or staff with no ASYE dates) ``settings.supervision_interval_days``.
     """
-    if asye_start is not None and in_protected_year(asye_start, asye_end, today, settings):
+    if asye_start is not None and in_protected_year(asye_start, asye_end, today, settings,
+                                                        programme):
         return nqsw_supervision_interval_days(asye_start, today, settings)
     return settings.supervision_interval_days
 

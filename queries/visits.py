@@ -12,6 +12,19 @@
   the child is 18 (``long_term_placement``), otherwise still ``lac_first_year_visit_weeks`` weeks.
   The interval is the one in force on the day of the last visit: a visit in the first year's last
   week is followed by one within 6 weeks even though that falls in the second year.
+- LAC, reg 28's other branches, by the case's optional ``placement_type`` (models.cases):
+  ``parent_before_assessment`` (reg 28(3): placed with a parent before the assessment is done,
+  reg 19) — weekly (``lac_until_first_review_visit_days``) until the first review, then at most
+  ``lac_before_assessment_visit_weeks`` (6) weeks; ``connected_person`` (reg 24: a relative, friend or other
+  connected person temporarily approved as foster carer) and ``parent_interim_care_order``
+  (living with a parent under an interim care order, Children Act 1989 s.38) (reg 28(4)) —
+  weekly until the first review, then at most ``lac_connected_or_ico_visit_weeks`` (4) weeks;
+  ``parent_care_order`` (reg 28(5): with a parent under a care order) — within a week of the
+  order (the placement start), then at most ``lac_care_order_parent_visit_weeks`` (6) weeks.
+  The first review is due ``lac_first_review_working_days`` (20) working days after the child
+  became looked after (the case start; reg 33), so a bank holiday moves it, and with it the day
+  the weekly visits end. As for the general rule, the interval is the one in force on the day of
+  the last visit; the first visit is due within a week of the placement whatever the branch.
 - CL, EH, OTHER: no statutory visit rule here (``None``).
 
 Working days are England and Wales working days (queries.calendar). "Today" is always passed in.
@@ -31,6 +44,20 @@ def _visited_since(last_visit: date | None, since: date) -> bool:
     return last_visit is not None and last_visit >= since
 
 
+def first_review_due(case_start: date, settings: Settings) -> date:
+    """When a looked-after child's first review is due: ``lac_first_review_working_days``
+    working days after they became looked after (reg 33), bank holidays excluded."""
+    return add_working_days(case_start, settings.lac_first_review_working_days)
+
+
+def _weekly_until_first_review(last_visit: date, case_start: date, after_weeks: int,
+                               settings: Settings) -> date:
+    """Reg 28(3) and (4): weekly until the first review, then every ``after_weeks`` weeks."""
+    if last_visit < first_review_due(case_start, settings):
+        return last_visit + timedelta(days=settings.lac_until_first_review_visit_days)
+    return last_visit + timedelta(weeks=after_weeks)
+
+
 def visit_due(
     case_type: str,
     last_visit: date | None,
@@ -38,6 +65,7 @@ def visit_due(
     placement_start: date | None,
     long_term_placement: bool,
     settings: Settings,
+    placement_type: str | None = None,
 ) -> date | None:
     """The date by which the next statutory visit is due, or None where no visit rule applies.
 
@@ -56,6 +84,14 @@ def visit_due(
         if not _visited_since(last_visit, placed):
             return placed + timedelta(days=settings.lac_first_visit_days)
         assert last_visit is not None
+        if placement_type == "parent_before_assessment":
+            return _weekly_until_first_review(last_visit, case_start,
+                                              settings.lac_before_assessment_visit_weeks, settings)
+        if placement_type in ("connected_person", "parent_interim_care_order"):
+            return _weekly_until_first_review(last_visit, case_start,
+                                              settings.lac_connected_or_ico_visit_weeks, settings)
+        if placement_type == "parent_care_order":
+            return last_visit + timedelta(weeks=settings.lac_care_order_parent_visit_weeks)
         first_year_ends = placed + relativedelta(years=1)
         if last_visit < first_year_ends or not long_term_placement:
             return last_visit + timedelta(weeks=settings.lac_first_year_visit_weeks)
@@ -77,4 +113,4 @@ def review_days_overdue(next_review: date | None, today: date) -> int:
     return max(0, (today - next_review).days)
 
 
-__all__ = ["review_days_overdue", "visit_days_overdue", "visit_due"]
+__all__ = ["first_review_due", "review_days_overdue", "visit_days_overdue", "visit_due"]

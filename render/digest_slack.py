@@ -20,6 +20,8 @@ from jobs.digest_results import (
     digest_title,
 )
 from render.digest_text import (
+    REGISTRATION_HEADERS,
+    REGISTRATION_TITLE,
     STAFFING_TEAM_HEADERS,
     action_rows_text,
     actions_summary,
@@ -27,6 +29,7 @@ from render.digest_text import (
     nqsw_rows,
     over_cap_rows,
     over_span_rows,
+    registration_rows_text,
     staffing_summary_rows,
     staffing_team_rows,
     supervision_nqsw_rows,
@@ -153,6 +156,9 @@ def _(digest: SupervisionDigest, named: bool = True) -> SlackMessage:
         blocks.append(table_section("NQSW supervision frequency",
                                     ["NQSW", "Team", "Required", "Last", "Next due", "Status"],
                                     supervision_nqsw_rows(digest)))
+    if named and digest.registration:
+        blocks.append(table_section(REGISTRATION_TITLE, REGISTRATION_HEADERS,
+                                    registration_rows_text(digest)))
     total = digest.total
     text = (f"{digest_title(digest)}: {total.on_time} of {total.people} on time, "
             f"{len(digest.overdue)} overdue")

@@ -90,6 +90,8 @@ def staffing_summary_rows(digest: StaffingDigest, named: bool) -> list[list[str]
          + (f" ({breaches} with a protection breach)" if breaches else ""), ""],
         [f"Managers over span (> {digest.span_of_control_max} reports)",
          str(len(total.managers_over_span)), ""],
+        *([["Agency workers outside the DfE rules", str(total.agency_outside_rules), ""]]
+          if total.agency_outside_rules is not None else []),
     ]
 
 
@@ -117,7 +119,7 @@ def over_span_rows(digest: StaffingDigest) -> list[list[str]]:
 
 
 def nqsw_rows(digest: StaffingDigest) -> list[list[str]]:
-    return [[line.name, line.team, f"month {line.month}" if line.month else "",
+    return [[line.name, line.team, line.position,
              f"{line.open_cases}/{line.protected_cap:g}",
              "; ".join(line.breaches) if line.breaches else "protection kept"]
             for line in digest.nqsws]
@@ -167,7 +169,19 @@ def supervision_summary(digest: SupervisionDigest) -> str:
     if total.nqsws:
         line += (f"\nNQSWs supervised at their required frequency: {total.nqsws_on_time} of "
                  f"{total.nqsws} ({pct(total.nqsw_on_time_pct)})")
+    if digest.registration_recorded:
+        line += (f"\nSocial Work England registration needing attention: "
+                 f"{len(digest.registration)}")
     return line
+
+
+REGISTRATION_TITLE = "Social Work England registration and CPD"
+REGISTRATION_HEADERS = ["Name", "Team", "SWE no", "CPD this year", "Status"]
+
+
+def registration_rows_text(digest: SupervisionDigest) -> list[list[str]]:
+    return [[row.name, row.team, row.swe_no or "—", row.cpd_text, row.flag]
+            for row in digest.registration]
 
 
 def supervision_overdue_rows(digest: SupervisionDigest) -> list[list[str]]:
@@ -195,6 +209,9 @@ def _(digest: SupervisionDigest, named: bool = True, limit: int | None = None) -
         parts.append(section("NQSW supervision frequency",
                              ["NQSW", "Team", "Required", "Last", "Next due", "Status"],
                              supervision_nqsw_rows(digest), limit))
+    if named and digest.registration:
+        parts.append(section(REGISTRATION_TITLE, REGISTRATION_HEADERS,
+                             registration_rows_text(digest), limit))
     return "\n\n".join(parts)
 
 

@@ -31,12 +31,27 @@ from queries.results import (
     StatusAnswer,
     SupervisionList,
     SupervisionLogged,
+    AgencyAnswer,
+    RegistrationAnswer,
+    StaffingAnswer,
+    StaffingFigureRow,
     SupervisionRow,
     Unavailable,
     WorkerLoad,
 )
 from render.text import (
-    as_of, day, freshness_lines, joined, plural, render_text, status_sections,
+    agency_missing,
+    agency_summary,
+    as_of,
+    cp_rule,
+    day,
+    freshness_lines,
+    joined,
+    plural,
+    registration_summary,
+    render_text,
+    staffing_row_parts,
+    status_sections,
 )
 
 Block = dict[str, Any]
@@ -250,7 +265,8 @@ def _(answer: HelpAnswer, limit: int | None = None) -> list[Block]:
 
 def worker_row(row: WorkerLoad) -> list[Block]:
     counts = joined([f"CP {row.cp}", f"CIN {row.cin}", f"LAC {row.lac}", f"Other {row.other}",
-                     f"*Total {row.total}*", f"{row.load_pct}% of cap {row.cap:g}"])
+                     f"*Total {row.total}*", f"{row.load_pct}% of cap {row.cap:g}",
+                     row.points_text])
     lines = [joined([f"*{escape(row.name)}*", escape(row.team), f"{row.fte:g} FTE"]), counts]
     if row.flags:
         lines.append(badges(row.flags))
@@ -266,7 +282,8 @@ def _(answer: CaseloadTable, limit: int | None = None) -> list[Block]:
         fields_section([
             ("Workers", str(len(answer.rows))),
             ("FTE", f"{answer.total_fte:g}"),
-            ("Open cases", str(answer.total_cases)),
+            ("Open cases", str(answer.total_cases)
+             + (f" ({answer.children_text})" if answer.children_text else "")),
             ("Over cap", f"{RED} {over}" if over else "0"),
             ("Unallocated", f"{WARN} {answer.unallocated}" if answer.unallocated else "0"),
         ]),
@@ -326,14 +343,14 @@ def protection_row(status: ProtectionStatus) -> list[Block]:
     academy = (f"{status.academy_passed or 0} of {status.academy_required} academy modules passed"
                if status.academy_required else "academy progress not recorded")
     cp_lead = len(status.cp_lead_cases)
-    cp_line = f"CP cases as lead: {cp_lead} (must be 0)"
-    if cp_lead:
+    cp_line = f"CP cases as lead: {cp_lead} ({cp_rule(status)})"
+    if cp_lead and not status.cp_lead_allowed:
         cp_line = f"{RED} *{cp_line}* — {escape(', '.join(status.cp_lead_cases))}"
     over_cap = status.open_cases > status.protected_cap
     caseload = f"Caseload {status.open_cases} against a protected cap of {status.protected_cap:g}"
     lines = [
         f"*{escape(status.name)}* — {escape(status.team)}",
-        f"ASYE started {day(status.asye_start)} · month {status.month} of 12 · protection ends "
+        f"{status.programme} started {day(status.asye_start)} · {status.position} · protection ends "
         f"{day(status.protection_end)}",
         f"{RED} *{caseload}*" if over_cap else caseload,
         f"{cp_line} · co-working {status.cp_co_worked}",
@@ -460,6 +477,52 @@ def _(answer: SupervisionList, limit: int | None = None) -> list[Block]:
 def _(answer: SupervisionLogged, limit: int | None = None) -> list[Block]:
     return [section(f"{OK} Supervision for *{escape(answer.name)}* on {day(answer.on)} logged by "
                     f"{escape(answer.by)}. Next due {day(answer.next_due)}.")]
+
+
+# --- /staffing ---------------------------------------------------------------------------------
+
+
+@render_blocks.register
+def _(answer: StaffingAnswer, limit: int | None = None) -> list[Block]:
+    def figure(row: StaffingFigureRow) -> list[Block]:
+        label, now, england, trend = staffing_row_parts(row)
+        return [section(joined([f"*{escape(label)}* {now}",
+                                f"England {england}" if england else "", f"`{trend}`"]))]
+
+    head = [header(answer.title),
+            context(as_of(answer.as_of),
+                    f"trend: the last {answer.trend_weeks} weeks, oldest first")]
+    return fit(head, [figure(row) for row in answer.rows], limit=limit)
+
+
+@render_blocks.register
+def _(answer: AgencyAnswer, limit: int | None = None) -> list[Block]:
+    head = [header(answer.title), context(as_of(answer.as_of), agency_summary(answer))]
+    if not answer.rows:
+        return [head[0], context(as_of(answer.as_of)), section(escape(answer.empty_message))]
+
+    def worker(row) -> list[Block]:  # type: ignore[no-untyped-def]
+        mark = f"{RED} *{escape(row.status)}*" if row.outside_rules else escape(row.status)
+        return [section("\n".join(part for part in (
+            joined([f"*{escape(row.name)}*", escape(row.team), escape(row.role.replace("_", " ")),
+                    f"started {day(row.start_date)}"]),
+            mark, escape(agency_missing(row))) if part))]
+
+    return fit([*head, divider()], [worker(row) for row in answer.rows], limit=limit)
+
+
+@render_blocks.register
+def _(answer: RegistrationAnswer, limit: int | None = None) -> list[Block]:
+    head = [header(answer.title), context(as_of(answer.as_of), registration_summary(answer))]
+    if not answer.rows:
+        return [*head, section(escape(answer.empty_message))]
+
+    def person(row) -> list[Block]:  # type: ignore[no-untyped-def]
+        return [section(joined([f"*{escape(row.name)}*", escape(row.team),
+                                f"SWE {escape(row.swe_no)}" if row.swe_no else "",
+                                escape(row.cpd_text), f"{RED} *{escape(row.flag)}*"]))]
+
+    return fit([*head, divider()], [person(row) for row in answer.rows], limit=limit)
 
 
 __all__ = [

@@ -42,10 +42,15 @@ from queries.results import (
     Refusal,
     StatusAnswer,
     SupervisionList,
+    AgencyAnswer,
+    RegistrationAnswer,
+    StaffingAnswer,
     SupervisionLogged,
     Unavailable,
 )
 from render.digest_text import (
+    REGISTRATION_HEADERS,
+    REGISTRATION_TITLE,
     STAFFING_TEAM_HEADERS,
     action_rows_text,
     actions_summary,
@@ -53,6 +58,7 @@ from render.digest_text import (
     nqsw_rows,
     over_cap_rows,
     over_span_rows,
+    registration_rows_text,
     render_digest_text,
     staffing_summary_rows,
     staffing_team_rows,
@@ -62,7 +68,18 @@ from render.digest_text import (
     supervision_team_row,
 )
 from render.text import (
-    as_of, day, freshness_lines, joined, plural, render_text, status_sections,
+    agency_missing,
+    agency_summary,
+    as_of,
+    cp_rule,
+    day,
+    freshness_lines,
+    joined,
+    plural,
+    registration_summary,
+    render_text,
+    staffing_row_parts,
+    status_sections,
 )
 
 Card = dict[str, Any]
@@ -340,7 +357,8 @@ def _(answer: CaseloadTable, limit: int | None = None, interactive: bool = True)
         facts([
             ("Workers", str(len(answer.rows))),
             ("FTE", f"{answer.total_fte:g}"),
-            ("Open cases", str(answer.total_cases)),
+            ("Open cases", str(answer.total_cases)
+             + (f" ({answer.children_text})" if answer.children_text else "")),
             ("Over cap", str(over)),
             ("Unallocated", str(answer.unallocated)),
         ]),
@@ -358,7 +376,8 @@ def _(answer: CaseloadTable, limit: int | None = None, interactive: bool = True)
             [cell(row.name, bold=True), *([cell(row.team)] if several_teams else []),
              cell(f"{row.fte:g}"), cell(row.cp), cell(row.cin), cell(row.lac), cell(row.other),
              cell(row.total, bold=True),
-             cell(f"{row.load_pct}% of {row.cap:g}", ATTENTION if row.over_cap else None),
+             cell(joined([f"{row.load_pct}% of {row.cap:g}", row.points_text]),
+                  ATTENTION if row.over_cap or row.over_points_cap else None),
              flags_cell(row.flags)]
             for row in answer.rows[:shown]
         ]
@@ -424,12 +443,12 @@ def protection_container(status: ProtectionStatus) -> Element:
     academy = (f"{status.academy_passed or 0} of {status.academy_required} passed"
                if status.academy_required else "not recorded")
     cp_lead = len(status.cp_lead_cases)
-    cp_text = f"{cp_lead} (must be 0)" + (f" — {', '.join(status.cp_lead_cases)}" if cp_lead
+    cp_text = f"{cp_lead} ({cp_rule(status)})" + (f" — {', '.join(status.cp_lead_cases)}" if cp_lead
                                           else "")
     items = [
         text_block(f"**{plain(status.name)}** — {plain(status.team)}"),
         facts([
-            ("Protected year", f"month {status.month} of 12 (ASYE started "
+            ("Protected year", f"{status.position} ({status.programme} started "
                                f"{day(status.asye_start)}; protection ends "
                                f"{day(status.protection_end)})"),
             ("Caseload", f"{status.open_cases} against a protected cap of "
@@ -599,6 +618,63 @@ def _(answer: SupervisionLogged, limit: int | None = None, interactive: bool = T
                             colour=GOOD)], fallback_for(answer, limit))
 
 
+@render_card.register
+def _(answer: StaffingAnswer, limit: int | None = None, interactive: bool = True) -> Card:
+    pairs = []
+    for row in answer.rows:
+        label, now, england, trend = staffing_row_parts(row)
+        pairs.append((label, joined([now, f"England {england}" if england else "", trend])))
+    head = [heading(answer.title),
+            subtitle(as_of(answer.as_of),
+                     f"trend: the last {answer.trend_weeks} weeks, oldest first")]
+
+    def build(shown: int) -> Card:
+        return card([*head, facts(pairs[:shown]), *more_line(len(pairs) - shown)],
+                    fallback_for(answer, shown))
+
+    return fit(build, len(pairs), limit)
+
+
+@render_card.register
+def _(answer: AgencyAnswer, limit: int | None = None, interactive: bool = True) -> Card:
+    head = [heading(answer.title), subtitle(as_of(answer.as_of))]
+    if not answer.rows:
+        return card([*head, text_block(plain(answer.empty_message))], fallback_for(answer, limit))
+    outside = answer.outside_count
+    head.append(text_block(agency_summary(answer), colour=ATTENTION if outside else None))
+    headers = ["Name", "Team", "Started", "Rules", "Missing"]
+
+    def build(shown: int) -> Card:
+        rows = [
+            [cell(row.name, bold=True), cell(row.team), cell(day(row.start_date)),
+             Cell(plain(row.status), ATTENTION, bold=True) if row.outside_rules
+             else cell(row.status), cell(agency_missing(row))]
+            for row in answer.rows[:shown]
+        ]
+        return card([*head, table(headers, rows, [3, 2, 2, 4, 3]),
+                     *more_line(len(answer.rows) - shown)], fallback_for(answer, shown))
+
+    return fit(build, len(answer.rows), limit)
+
+
+@render_card.register
+def _(answer: RegistrationAnswer, limit: int | None = None, interactive: bool = True) -> Card:
+    head = [heading(answer.title), subtitle(as_of(answer.as_of)),
+            text_block(registration_summary(answer), colour=ATTENTION if answer.rows else None)]
+    if not answer.rows:
+        return card([*head, text_block(plain(answer.empty_message))], fallback_for(answer, limit))
+    headers = ["Name", "Team", "SWE no", "CPD this year", "Status"]
+
+    def build(shown: int) -> Card:
+        rows = [[cell(row.name, bold=True), cell(row.team), cell(row.swe_no or "—"),
+                 cell(row.cpd_text), Cell(plain(row.flag), ATTENTION, bold=True)]
+                for row in answer.rows[:shown]]
+        return card([*head, table(headers, rows, [3, 2, 2, 2, 3]),
+                     *more_line(len(answer.rows) - shown)], fallback_for(answer, shown))
+
+    return fit(build, len(answer.rows), limit)
+
+
 # --- Plain messages and digests -------------------------------------------------------------
 
 
@@ -657,6 +733,8 @@ def digest_sections(digest: object, named: bool) -> tuple[list[Element], list[Se
             tables.append(("NQSW supervision frequency",
                            ["NQSW", "Team", "Required", "Last", "Next due", "Status"],
                            supervision_nqsw_rows(digest)))
+            tables.append((REGISTRATION_TITLE, REGISTRATION_HEADERS,
+                           registration_rows_text(digest)))
     elif isinstance(digest, ActionsDigest):
         owner = ["Owner"] if named else []
         intro.append(text_block(plain(actions_summary(digest))))

@@ -21,6 +21,11 @@ from queries.results import (
     Refusal,
     StatusAnswer,
     SupervisionList,
+    AgencyAnswer,
+    AgencyRow,
+    RegistrationAnswer,
+    StaffingAnswer,
+    StaffingFigureRow,
     SupervisionLogged,
     Unavailable,
 )
@@ -144,13 +149,15 @@ def _(answer: HelpAnswer, limit: int | None = None) -> str:
 def _(answer: CaseloadTable, limit: int | None = None) -> str:
     rows = [
         [r.name, r.team, f"{r.fte:g}", str(r.cp), str(r.cin), str(r.lac), str(r.other),
-         str(r.total), f"{r.load_pct}% of {r.cap:g}", ", ".join(r.flags)]
+         str(r.total), joined([f"{r.load_pct}% of {r.cap:g}", r.points_text]),
+         ", ".join(r.flags)]
         for r in answer.rows
     ]
     rows, more = limited(rows, limit)
     heading = (
         f"{answer.title} (as of {day(answer.as_of)})\n"
-        f"{len(answer.rows)} workers, {answer.total_fte:g} FTE, {answer.total_cases} cases; "
+        f"{len(answer.rows)} workers, {answer.total_fte:g} FTE, {answer.total_cases} cases"
+        f"{f' ({answer.children_text})' if answer.children_text else ''}; "
         f"{answer.over_cap_count} over cap; {answer.unallocated} unallocated"
     )
     if not answer.rows:
@@ -190,6 +197,12 @@ def _(answer: CapacityList, limit: int | None = None) -> str:
     return "\n".join(part for part in (heading, body, more) if part)
 
 
+def cp_rule(status: ProtectionStatus) -> str:
+    """What the programme year allows: "must be 0", or "allowed this year" where the council's
+    setting lets this programme year lead CP cases."""
+    return "allowed this year" if status.cp_lead_allowed else "must be 0"
+
+
 def protection_lines(status: ProtectionStatus) -> list[str]:
     if not status.in_protected_year:
         ended = (f" (it ended on {day(status.protection_end)})"
@@ -201,10 +214,10 @@ def protection_lines(status: ProtectionStatus) -> list[str]:
                if status.academy_required else "academy progress not recorded")
     lines = [
         f"{status.name} — {status.team}",
-        f"  ASYE started {day(status.asye_start)}; month {status.month} of 12; protection ends "
+        f"  {status.programme} started {day(status.asye_start)}; {status.position}; protection ends "
         f"{day(status.protection_end)}",
         f"  Caseload {status.open_cases} against a protected cap of {status.protected_cap:g}",
-        f"  CP cases as lead: {len(status.cp_lead_cases)} (must be 0)"
+        f"  CP cases as lead: {len(status.cp_lead_cases)} ({cp_rule(status)})"
         + (f" — {', '.join(status.cp_lead_cases)}" if status.cp_lead_cases else "")
         + f"; co-working {status.cp_co_worked}",
         f"  {status.development_time_pct}% protected development time; {academy}; {review}",
@@ -282,6 +295,96 @@ def _(answer: SupervisionList, limit: int | None = None) -> str:
 def _(answer: SupervisionLogged, limit: int | None = None) -> str:
     return (f"Supervision for {answer.name} on {day(answer.on)} logged by {answer.by}. "
             f"Next due {day(answer.next_due)}.")
+
+
+# --- /staffing ---------------------------------------------------------------------------------
+
+SPARK_LEVELS = "▁▂▃▄▅▆▇█"
+SPARK_MISSING = "·"
+
+
+def sparkline(values: Iterable[float | None]) -> str:
+    """A text sparkline, lowest value ▁ to highest █ (flat: all ▁); · where there is no value.
+
+    Every front end shows the same characters, so a trend reads the same in Slack, Teams and
+    the console."""
+    points = list(values)
+    known = [value for value in points if value is not None]
+    if not known:
+        return SPARK_MISSING * len(points)
+    low, high = min(known), max(known)
+    top = len(SPARK_LEVELS) - 1
+    return "".join(
+        SPARK_MISSING if value is None
+        else SPARK_LEVELS[0] if high == low
+        else SPARK_LEVELS[round((value - low) / (high - low) * top)]
+        for value in points
+    )
+
+
+def figure_value(unit: str, value: float | None) -> str:
+    """A staffing figure as the digest writes it: 12.3%, 4.5 FTE, 15.2, 7."""
+    if value is None:
+        return "—"
+    if unit == "pct":
+        return f"{value:.1f}%"
+    if unit == "fte":
+        return f"{value:.1f}"
+    if unit == "ratio":
+        return f"{value:.1f}"
+    return f"{value:g}"
+
+
+def staffing_row_parts(row: StaffingFigureRow) -> tuple[str, str, str, str]:
+    """(figure, now, England, trend) as every front end shows one /staffing row."""
+    england = figure_value(row.unit, row.england) if row.england is not None else ""
+    return row.label, figure_value(row.unit, row.value), england, sparkline(row.trend)
+
+
+@render_text.register
+def _(answer: StaffingAnswer, limit: int | None = None) -> str:
+    heading = (f"{answer.title} (as of {day(answer.as_of)})\n"
+               f"Trend: the last {answer.trend_weeks} weeks, oldest first")
+    rows, more = limited([list(staffing_row_parts(row)) for row in answer.rows], limit)
+    body = table(["Figure", "Now", "England", "Trend"], rows)
+    return "\n".join(part for part in (heading, body, more) if part)
+
+
+def agency_missing(row: AgencyRow) -> str:
+    """The facts not recorded, so a manager knows what to ask the agency for."""
+    return "not recorded: " + ", ".join(row.not_recorded) if row.not_recorded else ""
+
+
+def agency_summary(answer: AgencyAnswer) -> str:
+    return (f"{plural(len(answer.rows), 'agency worker')}; "
+            f"{answer.outside_count} outside the DfE agency rules")
+
+
+@render_text.register
+def _(answer: AgencyAnswer, limit: int | None = None) -> str:
+    heading = f"{answer.title} (as of {day(answer.as_of)})"
+    if not answer.rows:
+        return f"{heading}\n{answer.empty_message}"
+    rows, more = limited([[r.name, r.team, r.role.replace("_", " "), day(r.start_date),
+                           r.status, agency_missing(r)] for r in answer.rows], limit)
+    body = table(["Name", "Team", "Job", "Started", "Rules", "Missing"], rows)
+    return "\n".join(part for part in (heading, agency_summary(answer), body, more) if part)
+
+
+def registration_summary(answer: RegistrationAnswer) -> str:
+    return (f"{len(answer.rows)} of {plural(answer.people, 'social worker')} need attention; "
+            f"renewal opens {day(answer.renewal_opens)} and closes {day(answer.year_ends)}")
+
+
+@render_text.register
+def _(answer: RegistrationAnswer, limit: int | None = None) -> str:
+    heading = f"{answer.title} (as of {day(answer.as_of)})\n{registration_summary(answer)}"
+    if not answer.rows:
+        return f"{heading}\n{answer.empty_message}"
+    rows, more = limited([[r.name, r.team, r.swe_no or "—", r.cpd_text, r.flag]
+                          for r in answer.rows], limit)
+    body = table(["Name", "Team", "SWE no", "CPD this year", "Status"], rows)
+    return "\n".join(part for part in (heading, body, more) if part)
 
 
 @render_text.register

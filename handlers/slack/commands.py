@@ -1,4 +1,5 @@
-"""Slash commands (/caseload, /protected, /actions, /supervision) and the same words in a DM.
+"""Slash commands (/caseload, /protected, /actions, /supervision, /staffing) and the same
+words in a DM.
 
 Each slash command is acknowledged at once with an empty ack (Slack wants an answer within 3 s);
 the question is answered afterwards by a lazy listener that posts to the command's response_url.
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SLASH_COMMANDS = ("/caseload", "/protected", "/actions", "/supervision")
+SLASH_COMMANDS = ("/caseload", "/protected", "/actions", "/supervision", "/staffing")
 RESPONSE_URL_TIMEOUT_SECONDS = 15
 #: Slack redelivers an event it thinks we missed; these ids make a redelivery a no-op.
 SEEN_EVENT_IDS = 2_000

@@ -32,7 +32,7 @@ OPTIONAL: dict[str, set[str]] = {
     "teams": {"digest_channel", "teams_channel"},
     "staff": {"slack_user_id", "teams_user_id", "agency", "asye_start", "asye_end",
               "academy_modules_passed", "academy_modules_required", "end_date", "leaving_reason",
-              "manager_id"},
+              "manager_id", "swe_no", "cpd_records", "cpd_peer_reflection"},
     "cases": {"allocated_worker_id", "co_worker_id", "end_date", "last_visit", "next_review"},
     "supervisions": {"supervisor_id", "kind"},
     "actions": {"area", "agency", "measure", "status", "completed_date", "evidence"},

@@ -597,3 +597,38 @@ def test_na_is_blank_in_every_column_and_listed_as_a_warning(session, council, t
         "Warning: #N/A read as blank in List 6: CIN Closure Date, row 5",
         "Warning: #N/A read as blank in List 8: Placement Type, row 2",
     ]
+
+
+def test_a_child_placed_with_a_parent_under_an_order_gets_reg_28s_branch(session, council,
+                                                                         tmp_path):
+    """List 8's placement type P1 with legal status C1 or C2: reg 28(4) or 28(5)."""
+    lac = dict(CHILD, **{"Date Started to be Looked After": date(2026, 1, 5),
+                         "Date of Last Social Work Visit": date(2026, 2, 20),
+                         "Start Date of Most Recent Placement": date(2026, 1, 5),
+                         "Allocated Team": "Children in Care", "Allocated Worker": "Seun Brown"})
+    sheets = {"List 8": (LIST_8, [
+        dict(lac, **{"Child Unique ID": "C801", "Child's Legal Status": "C1: Interim care order",
+                     "Placement Type": "P1: Placed with own parent(s)"}),
+        dict(lac, **{"Child Unique ID": "C802", "Child's Legal Status": "C2: Full care order",
+                     "Placement Type": "P1: Placed with own parent(s)"}),
+        dict(lac, **{"Child Unique ID": "C803", "Child's Legal Status": "C1: Interim care order",
+                     "Placement Type": "U3: Foster placement with relative or friend"}),
+    ])}
+    report = import_annex_a(session, write_workbook(tmp_path / "a.xlsx", sheets), today=TODAY)
+    assert report.ok, report.problems
+    stored = cases(session)
+    assert [stored[ref].placement_type for ref in ("C801", "C802", "C803")] == [
+        "parent_interim_care_order", "parent_care_order", None]
+
+
+def test_a_workbook_without_legal_status_leaves_the_placement_type_alone(session, council,
+                                                                        tmp_path):
+    import_annex_a(session, write_workbook(tmp_path / "a.xlsx", standard_sheets()), today=TODAY)
+    session.execute(Case.__table__.update().where(Case.case_ref == "C600")
+                    .values(placement_type="connected_person"))
+    session.commit()
+    headers = [header for header in LIST_8 if header != "Child's Legal Status"]
+    sheets = standard_sheets()
+    sheets["List 8"] = (headers, sheets["List 8"][1])
+    import_annex_a(session, write_workbook(tmp_path / "b.xlsx", sheets), today=TODAY)
+    assert cases(session)["C600"].placement_type == "connected_person"

@@ -14,6 +14,12 @@ import pytest
 
 from queries import results
 from queries.results import (
+    AgencyAnswer,
+    AgencyRow,
+    RegistrationAnswer,
+    RegistrationRow,
+    StaffingAnswer,
+    StaffingFigureRow,
     ActionChanged,
     ActionList,
     ActionRow,
@@ -111,6 +117,17 @@ def every_answer(rows: int) -> list[Any]:
                                     "cases.csv", 10, 0, 0, 0, True, 4) for _ in range(rows)),
                      tuple(UnmatchedUser("slack", f"U{i}", 2, datetime(2026, 3, 16, 9, 0))
                            for i in range(rows)), 30),
+        StaffingAnswer("Staffing — North", DAY,
+                       tuple(StaffingFigureRow(f"k{i}", f"Figure {i}", "pct", 1.0 * i, 13.0,
+                                               (1.0, None, 2.0)) for i in range(rows)), 12),
+        AgencyAnswer("Agency workers — Your teams", DAY,
+                     tuple(AgencyRow(f"A{i}", f"W{i}", "North", "social_worker", DAY,
+                                     ("no practice-based reference",), ("qualified_date",), None)
+                           for i in range(rows))),
+        RegistrationAnswer("Social Work England registration — Your teams", DAY,
+                           tuple(RegistrationRow(f"S{i}", f"W{i}", "North", "social_worker",
+                                                 None, 1, False, "CPD not yet met")
+                                 for i in range(rows)), rows, DAY, DAY),
     ]
 
 

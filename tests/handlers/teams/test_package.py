@@ -1,4 +1,4 @@
-"""The Teams app package (`make teams-package`): a manifest with our app id, the five commands in
+"""The Teams app package (`make teams-package`): a manifest with our app id, the six commands in
 every scope, and the two icons at the sizes Teams requires."""
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def test_the_manifest_carries_the_app_id_and_the_bot_in_every_scope(package) -> 
     [commands] = bot["commandLists"]
     assert set(commands["scopes"]) == {"personal", "team", "groupChat"}
     assert [command["title"] for command in commands["commands"]] == [
-        "caseload", "protected", "actions", "supervision", "help"]
+        "caseload", "protected", "actions", "supervision", "staffing", "help"]
     assert all(len(command["description"]) <= 128 for command in commands["commands"])
     assert manifest["validDomains"] == ["caseload.example.gov.uk"]
     assert len(manifest["name"]["short"]) <= 30 and len(manifest["description"]["short"]) <= 80
