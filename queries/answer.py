@@ -35,9 +35,11 @@ from queries.results import (
     HelpAnswer,
     Invalid,
     ProtectionAnswer,
+    ReadAs,
     Refusal,
     SupervisionLogged,
     Unavailable,
+    unwrapped,
 )
 from queries.supervision import log_supervision, supervision_list
 
@@ -54,6 +56,7 @@ class Outcome:
 
 
 def outcome_word(answer: Answer) -> str:
+    answer = unwrapped(answer)
     if isinstance(answer, Refusal):
         return "refused"
     if isinstance(answer, Invalid):
@@ -75,6 +78,7 @@ def audit(
     answer: Answer, now: datetime,
 ) -> None:
     detail = ""
+    answer = unwrapped(answer)
     if isinstance(answer, (Refusal, Invalid)):
         detail = answer.reason if isinstance(answer, Refusal) else answer.message
     session.add(
@@ -133,7 +137,16 @@ def answer(
     parsed = parse(text, verb=verb)
     if isinstance(parsed, ParseError):
         return Outcome(Invalid(parsed.message, parsed.usage), asker, "")
-    return route(session, asker, parsed, today, settings, now)
+    if parsed.did_you_mean and parsed.person and not access.find_person(session, parsed.person):
+        # "/caseload overdeu": nobody is called that, so it was a mistyped option.
+        return Outcome(Invalid(f"'{parsed.person.value}' isn't a /{parsed.verb} option or "
+                               f"anyone's name. Did you mean {parsed.did_you_mean}?",
+                               parsed.did_you_mean), asker, "")
+    outcome = route(session, asker, parsed, today, settings, now)
+    if parsed.read_as:
+        return Outcome(ReadAs(parsed.read_as, outcome.answer), outcome.asker,
+                       f"{outcome.scope} (read from a question)")
+    return outcome
 
 
 def route(

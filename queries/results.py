@@ -290,14 +290,35 @@ class SupervisionLogged:
     lists_people: bool = False
 
 
+@dataclass(frozen=True)
+class ReadAs:
+    """An answer to a plain question, with the command the question was read as.
+
+    Every renderer shows `command` first ("Read as: /caseload capacity cp"), so the asker can
+    see what was answered and type it themselves next time."""
+
+    command: str
+    answer: "Answer"
+
+    @property
+    def lists_people(self) -> bool:
+        return self.answer.lists_people
+
+
 Answer = (
     Refusal | Invalid | Unavailable | HelpAnswer | CaseloadTable | CaseList | CapacityList
     | ProtectionAnswer | ActionList | ActionChanged | SupervisionList | SupervisionLogged
+    | ReadAs
 )
+
+
+def unwrapped(answer: object) -> object:
+    """The answer itself, without the "read as" note a plain question adds around it."""
+    return answer.answer if isinstance(answer, ReadAs) else answer
 
 __all__ = [
     "Answer", "ActionChanged", "ActionList", "ActionRow", "CapacityList", "CapacityRow",
     "CaseList", "CaseRow", "CaseloadTable", "HelpAnswer", "Invalid", "ProtectionAnswer",
-    "ProtectionStatus", "Refusal", "SupervisionList", "SupervisionLogged", "SupervisionRow",
-    "Unavailable", "WorkerLoad",
+    "ProtectionStatus", "ReadAs", "Refusal", "SupervisionList", "SupervisionLogged", "SupervisionRow",
+    "Unavailable", "WorkerLoad", "unwrapped",
 ]

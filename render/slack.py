@@ -27,6 +27,7 @@ from queries.results import (
     Invalid,
     ProtectionAnswer,
     ProtectionStatus,
+    ReadAs,
     Refusal,
     SupervisionList,
     SupervisionLogged,
@@ -34,7 +35,7 @@ from queries.results import (
     Unavailable,
     WorkerLoad,
 )
-from render.text import as_of, day, joined, plural, render_text
+from render.text import as_of, day, joined, plural, read_as_line, render_text
 
 Block = dict[str, Any]
 Message = dict[str, Any]
@@ -199,6 +200,15 @@ def render_slack(answer: object, limit: int | None = None) -> Message:
 
 
 # --- Plain answers ----------------------------------------------------------------------------
+
+
+@render_blocks.register
+def _(answer: ReadAs, limit: int | None = None) -> list[Block]:
+    """"Read as: /caseload capacity cp" first, then the answer, still inside 50 blocks."""
+    note = context(f":speech_balloon: {escape(read_as_line(answer))}")
+    inner = render_blocks(answer.answer, limit)
+    return [note, *inner][:MAX_BLOCKS] if len(inner) < MAX_BLOCKS else [note, *inner[
+        : MAX_BLOCKS - 2], inner[-1]]
 
 
 @render_blocks.register

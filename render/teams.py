@@ -39,6 +39,7 @@ from queries.results import (
     Invalid,
     ProtectionAnswer,
     ProtectionStatus,
+    ReadAs,
     Refusal,
     SupervisionList,
     SupervisionLogged,
@@ -60,7 +61,7 @@ from render.digest_text import (
     supervision_summary,
     supervision_team_row,
 )
-from render.text import as_of, day, joined, plural, render_text
+from render.text import as_of, day, joined, plural, read_as_line, render_text
 
 Card = dict[str, Any]
 Element = dict[str, Any]
@@ -285,6 +286,16 @@ def render_card(answer: object, limit: int | None = None, interactive: bool = Tr
 def render_teams(answer: object, limit: int | None = None, interactive: bool = True
                  ) -> TeamsMessage:
     return message(render_card(answer, limit, interactive))
+
+
+@render_card.register
+def _(answer: ReadAs, limit: int | None = None, interactive: bool = True) -> Card:
+    """"Read as: caseload capacity cp" above the answer's own card body."""
+    inner = render_card(answer.answer, limit, interactive)
+    note = text_block(plain(teams_words(read_as_line(answer))), subtle=True)
+    fallback = clip_lines(teams_words(read_as_line(answer)) + "\n"
+                          + inner.get("fallbackText", ""), MAX_FALLBACK_CHARS)
+    return {**inner, "body": [note, *inner["body"]], "fallbackText": fallback}
 
 
 @render_card.register

@@ -16,6 +16,7 @@ from queries.results import (
     Invalid,
     ProtectionAnswer,
     ProtectionStatus,
+    ReadAs,
     Refusal,
     SupervisionList,
     SupervisionLogged,
@@ -59,6 +60,16 @@ def limited(rows: list[list[str]], limit: int | None) -> tuple[list[list[str]], 
 @singledispatch
 def render_text(answer: object, limit: int | None = None) -> str:
     raise TypeError(f"no text rendering for {type(answer).__name__}")
+
+
+def read_as_line(answer: ReadAs) -> str:
+    """What a plain question was answered as, so the asker can check it (and type it next time)."""
+    return f"Read as: {answer.command}"
+
+
+@render_text.register
+def _(answer: ReadAs, limit: int | None = None) -> str:
+    return f"{read_as_line(answer)}\n{render_text(answer.answer, limit=limit)}"
 
 
 @render_text.register

@@ -18,7 +18,7 @@ from slack_sdk import WebClient
 
 from commands import ParseError, parse
 from handlers.slack.commands import post_message, reply
-from queries.results import ActionChanged, ActionList, Unavailable
+from queries.results import ActionChanged, ActionList, Unavailable, unwrapped
 from render.slack import (
     ACTION_DONE,
     ACTION_UPDATE,
@@ -153,7 +153,7 @@ def refreshed_list(front: SlackFrontEnd, user_id: str, origin: str,
     if not origin:
         return None
     refreshed = front.ask(user_id, origin)
-    if not isinstance(refreshed.answer, ActionList):
+    if not isinstance(unwrapped(refreshed.answer), ActionList):
         return None
     message = stamp_origin(front.render(refreshed.answer), origin)
     blocks = [*confirmation["blocks"], *message["blocks"]]

@@ -261,7 +261,7 @@ def test_supervision_in_the_future_is_refused(engine, council) -> None:
 # --- parse errors, help and the audit log -----------------------------------------------------
 
 def test_unparseable_input_says_what_was_wrong_and_the_right_form(engine, council) -> None:
-    invalid = answer_for(engine, "TM1", "/caseload frobnicate")
+    invalid = answer_for(engine, "TM1", "/caseload frobnicate!")
     assert isinstance(invalid, Invalid)
     assert "frobnicate" in invalid.message and "/caseload team NAME" in invalid.usage
 
@@ -277,7 +277,7 @@ def test_caseload_help_lists_every_command(engine, council) -> None:
 def test_every_answer_and_refusal_is_audited(engine, council) -> None:
     answer_for(engine, "TM1", "/caseload", front_end="slack")
     answer_for(engine, "SW1", "/caseload @SW2", front_end="teams")
-    answer_for(engine, "TM1", "/caseload nonsense words")
+    answer_for(engine, "TM1", "/caseload nonsense words!")
     entries = audit_rows(engine)
     assert [(e.front_end, e.actor, e.outcome) for e in entries] == [
         ("slack", "TM1", "answered"), ("teams", "SW1", "refused"), ("cli", "TM1", "invalid")]

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from models import AuditEntry, Supervision
 from queries.access import NOT_REGISTERED
 from queries.results import Unavailable
+from tests.handlers.teams.conftest import USERS
 
 # (who, words typed to the bot, phrases the answer must contain)
 EVERY_COMMAND = [
@@ -198,3 +199,22 @@ def test_a_roster_outage_is_the_plain_try_again_message(chat, council) -> None:
     chat.connector.failing.add("member")
     conversation = chat.send("SW2", "caseload")
     assert chat.replies(conversation) == [Unavailable().message]
+
+
+def test_a_person_is_named_by_the_mention_entity_not_the_shortened_mention_text(
+        chat, council) -> None:
+    """Teams lets a user shorten a mention pill to "Nia"; the entity still says who it is
+    (a Teams id, which the roster turns into the Entra object id on the staff record)."""
+    user = USERS["TM1"]
+    conversation, channel_data = chat.place(user, "personal")
+    nia = USERS["NQ1"]
+    activity = chat.activity(
+        "message", user, conversation, channel_data, textFormat="plain",
+        text="caseload <at>Nia</at>",
+        entities=[{"type": "mention", "text": "<at>Nia</at>",
+                   "mentioned": {"id": nia.id, "name": "Nia Newly"}}])
+    chat.connector.reset()
+    response = chat.post(activity)
+    assert response.status_code in (200, 202)
+    reply = chat.reply(conversation["id"])
+    assert "Caseload — Nia Newly" in reply
