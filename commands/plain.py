@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from rapidfuzz.distance import DamerauLevenshtein
 
 #: How many edits (a transposed pair counts as one) a word may be from the one meant.
-SHORT_WORD_EDITS = 1  # words of up to 4 letters: "taem" → "team"
+SHORT_WORD_EDITS = 1  # words of up to 7 letters: "taem" → "team" (but "hello" is not "help")
 LONG_WORD_EDITS = 2  # longer words: "unalocatd" → "unallocated"
-SHORT_WORD_LETTERS = 4
+SHORT_WORD_LETTERS = 7
 #: A typed beginning of an option counts as meaning it ("unalloc" → "unallocated").
 MIN_PREFIX_LETTERS = 3
 #: A name in a question is at most this many words; more leftover words mean not understood.
@@ -81,14 +81,16 @@ SUPERVISION_WORDS = frozenset({"supervision", "supervisions", "supervised", "sup
 ACTION_WORDS = frozenset({"action", "actions", "improvement", "audit", "audits"})
 CASELOAD_WORDS = frozenset({"caseload", "caseloads", "cases", "case", "workload", "workloads",
                             "load", "loads", "busy", "holding", "hold", "holds", "carrying",
-                            "allocated", "allocation", "allocations"})
+                            "allocated", "allocation", "allocations", "overloaded",
+                            "overworked", "cap", "caps"})
 OVERDUE_WORDS = frozenset({"overdue", "late", "behind", "missed", "lapsed", "slipping",
                            "slipped"})
 CAPACITY_WORDS = frozenset({"capacity", "headroom", "room", "space", "spare"})
 TAKE_WORDS = frozenset({"take", "pick", "allocate", "give", "assign"})
 UNALLOCATED_WORDS = frozenset({"unallocated", "unassigned", "unallocate"})
 GROUP_WORDS = frozenset({"team", "teams", "everyone", "everybody", "all", "anyone", "nqsws",
-                         "which", "who", "whos", "breach", "breaches", "breaching", "staff"})
+                         "which", "who", "whos", "breach", "breaches", "breaching", "breached",
+                         "staff"})
 SELF_WORDS = frozenset({"i", "me", "my", "mine", "myself", "am"})
 
 CASE_TYPE_WORDS = {"cp": "cp", "cin": "cin", "lac": "lac", "cla": "lac", "cpp": "cp"}
@@ -134,6 +136,7 @@ NOT_NAMES = frozenset({
     "person", "nqsw", "on", "track", "kept", "keeping", "being", "fine", "safe", "if",
     "whether", "tell", "know", "me", "please", "thanks", "thank", "quickly", "just",
     "left", "right", "total", "each", "every", "per", "week", "month", "today", "them",
+    "lead", "leads", "leading", "co-work", "co-working", "most", "least", "highest", "lowest",
 })
 
 
@@ -283,7 +286,9 @@ def read_question(text: str, verb: str | None = None) -> str | None:
         if words.has_any(SELF_WORDS) or words.has("own", "owe"):
             return "/actions mine"
         return "/actions"
-    if words.has_any(PROTECTION_WORDS):
+    about_protection = words.has_any(PROTECTION_WORDS - {"protection"}) or (
+        words.has("protection") and not words.has_phrase(("child", "protection")))
+    if about_protection:
         if name:
             return f"/protected {name}"
         if team:

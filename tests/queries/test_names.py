@@ -126,3 +126,28 @@ def test_a_mistyped_option_that_is_nobodys_name_gets_did_you_mean(engine, counci
     assert isinstance(wrong, Invalid)
     assert "Did you mean /caseload overdue?" in wrong.message
     assert wrong.usage == "/caseload overdue"  # one line to try, not every form
+
+
+def test_a_plain_question_is_answered_starting_with_the_command_it_was_read_as(
+        engine, council) -> None:
+    from queries.results import CapacityList, ReadAs
+    from render.slack import render_slack
+    from render.teams import render_teams
+    from render.text import render_text
+
+    read = answer(engine, "TM1", "who can take a CP case?")
+    assert isinstance(read, ReadAs) and isinstance(read.answer, CapacityList)
+    assert render_text(read).startswith("Read as: /caseload capacity cp\n")
+    slack = render_slack(read)
+    assert "Read as: /caseload capacity cp" in slack["blocks"][0]["elements"][0]["text"]
+    teams = render_teams(read).card
+    assert teams["body"][0]["text"] == "Read as: caseload capacity cp"
+    assert all("NQSW" not in row.name for row in read.answer.rows)
+
+
+def test_a_question_about_a_person_uses_the_same_name_rules(engine, council) -> None:
+    from queries.results import ReadAs
+
+    read = answer(engine, "TM1", "how many cases has Imran got?")
+    assert isinstance(read, ReadAs) and read.command == "/caseload Imran"
+    assert read.answer.title == "Caseload — Imran Murphy"
