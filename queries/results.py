@@ -11,6 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 
 
+def count_of(count: int, word: str) -> str:
+    """"1 CP case", "2 CP cases": a proper plural, never "case(s)"."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 @dataclass(frozen=True)
 class Refusal:
     """A polite no: the asker may not see this, or is not known. Audited like any answer."""
@@ -78,6 +83,9 @@ class WorkerLoad:
             flags.append("over cap")
         if self.is_nqsw:
             flags.append("NQSW")
+            if self.cp:
+                # The protected year allows co-working a CP case, never leading one.
+                flags.append(f"NQSW lead on {count_of(self.cp, 'CP case')}")
         if self.overdue_visits:
             flags.append(f"{self.overdue_visits} visit{'s' if self.overdue_visits > 1 else ''} overdue")
         if self.overdue_reviews:
@@ -119,10 +127,14 @@ class CaseRow:
     visit_days_overdue: int
     next_review: date | None
     review_days_overdue: int
+    #: For a case no one holds: days since it was opened, or since its lead left.
+    days_waiting: int | None = None
 
     @property
     def flags(self) -> tuple[str, ...]:
         flags: list[str] = []
+        if self.days_waiting is not None:
+            flags.append(f"waiting {count_of(self.days_waiting, 'day')}")
         if self.visit_days_overdue:
             flags.append(f"visit {self.visit_days_overdue}d overdue")
         if self.review_days_overdue:
@@ -198,7 +210,7 @@ class ProtectionStatus:
         if self.open_cases > self.protected_cap:
             found.append(f"caseload {self.open_cases} over protected cap {self.protected_cap:g}")
         if self.cp_lead_cases:
-            found.append(f"lead on {len(self.cp_lead_cases)} CP case(s)")
+            found.append(f"lead on {count_of(len(self.cp_lead_cases), 'CP case')}")
         if self.supervision_overdue_days:
             found.append(f"supervision {self.supervision_overdue_days}d overdue")
         return tuple(found)

@@ -34,7 +34,7 @@ from render.digest_text import (
     supervision_summary,
     supervision_team_row,
 )
-from render.text import day, table
+from render.text import cut, day, table
 
 MAX_BLOCKS = 50
 MAX_SECTION_CHARS = 3000
@@ -114,7 +114,8 @@ def _(digest: StaffingDigest, named: bool = True) -> SlackMessage:
     total = digest.total
     blocks = head_blocks(digest)
     blocks.append(table_section("Service total (England beside it)",
-                                ["", "Council", "England"], staffing_summary_rows(digest, named)))
+                                ["Figure", "Council", "England"],
+                                staffing_summary_rows(digest, named)))
     if digest.teams:
         blocks.append(table_section("By team", STAFFING_TEAM_HEADERS, staffing_team_rows(digest)))
     if named:
@@ -145,7 +146,8 @@ def _(digest: SupervisionDigest, named: bool = True) -> SlackMessage:
                                     [supervision_team_row(team) for team in digest.teams]))
     if named and digest.overdue:
         blocks.append(table_section("Overdue (most overdue first)",
-                                    ["Name", "Team", "", "Frequency", "Last", "Days overdue"],
+                                    ["Name", "Team", "NQSW", "Frequency", "Last",
+                                     "Days overdue"],
                                     supervision_overdue_rows(digest)))
     if named and digest.nqsws:
         blocks.append(table_section("NQSW supervision frequency",
@@ -171,7 +173,7 @@ def _(digest: ActionsDigest, named: bool = True) -> SlackMessage:
                                     ["Ref", "Plan", "Action", *owner, "Due"],
                                     action_rows_text(digest.due_soon, named, False)))
     if digest.completed:
-        rows = [[done.ref, done.plan, done.action[:60], *([done.owner] if named else []),
+        rows = [[done.ref, done.plan, cut(done.action, 60), *([done.owner] if named else []),
                  day(done.completed_date)] for done in digest.completed]
         blocks.append(table_section("Completed this week",
                                     ["Ref", "Plan", "Action", *owner, "Completed"], rows))

@@ -127,11 +127,11 @@ def divider() -> Block:
 def flag_badge(flag: str) -> str:
     """A flag word from the results, made loud: red for breaches, amber for overdue work."""
     lowered = flag.lower()
-    if "over cap" in lowered or "breach" in lowered:
+    if "over cap" in lowered or "breach" in lowered or "lead on" in lowered:
         return f"{RED} *{escape(flag)}*"
     if flag == "NQSW":
         return f"{NQSW} NQSW"
-    if "overdue" in lowered:
+    if "overdue" in lowered or "waiting" in lowered:
         return f"{WARN} {escape(flag)}"
     return escape(flag)
 

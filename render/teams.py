@@ -61,7 +61,7 @@ from render.digest_text import (
     supervision_summary,
     supervision_team_row,
 )
-from render.text import as_of, day, joined, plural, read_as_line, render_text
+from render.text import as_of, cut, day, joined, plural, read_as_line, render_text
 
 Card = dict[str, Any]
 Element = dict[str, Any]
@@ -126,9 +126,9 @@ def clip(text: str, limit: int) -> str:
 def flag_colour(flag: str) -> str | None:
     """Breaches in red, overdue work in amber, as render.slack makes them loud."""
     lowered = flag.lower()
-    if "over cap" in lowered or "breach" in lowered:
+    if "over cap" in lowered or "breach" in lowered or "lead on" in lowered:
         return ATTENTION
-    if "overdue" in lowered:
+    if "overdue" in lowered or "waiting" in lowered:
         return WARNING
     return None
 
@@ -398,7 +398,7 @@ def _(answer: CapacityList, limit: int | None = None, interactive: bool = True) 
     if not answer.rows:
         return card([*head, text_block("No one in your teams has room for another case.")],
                     fallback_for(answer, limit))
-    headers = ["Worker", "Team", "FTE", "Cases", "Cap", "Headroom", ""]
+    headers = ["Worker", "Team", "FTE", "Cases", "Cap", "Headroom", "NQSW"]
 
     def build(shown: int) -> Card:
         rows = [
@@ -575,7 +575,7 @@ def _(answer: SupervisionList, limit: int | None = None, interactive: bool = Tru
         return card([*head, text_block(plain(answer.empty_message))], fallback_for(answer, limit))
     head.append(text_block(f"{overdue} of {len(answer.rows)} overdue",
                            colour=ATTENTION if overdue else None))
-    headers = ["Name", "Team", "", "Frequency", "Last", "Next due", "Status"]
+    headers = ["Name", "Team", "NQSW", "Frequency", "Last", "Next due", "Status"]
 
     def build(shown: int) -> Card:
         rows = [
@@ -651,7 +651,7 @@ def digest_sections(digest: object, named: bool) -> tuple[list[Element], list[Se
                        [supervision_team_row(team) for team in digest.teams]))
         if named:
             tables.append(("Overdue (most overdue first)",
-                           ["Name", "Team", "", "Frequency", "Last", "Days overdue"],
+                           ["Name", "Team", "NQSW", "Frequency", "Last", "Days overdue"],
                            supervision_overdue_rows(digest)))
             tables.append(("NQSW supervision frequency",
                            ["NQSW", "Team", "Required", "Last", "Next due", "Status"],
@@ -666,7 +666,7 @@ def digest_sections(digest: object, named: bool) -> tuple[list[Element], list[Se
                        ["Ref", "Plan", "Action", *owner, "Due"],
                        action_rows_text(digest.due_soon, named, False)))
         tables.append(("Completed this week", ["Ref", "Plan", "Action", *owner, "Completed"],
-                       [[done.ref, done.plan, done.action[:60],
+                       [[done.ref, done.plan, cut(done.action, 60),
                          *([done.owner] if named else []), day(done.completed_date)]
                         for done in digest.completed]))
     else:

@@ -38,6 +38,12 @@ def joined(parts: Iterable[str]) -> str:
     return " · ".join(part for part in parts if part)
 
 
+def cut(text: str, limit: int) -> str:
+    """At most `limit` characters; cut text ends with "…", so nobody reads half a sentence as
+    the whole of it."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def plural(count: int, word: str, suffix: str = "s") -> str:
     return f"{count} {word}{'' if count == 1 else suffix}"
 
@@ -141,7 +147,7 @@ def _(answer: CapacityList, limit: int | None = None) -> str:
     rows = [[r.name, r.team, f"{r.fte:g}", str(r.open_cases), f"{r.cap:g}", f"{r.headroom:g}",
              "NQSW" if r.is_nqsw else ""] for r in answer.rows]
     rows, more = limited(rows, limit)
-    body = table(["Worker", "Team", "FTE", "Cases", "Cap", "Headroom", ""], rows)
+    body = table(["Worker", "Team", "FTE", "Cases", "Cap", "Headroom", "NQSW"], rows)
     return "\n".join(part for part in (heading, body, more) if part)
 
 
@@ -199,8 +205,8 @@ def _(answer: ActionList, limit: int | None = None) -> str:
     if not answer.rows:
         return f"{heading}\n{answer.empty_message}"
     overdue = sum(1 for r in answer.rows if r.days_overdue)
-    rows = [[r.ref, r.plan, r.action[:60], r.owner, r.agency or "", day(r.due_date),
-             f"{r.days_overdue}d" if r.days_overdue else "", (r.measure or "")[:40]]
+    rows = [[r.ref, r.plan, cut(r.action, 60), r.owner, r.agency or "", day(r.due_date),
+             f"{r.days_overdue}d" if r.days_overdue else "", cut(r.measure or "", 40)]
             for r in answer.rows]
     rows, more = limited(rows, limit)
     body = table(["Ref", "Plan", "Action", "Owner", "Agency", "Due", "Overdue", "Measured by"],
@@ -227,7 +233,7 @@ def _(answer: SupervisionList, limit: int | None = None) -> str:
              day(r.next_due), f"{r.days_overdue}d overdue" if r.days_overdue else "on time"]
             for r in answer.rows]
     rows, more = limited(rows, limit)
-    body = table(["Name", "Team", "", "Frequency", "Last", "Next due", "Status"], rows)
+    body = table(["Name", "Team", "NQSW", "Frequency", "Last", "Next due", "Status"], rows)
     return "\n".join(part for part in
                      (f"{heading}\n{answer.overdue_count} of {len(answer.rows)} overdue", body,
                       more) if part)

@@ -174,7 +174,7 @@ def test_nqsw_sees_their_protected_year(engine, council) -> None:
     assert status.cp_lead_cases == ("CR-N03",) and status.cp_co_worked == 1
     assert status.supervision_frequency == "fortnightly"
     assert status.next_review == (3, date(2026, 11, 24))
-    assert "lead on 1 CP case(s)" in status.breaches
+    assert "lead on 1 CP case" in status.breaches
 
 
 def test_a_qualified_worker_is_told_they_are_not_in_a_protected_year(engine, council) -> None:

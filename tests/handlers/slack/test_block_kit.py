@@ -25,6 +25,7 @@ from queries.results import (
     HelpAnswer,
     Invalid,
     ProtectionAnswer,
+    ReadAs,
     ProtectionStatus,
     Refusal,
     SupervisionList,
@@ -101,6 +102,9 @@ def every_answer(rows: int) -> list[Any]:
         SupervisionList("Supervision", DAY, tuple(supervision(f"W{i}") for i in range(rows)),
                         "empty"),
         SupervisionLogged("SW1", "Sam Worker", DAY, "Tara Manager", DAY + timedelta(days=28)),
+        ReadAs("/caseload unallocated",
+               CaseList("Unallocated cases", DAY, tuple(case(f"CR-{i}") for i in range(rows)),
+                        "None.", "summary")),
     ]
 
 
@@ -162,12 +166,15 @@ def test_the_row_limit_cuts_rows_and_counts_the_rest() -> None:
 def test_over_cap_nqsw_and_overdue_flags_stand_out() -> None:
     table = CaseloadTable("Caseload", DAY, (
         load("Over", total=20, overdue_visits=2, supervision_overdue_days=5),
-        load("New", total=3, is_nqsw=True),
+        load("New", total=3, is_nqsw=True, cp=0),
+        load("Lead", total=3, is_nqsw=True, cp=1),
     ), 23, 2.0, 1)
-    over, new = [t for t in mrkdwn_texts(render_slack(table)["blocks"]) if "Total" in t]
+    over, new, lead = [t for t in mrkdwn_texts(render_slack(table)["blocks"]) if "Total" in t]
     assert ":red_circle: *over cap*" in over and ":warning: 2 visits overdue" in over
     assert ":warning: supervision 5d overdue" in over
     assert ":seedling: NQSW" in new and ":red_circle:" not in new
+    # An NQSW leading a CP case is a breach of the protected year: red, in the team table.
+    assert ":red_circle: *NQSW lead on 1 CP case*" in lead
 
 
 def test_a_protection_breach_stands_out() -> None:
