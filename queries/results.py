@@ -324,6 +324,17 @@ Answer = (
 )
 
 
+def rows_in(answer: object) -> int:
+    """How many rows a listing answer holds (0 for answers that are not lists): what a front
+    end pages through, `max_rows_in_chat` at a time."""
+    answer = unwrapped(answer)
+    for name in ("rows", "cases", "statuses"):
+        listing = getattr(answer, name, None)
+        if isinstance(listing, tuple):
+            return len(listing)
+    return 0
+
+
 def unwrapped(answer: object) -> object:
     """The answer itself, without the "read as" note a plain question adds around it."""
     return answer.answer if isinstance(answer, ReadAs) else answer
@@ -332,5 +343,5 @@ __all__ = [
     "Answer", "ActionChanged", "ActionList", "ActionRow", "CapacityList", "CapacityRow",
     "CaseList", "CaseRow", "CaseloadTable", "HelpAnswer", "Invalid", "ProtectionAnswer",
     "ProtectionStatus", "ReadAs", "Refusal", "SupervisionList", "SupervisionLogged", "SupervisionRow",
-    "Unavailable", "WorkerLoad", "unwrapped",
+    "Unavailable", "WorkerLoad", "rows_in", "unwrapped",
 ]

@@ -35,7 +35,7 @@ from queries.results import (
     Unavailable,
     WorkerLoad,
 )
-from render.text import as_of, day, joined, plural, read_as_line, render_text
+from render.text import as_of, day, joined, page_note, plural, read_as_line, render_text
 
 Block = dict[str, Any]
 Message = dict[str, Any]
@@ -57,6 +57,9 @@ MAX_FALLBACK_TEXT = 3000
 #: Button action ids the interactivity handlers listen for.
 ACTION_DONE = "action_done"
 ACTION_UPDATE = "action_update"
+ACTION_MORE = "more_rows"
+#: The "More" button's block_id: this prefix, then the row the next page starts at.
+MORE_BLOCK_PREFIX = "more_rows_"
 
 RED = ":red_circle:"
 WARN = ":warning:"
@@ -146,34 +149,56 @@ def badges(flags: Iterable[str]) -> str:
 def fit(
     head: list[Block], rows: Sequence[list[Block]], tail: list[Block] | None = None,
     limit: int | None = None, max_blocks: int = MAX_BLOCKS, more_hint: str = "",
+    offset: int = 0,
 ) -> list[Block]:
-    """Head, as many whole rows as fit, "… and N more", then the tail: never over `max_blocks`."""
+    """Head, one page of whole rows (from `offset`, at most `limit`, as many as fit), then "…
+    and N more" with a "More" button for the next page, then the tail: never over `max_blocks`.
+
+    The button's block_id carries where the next page starts; the handler that sends the
+    message stamps the question on it (see handlers/slack/interactivity.stamp_origin)."""
     tail = tail or []
-    budget = max_blocks - len(head) - len(tail)
+    page = rows[offset:]
+    note = page_note(offset, min(len(page), limit or len(page)), len(rows))
+    lead = [context(note)] if note else []
+    budget = max_blocks - len(head) - len(lead) - len(tail)
     shown: list[list[Block]] = []
     used = 0
-    allowed = len(rows) if limit is None else min(limit, len(rows))
-    for position, row in enumerate(rows[:allowed]):
-        reserve = 0 if position == len(rows) - 1 else 1  # room for the "… and N more" line
+    allowed = len(page) if limit is None else min(limit, len(page))
+    for position, row in enumerate(page[:allowed]):
+        reserve = 0 if position == len(page) - 1 else 2  # room for "… and N more" and More
         if used + len(row) + reserve > budget:
             break
         shown.append(row)
         used += len(row)
-    blocks = list(head)
+    if lead and len(shown) < allowed:
+        lead = [context(page_note(offset, len(shown), len(rows)))]
+    blocks = [*head, *lead]
     for row in shown:
         blocks.extend(row)
-    left_out = len(rows) - len(shown)
+    left_out = len(page) - len(shown)
     if left_out:
         blocks.append(context(joined([f"… and {left_out} more", more_hint])))
+        blocks.append(more_button(offset + len(shown), left_out))
     blocks.extend(tail)
     return blocks[:max_blocks]
 
 
-def fallback_text(answer: object, limit: int | None, blocks: list[Block]) -> str:
+def more_button(next_offset: int, left: int) -> Block:
+    """"More": the next page of the same answer, asked again when pressed."""
+    return {
+        "type": "actions",
+        "block_id": f"{MORE_BLOCK_PREFIX}{next_offset}",
+        "elements": [{"type": "button", "action_id": ACTION_MORE, "value": str(next_offset),
+                      "text": plain(f"More ({left} left)", MAX_BUTTON_TEXT)}],
+    }
+
+
+def fallback_text(answer: object, limit: int | None, blocks: list[Block], offset: int = 0
+                  ) -> str:
     """The notification text: the console rendering, escaped and clipped (or, should the console
     rendering fail, the first words of the blocks: a message always has its text)."""
     try:
-        text = render_text(answer, limit=limit)
+        text = render_text(answer, limit=limit, offset=offset)
     except Exception:
         for block in blocks:
             part = block.get("text")
@@ -184,35 +209,36 @@ def fallback_text(answer: object, limit: int | None, blocks: list[Block]) -> str
     return clip(escape(text), MAX_FALLBACK_TEXT) or "Caseload bot"
 
 
-def message(answer: object, blocks: list[Block], limit: int | None) -> Message:
-    return {"text": fallback_text(answer, limit, blocks), "blocks": blocks[:MAX_BLOCKS]}
+def message(answer: object, blocks: list[Block], limit: int | None, offset: int = 0) -> Message:
+    return {"text": fallback_text(answer, limit, blocks, offset), "blocks": blocks[:MAX_BLOCKS]}
 
 
 @singledispatch
-def render_blocks(answer: object, limit: int | None = None) -> list[Block]:
+def render_blocks(answer: object, limit: int | None = None, offset: int = 0) -> list[Block]:
     """Blocks only, for composing several answers into one view (App Home)."""
     raise TypeError(f"no Slack rendering for {type(answer).__name__}")
 
 
-def render_slack(answer: object, limit: int | None = None) -> Message:
-    """`{"text": ..., "blocks": [...]}` ready for respond, chat.postMessage or chat.update."""
-    return message(answer, render_blocks(answer, limit), limit)
+def render_slack(answer: object, limit: int | None = None, offset: int = 0) -> Message:
+    """`{"text": ..., "blocks": [...]}` ready for respond, chat.postMessage or chat.update;
+    a list shows one page: `limit` rows from `offset`."""
+    return message(answer, render_blocks(answer, limit, offset), limit, offset)
 
 
 # --- Plain answers ----------------------------------------------------------------------------
 
 
 @render_blocks.register
-def _(answer: ReadAs, limit: int | None = None) -> list[Block]:
+def _(answer: ReadAs, limit: int | None = None, offset: int = 0) -> list[Block]:
     """"Read as: /caseload capacity cp" first, then the answer, still inside 50 blocks."""
     note = context(f":speech_balloon: {escape(read_as_line(answer))}")
-    inner = render_blocks(answer.answer, limit)
+    inner = render_blocks(answer.answer, limit, offset)
     return [note, *inner][:MAX_BLOCKS] if len(inner) < MAX_BLOCKS else [note, *inner[
         : MAX_BLOCKS - 2], inner[-1]]
 
 
 @render_blocks.register
-def _(answer: Refusal, limit: int | None = None) -> list[Block]:
+def _(answer: Refusal, limit: int | None = None, offset: int = 0) -> list[Block]:
     blocks = [section(f":no_entry: {escape(answer.reason)}")]
     if answer.hint:
         blocks.append(context(escape(answer.hint)))
@@ -220,7 +246,7 @@ def _(answer: Refusal, limit: int | None = None) -> list[Block]:
 
 
 @render_blocks.register
-def _(answer: Invalid, limit: int | None = None) -> list[Block]:
+def _(answer: Invalid, limit: int | None = None, offset: int = 0) -> list[Block]:
     blocks = [section(f":grey_question: {escape(answer.message)}")]
     if answer.usage:
         blocks.append(section(f"*Try:*\n```{escape(answer.usage)}```"))
@@ -228,12 +254,12 @@ def _(answer: Invalid, limit: int | None = None) -> list[Block]:
 
 
 @render_blocks.register
-def _(answer: Unavailable, limit: int | None = None) -> list[Block]:
+def _(answer: Unavailable, limit: int | None = None, offset: int = 0) -> list[Block]:
     return [section(f":hourglass_flowing_sand: {escape(answer.message)}")]
 
 
 @render_blocks.register
-def _(answer: HelpAnswer, limit: int | None = None) -> list[Block]:
+def _(answer: HelpAnswer, limit: int | None = None, offset: int = 0) -> list[Block]:
     lines = [f"`{escape(usage)}`  {escape(meaning)}" for usage, meaning in answer.lines]
     blocks = [header("Caseload bot — what you can ask")]
     chunk: list[str] = []
@@ -260,7 +286,7 @@ def worker_row(row: WorkerLoad) -> list[Block]:
 
 
 @render_blocks.register
-def _(answer: CaseloadTable, limit: int | None = None) -> list[Block]:
+def _(answer: CaseloadTable, limit: int | None = None, offset: int = 0) -> list[Block]:
     over = answer.over_cap_count
     head = [
         header(answer.title),
@@ -276,7 +302,7 @@ def _(answer: CaseloadTable, limit: int | None = None) -> list[Block]:
     ]
     if not answer.rows:
         return [*head, section("No case-holding workers in this team.")]
-    return fit(head, [worker_row(row) for row in answer.rows], limit=limit)
+    return fit(head, [worker_row(row) for row in answer.rows], limit=limit, offset=offset)
 
 
 def case_row(row: CaseRow) -> list[Block]:
@@ -292,11 +318,12 @@ def case_row(row: CaseRow) -> list[Block]:
 
 
 @render_blocks.register
-def _(answer: CaseList, limit: int | None = None) -> list[Block]:
+def _(answer: CaseList, limit: int | None = None, offset: int = 0) -> list[Block]:
     head = [header(answer.title), context(as_of(answer.as_of), escape(answer.summary))]
     if not answer.cases:
         return [*head, section(escape(answer.empty_message))]
-    return fit([*head, divider()], [case_row(row) for row in answer.cases], limit=limit)
+    return fit([*head, divider()], [case_row(row) for row in answer.cases], limit=limit,
+               offset=offset)
 
 
 def capacity_row(row: CapacityRow) -> list[Block]:
@@ -309,11 +336,12 @@ def capacity_row(row: CapacityRow) -> list[Block]:
 
 
 @render_blocks.register
-def _(answer: CapacityList, limit: int | None = None) -> list[Block]:
+def _(answer: CapacityList, limit: int | None = None, offset: int = 0) -> list[Block]:
     head = [header(answer.title), context(as_of(answer.as_of), escape(answer.note))]
     if not answer.rows:
         return [*head, section("No one in your teams has room for another case.")]
-    return fit([*head, divider()], [capacity_row(row) for row in answer.rows], limit=limit)
+    return fit([*head, divider()], [capacity_row(row) for row in answer.rows], limit=limit,
+               offset=offset)
 
 
 # --- NQSW protection --------------------------------------------------------------------------
@@ -351,7 +379,7 @@ def protection_row(status: ProtectionStatus) -> list[Block]:
 
 
 @render_blocks.register
-def _(answer: ProtectionAnswer, limit: int | None = None) -> list[Block]:
+def _(answer: ProtectionAnswer, limit: int | None = None, offset: int = 0) -> list[Block]:
     statuses = list(answer.statuses)
     head = [header(answer.title), context(as_of(answer.as_of))]
     if not statuses:
@@ -365,7 +393,8 @@ def _(answer: ProtectionAnswer, limit: int | None = None) -> list[Block]:
         breaches = sum(1 for status in statuses if status.breaches)
         head[-1] = context(as_of(answer.as_of), f"{plural(len(statuses), 'NQSW')}; "
                            f"{f'{RED} ' if breaches else ''}{breaches} with a breach")
-    return fit([*head, divider()], [protection_row(status) for status in statuses], limit=limit)
+    return fit([*head, divider()], [protection_row(status) for status in statuses],
+               limit=limit, offset=offset)
 
 
 # --- Actions ----------------------------------------------------------------------------------
@@ -412,7 +441,7 @@ def action_row(row: ActionRow, position: int, buttons: bool = True) -> list[Bloc
 
 
 @render_blocks.register
-def _(answer: ActionList, limit: int | None = None) -> list[Block]:
+def _(answer: ActionList, limit: int | None = None, offset: int = 0) -> list[Block]:
     overdue = sum(1 for row in answer.rows if row.days_overdue)
     head = [header(answer.title),
             context(as_of(answer.as_of), f"{len(answer.rows)} outstanding",
@@ -420,12 +449,12 @@ def _(answer: ActionList, limit: int | None = None) -> list[Block]:
     if not answer.rows:
         return [head[0], context(as_of(answer.as_of)), section(escape(answer.empty_message))]
     rows = [action_row(row, position) for position, row in enumerate(answer.rows)]
-    return fit([*head, divider()], rows, limit=limit,
+    return fit([*head, divider()], rows, limit=limit, offset=offset,
                more_hint="narrow it with /actions overdue or /actions plan NAME")
 
 
 @render_blocks.register
-def _(answer: ActionChanged, limit: int | None = None) -> list[Block]:
+def _(answer: ActionChanged, limit: int | None = None, offset: int = 0) -> list[Block]:
     if answer.kind == "done":
         return [section(
             f"{OK} Action *{escape(answer.ref)}* ({escape(answer.plan)}) marked done by "
@@ -448,23 +477,24 @@ def supervision_row(row: SupervisionRow) -> list[Block]:
 
 
 @render_blocks.register
-def _(answer: SupervisionList, limit: int | None = None) -> list[Block]:
+def _(answer: SupervisionList, limit: int | None = None, offset: int = 0) -> list[Block]:
     overdue = answer.overdue_count
     head = [header(answer.title),
             context(as_of(answer.as_of),
                     f"{f'{RED} ' if overdue else ''}{overdue} of {len(answer.rows)} overdue")]
     if not answer.rows:
         return [head[0], context(as_of(answer.as_of)), section(escape(answer.empty_message))]
-    return fit([*head, divider()], [supervision_row(row) for row in answer.rows], limit=limit)
+    return fit([*head, divider()], [supervision_row(row) for row in answer.rows],
+               limit=limit, offset=offset)
 
 
 @render_blocks.register
-def _(answer: SupervisionLogged, limit: int | None = None) -> list[Block]:
+def _(answer: SupervisionLogged, limit: int | None = None, offset: int = 0) -> list[Block]:
     return [section(f"{OK} Supervision for *{escape(answer.name)}* on {day(answer.on)} logged by "
                     f"{escape(answer.by)}. Next due {day(answer.next_due)}.")]
 
 
 __all__ = [
-    "ACTION_DONE", "ACTION_UPDATE", "MAX_BLOCKS", "MAX_VIEW_BLOCKS", "Block", "Message",
+    "ACTION_DONE", "ACTION_MORE", "ACTION_UPDATE", "MAX_BLOCKS", "MORE_BLOCK_PREFIX", "MAX_VIEW_BLOCKS", "Block", "Message",
     "escape", "fit", "render_blocks", "render_slack",
 ]

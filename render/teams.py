@@ -61,7 +61,16 @@ from render.digest_text import (
     supervision_summary,
     supervision_team_row,
 )
-from render.text import as_of, cut, day, joined, plural, read_as_line, render_text
+from render.text import (
+    as_of,
+    cut,
+    day,
+    joined,
+    page_note,
+    plural,
+    read_as_line,
+    render_text,
+)
 
 Card = dict[str, Any]
 Element = dict[str, Any]
@@ -81,6 +90,8 @@ MAX_NOTE_CHARS = 1_800
 #: What the "Mark done" / "Add update" submit buttons carry as ``verb``.
 ACTION_DONE = "action_done"
 ACTION_UPDATE = "action_update"
+#: What the "More" button carries as ``verb``, with the row the next page starts at.
+ACTION_MORE = "more_rows"
 
 ATTENTION = "Attention"
 WARNING = "Warning"
@@ -217,10 +228,23 @@ def facts(pairs: Iterable[tuple[str, str]]) -> Element:
             "facts": [{"title": title, "value": value or "—"} for title, value in pairs]}
 
 
-def more_line(left_out: int, hint: str = "") -> list[Element]:
-    if not left_out:
-        return []
-    return [text_block(joined([f"… and {left_out} more", hint]), subtle=True)]
+def more_line(left_out: int, hint: str = "", next_offset: int | None = None, total: int = 0,
+              offset: int = 0) -> list[Element]:
+    """Where this page is ("Showing 41–80 of 120"), how many are left, and a "More" button that
+    asks the same question again for the next page (the handler adds the question)."""
+    note = joined([page_note(offset, total - offset - left_out, total) if total else "",
+                   f"… and {left_out} more" if left_out else "", hint if left_out else ""])
+    elements = [text_block(note, subtle=True)] if note else []
+    if left_out and next_offset is not None:
+        elements.append({"type": "ActionSet", "actions": [{
+            "type": "Action.Submit", "title": f"More ({left_out} left)",
+            "data": {"verb": ACTION_MORE, "offset": next_offset}}]})
+    return elements
+
+
+def more_of(total: int, offset: int, shown: int, hint: str = "") -> list[Element]:
+    """more_line for a page of `shown` rows from `offset` of `total`."""
+    return more_line(total - offset - shown, hint, offset + shown, total, offset)
 
 
 def card(body: list[Element], fallback: str, actions: list[Element] | None = None) -> Card:
@@ -256,8 +280,9 @@ def clip_lines(text: str, limit: int) -> str:
     return "\n".join([*kept, "…"]) if kept else clip(text, limit)
 
 
-def fallback_for(answer: object, limit: int | None) -> str:
-    return clip_lines(teams_words(render_text(answer, limit=limit)), MAX_FALLBACK_CHARS)
+def fallback_for(answer: object, limit: int | None, offset: int = 0) -> str:
+    return clip_lines(teams_words(render_text(answer, limit=limit, offset=offset)),
+                      MAX_FALLBACK_CHARS)
 
 
 def fit(build: Callable[[int], Card], total: int, limit: int | None) -> Card:
@@ -278,20 +303,23 @@ def message(content: Card) -> TeamsMessage:
 
 
 @singledispatch
-def render_card(answer: object, limit: int | None = None, interactive: bool = True) -> Card:
+def render_card(answer: object, limit: int | None = None, interactive: bool = True,
+                offset: int = 0) -> Card:
     """The Adaptive Card for one answer. `interactive` adds the action buttons."""
     raise TypeError(f"no Teams rendering for {type(answer).__name__}")
 
 
-def render_teams(answer: object, limit: int | None = None, interactive: bool = True
-                 ) -> TeamsMessage:
-    return message(render_card(answer, limit, interactive))
+def render_teams(answer: object, limit: int | None = None, interactive: bool = True,
+                 offset: int = 0) -> TeamsMessage:
+    """The card for an answer; a list shows one page, `limit` rows from `offset`."""
+    return message(render_card(answer, limit, interactive, offset))
 
 
 @render_card.register
-def _(answer: ReadAs, limit: int | None = None, interactive: bool = True) -> Card:
+def _(answer: ReadAs, limit: int | None = None, interactive: bool = True,
+      offset: int = 0) -> Card:
     """"Read as: caseload capacity cp" above the answer's own card body."""
-    inner = render_card(answer.answer, limit, interactive)
+    inner = render_card(answer.answer, limit, interactive, offset)
     note = text_block(plain(teams_words(read_as_line(answer))), subtle=True)
     fallback = clip_lines(teams_words(read_as_line(answer)) + "\n"
                           + inner.get("fallbackText", ""), MAX_FALLBACK_CHARS)
@@ -299,7 +327,8 @@ def _(answer: ReadAs, limit: int | None = None, interactive: bool = True) -> Car
 
 
 @render_card.register
-def _(answer: Refusal, limit: int | None = None, interactive: bool = True) -> Card:
+def _(answer: Refusal, limit: int | None = None, interactive: bool = True,
+      offset: int = 0) -> Card:
     body = [text_block(plain(teams_words(answer.reason)), weight="Bolder")]
     if answer.hint:
         body.append(text_block(plain(teams_words(answer.hint)), subtle=True))
@@ -307,7 +336,8 @@ def _(answer: Refusal, limit: int | None = None, interactive: bool = True) -> Ca
 
 
 @render_card.register
-def _(answer: Invalid, limit: int | None = None, interactive: bool = True) -> Card:
+def _(answer: Invalid, limit: int | None = None, interactive: bool = True,
+      offset: int = 0) -> Card:
     body = [text_block(plain(teams_words(answer.message)))]
     if answer.usage:
         body.append(text_block("Try:", weight="Bolder"))
@@ -316,12 +346,14 @@ def _(answer: Invalid, limit: int | None = None, interactive: bool = True) -> Ca
 
 
 @render_card.register
-def _(answer: Unavailable, limit: int | None = None, interactive: bool = True) -> Card:
+def _(answer: Unavailable, limit: int | None = None, interactive: bool = True,
+      offset: int = 0) -> Card:
     return card([text_block(answer.message)], fallback_for(answer, limit))
 
 
 @render_card.register
-def _(answer: HelpAnswer, limit: int | None = None, interactive: bool = True) -> Card:
+def _(answer: HelpAnswer, limit: int | None = None, interactive: bool = True,
+      offset: int = 0) -> Card:
     body = [
         heading("Caseload bot — what you can ask"),
         subtitle("Type these as messages to the bot (in a channel, @mention it first)"),
@@ -331,7 +363,8 @@ def _(answer: HelpAnswer, limit: int | None = None, interactive: bool = True) ->
 
 
 @render_card.register
-def _(answer: CaseloadTable, limit: int | None = None, interactive: bool = True) -> Card:
+def _(answer: CaseloadTable, limit: int | None = None, interactive: bool = True,
+      offset: int = 0) -> Card:
     over = answer.over_cap_count
     head = [
         heading(answer.title),
@@ -359,16 +392,18 @@ def _(answer: CaseloadTable, limit: int | None = None, interactive: bool = True)
              cell(row.total, bold=True),
              cell(f"{row.load_pct}% of {row.cap:g}", ATTENTION if row.over_cap else None),
              flags_cell(row.flags)]
-            for row in answer.rows[:shown]
+            for row in answer.rows[offset:offset + shown]
         ]
         return card([*head, table(headers, rows, widths),
-                     *more_line(len(answer.rows) - shown)], fallback_for(answer, shown))
+                     *more_of(len(answer.rows), offset, shown)],
+                    fallback_for(answer, shown, offset))
 
-    return fit(build, len(answer.rows), limit)
+    return fit(build, len(answer.rows) - offset, limit)
 
 
 @render_card.register
-def _(answer: CaseList, limit: int | None = None, interactive: bool = True) -> Card:
+def _(answer: CaseList, limit: int | None = None, interactive: bool = True,
+      offset: int = 0) -> Card:
     head = [heading(answer.title), subtitle(as_of(answer.as_of), plain(answer.summary))]
     if not answer.cases:
         return card([*head, text_block(plain(answer.empty_message))], fallback_for(answer, limit))
@@ -384,16 +419,18 @@ def _(answer: CaseList, limit: int | None = None, interactive: bool = True) -> C
              cell(case.lead) if case.lead else Cell("unallocated", WARNING),
              cell(case.co_worker or ""), cell(day(case.visit_due)), cell(day(case.next_review)),
              flags_cell(case.flags)]
-            for case in answer.cases[:shown]
+            for case in answer.cases[offset:offset + shown]
         ]
-        return card([*head, table(headers, rows, widths), *more_line(len(answer.cases) - shown)],
-                    fallback_for(answer, shown))
+        return card([*head, table(headers, rows, widths), *more_of(len(answer.cases), offset,
+                                                                   shown)],
+                    fallback_for(answer, shown, offset))
 
-    return fit(build, len(answer.cases), limit)
+    return fit(build, len(answer.cases) - offset, limit)
 
 
 @render_card.register
-def _(answer: CapacityList, limit: int | None = None, interactive: bool = True) -> Card:
+def _(answer: CapacityList, limit: int | None = None, interactive: bool = True,
+      offset: int = 0) -> Card:
     head = [heading(answer.title), subtitle(as_of(answer.as_of)), text_block(plain(answer.note))]
     if not answer.rows:
         return card([*head, text_block("No one in your teams has room for another case.")],
@@ -405,12 +442,13 @@ def _(answer: CapacityList, limit: int | None = None, interactive: bool = True) 
             [cell(row.name, bold=True), cell(row.team), cell(f"{row.fte:g}"),
              cell(row.open_cases), cell(f"{row.cap:g}"), cell(f"{row.headroom:g}", bold=True),
              cell("NQSW" if row.is_nqsw else "")]
-            for row in answer.rows[:shown]
+            for row in answer.rows[offset:offset + shown]
         ]
         return card([*head, table(headers, rows, [3, 2, 1, 1, 1, 2, 1]),
-                     *more_line(len(answer.rows) - shown)], fallback_for(answer, shown))
+                     *more_of(len(answer.rows), offset, shown)],
+                    fallback_for(answer, shown, offset))
 
-    return fit(build, len(answer.rows), limit)
+    return fit(build, len(answer.rows) - offset, limit)
 
 
 def protection_container(status: ProtectionStatus) -> Element:
@@ -452,7 +490,8 @@ def protection_container(status: ProtectionStatus) -> Element:
 
 
 @render_card.register
-def _(answer: ProtectionAnswer, limit: int | None = None, interactive: bool = True) -> Card:
+def _(answer: ProtectionAnswer, limit: int | None = None, interactive: bool = True,
+      offset: int = 0) -> Card:
     statuses = list(answer.statuses)
     head = [heading(answer.title), subtitle(as_of(answer.as_of))]
     if not statuses:
@@ -469,10 +508,11 @@ def _(answer: ProtectionAnswer, limit: int | None = None, interactive: bool = Tr
                                weight="Bolder" if breaches else None))
 
     def build(shown: int) -> Card:
-        return card([*head, *(protection_container(status) for status in statuses[:shown]),
-                     *more_line(len(statuses) - shown)], fallback_for(answer, shown))
+        return card([*head, *(protection_container(status)
+                              for status in statuses[offset:offset + shown]),
+                     *more_of(len(statuses), offset, shown)], fallback_for(answer, shown, offset))
 
-    return fit(build, len(statuses), limit)
+    return fit(build, len(statuses) - offset, limit)
 
 
 def action_reference(row: ActionRow) -> str:
@@ -536,7 +576,8 @@ def action_container(row: ActionRow, position: int, interactive: bool) -> Elemen
 
 
 @render_card.register
-def _(answer: ActionList, limit: int | None = None, interactive: bool = True) -> Card:
+def _(answer: ActionList, limit: int | None = None, interactive: bool = True,
+      offset: int = 0) -> Card:
     overdue = sum(1 for row in answer.rows if row.days_overdue)
     head = [heading(answer.title), subtitle(as_of(answer.as_of))]
     if not answer.rows:
@@ -546,16 +587,17 @@ def _(answer: ActionList, limit: int | None = None, interactive: bool = True) ->
 
     def build(shown: int) -> Card:
         rows = [action_container(row, position, interactive)
-                for position, row in enumerate(answer.rows[:shown])]
-        return card([*head, *rows, *more_line(len(answer.rows) - shown,
-                                              "narrow it with actions overdue or actions plan "
-                                              "NAME")], fallback_for(answer, shown))
+                for position, row in enumerate(answer.rows[offset:offset + shown])]
+        return card([*head, *rows, *more_of(len(answer.rows), offset, shown,
+                                            "narrow it with actions overdue or actions plan "
+                                            "NAME")], fallback_for(answer, shown, offset))
 
-    return fit(build, len(answer.rows), limit)
+    return fit(build, len(answer.rows) - offset, limit)
 
 
 @render_card.register
-def _(answer: ActionChanged, limit: int | None = None, interactive: bool = True) -> Card:
+def _(answer: ActionChanged, limit: int | None = None, interactive: bool = True,
+      offset: int = 0) -> Card:
     if answer.kind == "done":
         body = [text_block(f"Action **{plain(answer.ref)}** ({plain(answer.plan)}) marked done "
                            f"by {plain(answer.by)} on {day(answer.on)}.", colour=GOOD),
@@ -568,7 +610,8 @@ def _(answer: ActionChanged, limit: int | None = None, interactive: bool = True)
 
 
 @render_card.register
-def _(answer: SupervisionList, limit: int | None = None, interactive: bool = True) -> Card:
+def _(answer: SupervisionList, limit: int | None = None, interactive: bool = True,
+      offset: int = 0) -> Card:
     overdue = answer.overdue_count
     head = [heading(answer.title), subtitle(as_of(answer.as_of))]
     if not answer.rows:
@@ -583,16 +626,18 @@ def _(answer: SupervisionList, limit: int | None = None, interactive: bool = Tru
              cell(row.frequency), cell(day(row.last)), cell(day(row.next_due)),
              Cell(f"{row.days_overdue}d overdue", ATTENTION, bold=True) if row.days_overdue
              else Cell("on time", GOOD)]
-            for row in answer.rows[:shown]
+            for row in answer.rows[offset:offset + shown]
         ]
         return card([*head, table(headers, rows, [3, 2, 1, 2, 2, 2, 2]),
-                     *more_line(len(answer.rows) - shown)], fallback_for(answer, shown))
+                     *more_of(len(answer.rows), offset, shown)],
+                    fallback_for(answer, shown, offset))
 
-    return fit(build, len(answer.rows), limit)
+    return fit(build, len(answer.rows) - offset, limit)
 
 
 @render_card.register
-def _(answer: SupervisionLogged, limit: int | None = None, interactive: bool = True) -> Card:
+def _(answer: SupervisionLogged, limit: int | None = None, interactive: bool = True,
+      offset: int = 0) -> Card:
     return card([text_block(f"Supervision for **{plain(answer.name)}** on {day(answer.on)} "
                             f"logged by {plain(answer.by)}. Next due {day(answer.next_due)}.",
                             colour=GOOD)], fallback_for(answer, limit))
@@ -696,7 +741,8 @@ def render_digest_teams(digest: object, named: bool = True) -> TeamsMessage:
 
 
 __all__ = [
-    "ACTION_DONE", "ACTION_UPDATE", "CARD_CONTENT_TYPE", "Card", "MAX_CARD_BYTES", "TeamsMessage",
+    "ACTION_DONE", "ACTION_MORE", "ACTION_UPDATE", "CARD_CONTENT_TYPE", "Card", "MAX_CARD_BYTES",
+    "TeamsMessage",
     "image_card", "render_card", "render_digest_teams", "render_teams", "teams_words",
     "text_card",
 ]

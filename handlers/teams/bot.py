@@ -65,7 +65,14 @@ from queries import access
 from queries.access import Identity
 from queries.answer import ask
 from queries.results import Answer, Unavailable
-from render.teams import ACTION_DONE, ACTION_UPDATE, CARD_CONTENT_TYPE, TeamsMessage, render_teams
+from render.teams import (
+    ACTION_DONE,
+    ACTION_MORE,
+    ACTION_UPDATE,
+    CARD_CONTENT_TYPE,
+    TeamsMessage,
+    render_teams,
+)
 
 log = logging.getLogger("handlers.teams")
 
@@ -103,7 +110,9 @@ def command_text(activity: Activity) -> str:
     NUL characters are dropped: no Teams client sends them, and PostgreSQL cannot store them in
     the audit log's text (the question would fail as "try again" instead of being answered)."""
     value = activity.value
-    if isinstance(value, dict) and value.get("verb") in SUBMIT_VERBS:
+    if isinstance(value, dict) and value.get("verb") == ACTION_MORE:
+        text = str(value.get("command") or "")
+    elif isinstance(value, dict) and value.get("verb") in SUBMIT_VERBS:
         ref = str(value.get("ref") or "").strip()
         note = value.get(str(value.get("input") or ""))
         note = note.strip() if isinstance(note, str) else ""
@@ -112,6 +121,29 @@ def command_text(activity: Activity) -> str:
     else:
         text = activity.text or ""
     return text.replace("\x00", "")
+
+
+def page_start(activity: Activity) -> int:
+    """The row a "More" button's page starts at (0 for anything else)."""
+    value = activity.value
+    if isinstance(value, dict) and value.get("verb") == ACTION_MORE:
+        offset = value.get("offset")
+        return offset if isinstance(offset, int) and offset >= 0 else 0
+    return 0
+
+
+def stamp_question(content: object, question: str) -> None:
+    """Put the question on each "More" button of a card, so pressing it asks it again."""
+    if isinstance(content, dict):
+        data = content.get("data")
+        if content.get("type") == "Action.Submit" and isinstance(data, dict) \
+                and data.get("verb") == ACTION_MORE:
+            data["command"] = question
+        for value in content.values():
+            stamp_question(value, question)
+    elif isinstance(content, list):
+        for item in content:
+            stamp_question(item, question)
 
 
 def mention_markup(text: str, mentions: list[tuple[str, str, str]]) -> str:
@@ -175,7 +207,8 @@ class TeamsBot:
             identity = await self.identity(context)
             outcome = await asyncio.to_thread(ask, self.engine, identity, text,
                                               today=self.today(), settings=self.settings)
-            await self.deliver(context, outcome.answer)
+            await self.deliver(context, outcome.answer, question=text,
+                               offset=page_start(context.activity))
         except Exception as error:  # noqa: BLE001  (the user gets a plain message, never a trace)
             log.error("Teams message could not be answered: %s", type(error).__name__,
                       exc_info=not isinstance(error, RosterUnavailable))
@@ -226,8 +259,12 @@ class TeamsBot:
             return access.find_staff(session, Identity("teams", teams_user_id=object_id),
                                      self.today()) is not None
 
-    async def deliver(self, context: TurnContext, answer: Answer) -> None:
-        message = render_teams(answer, limit=self.settings.max_rows_in_chat)
+    async def deliver(self, context: TurnContext, answer: Answer, question: str = "",
+                      offset: int = 0) -> None:
+        """One page of the answer (`max_rows_in_chat` rows from `offset`), its "More" button
+        carrying the question so the next page is the same question asked again."""
+        message = render_teams(answer, limit=self.settings.max_rows_in_chat, offset=offset)
+        stamp_question(message.card, question)
         if conversation_type(context.activity) != PERSONAL and answer.lists_people:
             sent = await self.send_privately(context, message)
             await context.send_activity(PRIVATE_NOTE if sent else PRIVATE_FAILED)

@@ -151,8 +151,17 @@ def test_long_answers_stay_inside_slacks_limits_and_say_how_many_more(rows: int)
         listed = next((getattr(answer, name) for name in ("rows", "cases", "statuses")
                        if hasattr(answer, name)), None)
         if listed is not None and rows >= 60:
-            last = json.dumps(message["blocks"][-1], ensure_ascii=False)
-            assert "… and" in last and "more" in last, type(answer).__name__
+            note, button = message["blocks"][-2:]
+            assert "… and" in json.dumps(note, ensure_ascii=False), type(answer).__name__
+            assert button["elements"][0]["action_id"] == "more_rows"  # the next page
+
+
+def test_a_later_page_says_where_it_is_and_shows_the_next_rows() -> None:
+    table = CaseloadTable("Caseload", DAY, tuple(load(f"W{i}") for i in range(12)), 120, 12.0, 0)
+    blocks = render_slack(table, limit=5, offset=5)["blocks"]
+    texts = json.dumps(blocks, ensure_ascii=False)
+    assert "Showing 6–10 of 12" in texts and "*W5*" in texts and "*W4*" not in texts
+    assert blocks[-1]["block_id"] == "more_rows_10"
 
 
 def test_the_row_limit_cuts_rows_and_counts_the_rest() -> None:
@@ -160,7 +169,7 @@ def test_the_row_limit_cuts_rows_and_counts_the_rest() -> None:
     blocks = render_slack(table, limit=5)["blocks"]
     rows = [b for b in blocks if b["type"] == "section" and "text" in b]
     assert len(rows) == 5
-    assert blocks[-1]["elements"][0]["text"] == "… and 7 more"
+    assert blocks[-2]["elements"][0]["text"] == "… and 7 more"
 
 
 def test_over_cap_nqsw_and_overdue_flags_stand_out() -> None:
