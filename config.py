@@ -27,6 +27,13 @@ class Settings:
     teams_app_id: str = ""
     teams_app_password: str = ""
     teams_tenant_id: str = ""
+    #: The bot's own HTTPS address as Teams reaches it (e.g. https://caseload.council.gov.uk):
+    #: digest charts are linked from there, never sent as data: URIs.
+    public_base_url: str = ""
+    #: The key signing chart links (HMAC-SHA256); blank: one derived from TEAMS_APP_PASSWORD.
+    chart_link_secret: str = ""
+    #: How long a chart link works: long enough for the week's readers, then refused.
+    chart_link_hours: int = 72
     port: int = 3000
     bot_timezone: str = "Europe/London"
     digest_cron: str = "mon 08:00"

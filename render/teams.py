@@ -14,7 +14,6 @@ Teams' own command menu, so the help and error texts shown here drop it.
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -192,9 +191,23 @@ def flags_cell(flags: Sequence[str]) -> Cell:
     return Cell(plain(", ".join(flags)), colour, bold=colour == ATTENTION)
 
 
+#: Teams shows an element only where its targetWidth fits the card: tables where there is room
+#: (a desktop or tablet chat), one stacked block per row on a phone, where ten columns would
+#: shrink every header to "F." and every number to "1.".
+WIDE = "atLeast:Standard"
+NARROW = "atMost:Narrow"
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[Cell]],
-          widths: Sequence[int] | None = None) -> Element:
-    """An Adaptive Card 1.5 table, headers first, one TableRow per row."""
+          widths: Sequence[int] | None = None) -> list[Element]:
+    """A table that reads at any width: an Adaptive Card 1.5 table (headers first, one TableRow
+    a row) where the card is standard width or wider, and the same rows stacked — the first cell
+    as a heading, the others as "Header value" runs that wrap — where it is narrow."""
+    return [wide_table(headers, rows, widths), stacked_rows(headers, rows)]
+
+
+def wide_table(headers: Sequence[str], rows: Sequence[Sequence[Cell]],
+               widths: Sequence[int] | None = None) -> Element:
     widths = widths or [1] * len(headers)
 
     def table_cell(content: Cell, header: bool = False) -> Element:
@@ -210,6 +223,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Cell]],
 
     return {
         "type": "Table",
+        "targetWidth": WIDE,
         "gridStyle": "accent",
         "firstRowAsHeaders": True,
         "showGridLines": True,
@@ -221,6 +235,31 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Cell]],
               for row in rows),
         ],
     }
+
+
+def stacked_rows(headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> Element:
+    """One block a row for a phone: nothing sits in a column, so nothing is cut. The first cell
+    is the row's heading; the other cells follow as "Header value" in lines that wrap, the
+    coloured ones (flags, load over cap) on a line of their own in their colour."""
+
+    def row_block(row: Sequence[Cell]) -> Element:
+        lines: dict[str | None, list[str]] = {}
+        for header, content in zip(headers[1:], row[1:]):
+            if not content.text.strip():
+                continue
+            value = f"**{content.text}**" if content.bold and not content.colour else content.text
+            lines.setdefault(content.colour, []).append(f"{header} {value}" if header else value)
+        items: list[Element] = [text_block(row[0].text, weight="Bolder", colour=row[0].colour)]
+        for colour, parts in lines.items():
+            block = {"type": "TextBlock", "text": " · ".join(parts), "wrap": True,
+                     "spacing": "None"}
+            if colour:
+                block.update(color=colour, weight="Bolder")
+            items.append(block)
+        return {"type": "Container", "separator": True, "items": items}
+
+    return {"type": "Container", "targetWidth": NARROW,
+            "items": [row_block(row) for row in rows] or [text_block(" ")]}
 
 
 def facts(pairs: Iterable[tuple[str, str]]) -> Element:
@@ -394,7 +433,7 @@ def _(answer: CaseloadTable, limit: int | None = None, interactive: bool = True,
              flags_cell(row.flags)]
             for row in answer.rows[offset:offset + shown]
         ]
-        return card([*head, table(headers, rows, widths),
+        return card([*head, *table(headers, rows, widths),
                      *more_of(len(answer.rows), offset, shown)],
                     fallback_for(answer, shown, offset))
 
@@ -421,7 +460,7 @@ def _(answer: CaseList, limit: int | None = None, interactive: bool = True,
              flags_cell(case.flags)]
             for case in answer.cases[offset:offset + shown]
         ]
-        return card([*head, table(headers, rows, widths), *more_of(len(answer.cases), offset,
+        return card([*head, *table(headers, rows, widths), *more_of(len(answer.cases), offset,
                                                                    shown)],
                     fallback_for(answer, shown, offset))
 
@@ -444,7 +483,7 @@ def _(answer: CapacityList, limit: int | None = None, interactive: bool = True,
              cell("NQSW" if row.is_nqsw else "")]
             for row in answer.rows[offset:offset + shown]
         ]
-        return card([*head, table(headers, rows, [3, 2, 1, 1, 1, 2, 1]),
+        return card([*head, *table(headers, rows, [3, 2, 1, 1, 1, 2, 1]),
                      *more_of(len(answer.rows), offset, shown)],
                     fallback_for(answer, shown, offset))
 
@@ -628,7 +667,7 @@ def _(answer: SupervisionList, limit: int | None = None, interactive: bool = Tru
              else Cell("on time", GOOD)]
             for row in answer.rows[offset:offset + shown]
         ]
-        return card([*head, table(headers, rows, [3, 2, 1, 2, 2, 2, 2]),
+        return card([*head, *table(headers, rows, [3, 2, 1, 2, 2, 2, 2]),
                      *more_of(len(answer.rows), offset, shown)],
                     fallback_for(answer, shown, offset))
 
@@ -654,13 +693,15 @@ def text_card(text: str, title: str | None = None) -> TeamsMessage:
     return message(card(body or [text_block(" ")], fallback))
 
 
-def image_card(png: bytes, title: str, alt_text: str) -> TeamsMessage | None:
-    """A chart as an inline image (a data URI), when it fits in one Teams message."""
-    uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+def image_card(url: str, title: str, alt_text: str) -> TeamsMessage:
+    """A chart, linked by its HTTPS address on the bot (handlers/teams/charts.py): never a
+    data: URI, which would carry the whole picture inside the message."""
+    if not url.lower().startswith("https://"):
+        raise ValueError("Teams charts are linked over HTTPS only")
     content = card([text_block(plain(title), weight="Bolder"),
-                    {"type": "Image", "url": uri, "altText": alt_text, "size": "Stretch"}],
+                    {"type": "Image", "url": url, "altText": alt_text, "size": "Stretch"}],
                    alt_text)
-    return message(content) if card_bytes(content) <= MAX_CARD_BYTES else None
+    return message(content)
 
 
 def digest_table(title: str, headers: list[str], rows: list[list[str]], shown: int
@@ -671,7 +712,7 @@ def digest_table(title: str, headers: list[str], rows: list[list[str]], shown: i
     cells = [[cell(value, flag_colour(value), bold=column == 0) for column, value in enumerate(row)]
              for row in rows[:shown]]
     return [text_block(plain(title), weight="Bolder", spacing="Medium"),
-            table(headers, cells), *more_line(len(rows) - shown)]
+            *table(headers, cells), *more_line(max(0, len(rows) - shown))]
 
 
 def digest_sections(digest: object, named: bool) -> tuple[list[Element], list[Section]]:

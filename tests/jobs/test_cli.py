@@ -57,7 +57,7 @@ def test_the_scheduled_run_then_a_manual_run_posts_once(engine, council, slack, 
     assert report is not None and report.ok
     assert len(slack.calls_to("chat.postMessage")) == 4
     assert run_digest_command("supervision", AS_OF, False, slack_settings) == 0
-    assert "already sent to all 2 destination(s)" in capsys.readouterr().out
+    assert "already sent to all 2 destinations" in capsys.readouterr().out
     assert len(slack.calls_to("chat.postMessage")) == 4
     assert {row.late for row in delivery_rows(engine)} == {False}  # 30 s after 08:00 is on time
 
