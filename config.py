@@ -24,6 +24,8 @@ class Settings:
     slack_signing_secret: str = ""
     slack_app_token: str = ""
     slack_api_url: str = "https://slack.com/api/"
+    #: Digest charts as Slack's data visualisation block (the PNG where a workspace refuses it).
+    slack_chart_blocks: bool = True
     teams_app_id: str = ""
     teams_app_password: str = ""
     teams_tenant_id: str = ""

@@ -221,8 +221,155 @@ def render_blocks(answer: object, limit: int | None = None, offset: int = 0) -> 
 
 def render_slack(answer: object, limit: int | None = None, offset: int = 0) -> Message:
     """`{"text": ..., "blocks": [...]}` ready for respond, chat.postMessage or chat.update;
-    a list shows one page: `limit` rows from `offset`."""
-    return message(answer, render_blocks(answer, limit, offset), limit, offset)
+    a list shows one page: `limit` rows from `offset`. A tabular answer is a Block Kit table
+    (one a message, as Slack allows); the text is the console rendering, for notifications and
+    clients that cannot draw a table."""
+    blocks = table_blocks(answer, limit, offset)
+    if blocks is None:
+        blocks = render_blocks(answer, limit, offset)
+    return message(answer, blocks, limit, offset)
+
+
+# --- Block Kit tables ------------------------------------------------------------------------
+
+#: Slack's table block: at most 100 rows (the header row included) and 20 cells a row, and one
+#: table a message (https://docs.slack.dev/reference/block-kit/blocks/table-block).
+MAX_TABLE_ROWS = 100
+MAX_TABLE_CELLS = 20
+MAX_TABLE_CELL_TEXT = 300
+
+
+def raw_cell(text: object) -> dict[str, Any]:
+    """Plain text: never parsed, so user text needs no escaping here."""
+    return {"type": "raw_text", "text": clip(str(text), MAX_TABLE_CELL_TEXT) or " "}
+
+
+def flags_cell(flags: Sequence[str]) -> dict[str, Any]:
+    """Flags as rich text, loud as the sections make them: red for breaches, amber for overdue
+    work and waiting."""
+    elements: list[dict[str, Any]] = []
+    for flag in flags:
+        lowered = flag.lower()
+        if elements:
+            elements.append({"type": "text", "text": ", "})
+        if "over cap" in lowered or "breach" in lowered or "lead on" in lowered:
+            elements.append({"type": "emoji", "name": "red_circle"})
+            elements.append({"type": "text", "text": f" {flag}", "style": {"bold": True}})
+        elif "overdue" in lowered or "waiting" in lowered:
+            elements.append({"type": "emoji", "name": "warning"})
+            elements.append({"type": "text", "text": f" {flag}"})
+        else:
+            elements.append({"type": "text", "text": flag})
+    if not elements:
+        return raw_cell(" ")
+    return {"type": "rich_text",
+            "elements": [{"type": "rich_text_section", "elements": elements}]}
+
+
+def table_block(headers: Sequence[str], rows: Sequence[Sequence[dict[str, Any]]],
+                right_aligned: Sequence[int] = (), wrapped: Sequence[int] = ()) -> Block:
+    """A Block Kit table: the header row in bold, then the rows (at most 99 of them)."""
+    head = [{"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": [
+        {"type": "text", "text": name or " ", "style": {"bold": True}}]}]} for name in headers]
+    settings = [{"align": "right" if column in right_aligned else "left",
+                 **({"is_wrapped": True} if column in wrapped else {})}
+                for column in range(len(headers))]
+    return {"type": "table", "column_settings": settings[:MAX_TABLE_CELLS],
+            "rows": [head[:MAX_TABLE_CELLS],
+                     *(row[:MAX_TABLE_CELLS] for row in rows[:MAX_TABLE_ROWS - 1])]}
+
+
+def paged_table(head: list[Block], headers: Sequence[str], rows: Sequence[Sequence[dict]],
+                limit: int | None, offset: int, right_aligned: Sequence[int] = (),
+                wrapped: Sequence[int] = ()) -> list[Block]:
+    """Head, one page of rows as a table, then "… and N more" with the More button."""
+    size = min(limit or MAX_TABLE_ROWS - 1, MAX_TABLE_ROWS - 1)
+    page = rows[offset:offset + size]
+    left = len(rows) - offset - len(page)
+    blocks = list(head)
+    if note := page_note(offset, len(page), len(rows)):
+        blocks.append(context(note))
+    blocks.append(table_block(headers, page, right_aligned, wrapped))
+    if left > 0:
+        blocks.append(context(f"… and {left} more"))
+        blocks.append(more_button(offset + len(page), left))
+    return blocks[:MAX_BLOCKS]
+
+
+@singledispatch
+def table_blocks(answer: object, limit: int | None = None, offset: int = 0
+                 ) -> list[Block] | None:
+    """The answer with its rows as one Block Kit table, or None for answers that are not a
+    table (or have no rows): those are drawn by render_blocks."""
+    return None
+
+
+@table_blocks.register
+def _(answer: ReadAs, limit: int | None = None, offset: int = 0) -> list[Block] | None:
+    inner = table_blocks(answer.answer, limit, offset)
+    if inner is None:
+        return None
+    return [context(f":speech_balloon: {escape(read_as_line(answer))}"), *inner][:MAX_BLOCKS]
+
+
+@table_blocks.register
+def _(answer: CaseloadTable, limit: int | None = None, offset: int = 0) -> list[Block] | None:
+    if not answer.rows:
+        return None
+    several = len({row.team for row in answer.rows}) > 1
+    headers = ["Worker", *(["Team"] if several else []), "FTE", "CP", "CIN", "LAC", "Other",
+               "Total", "Load", "Flags"]
+    rows = [[raw_cell(row.name), *([raw_cell(row.team)] if several else []),
+             raw_cell(f"{row.fte:g}"), raw_cell(row.cp), raw_cell(row.cin), raw_cell(row.lac),
+             raw_cell(row.other), raw_cell(row.total),
+             raw_cell(f"{row.load_pct}% of {row.cap:g}"), flags_cell(row.flags)]
+            for row in answer.rows]
+    first_number = 2 if several else 1
+    return paged_table(caseload_head(answer), headers, rows, limit, offset,
+                       right_aligned=range(first_number, first_number + 6),
+                       wrapped=(len(headers) - 1,))
+
+
+@table_blocks.register
+def _(answer: CaseList, limit: int | None = None, offset: int = 0) -> list[Block] | None:
+    if not answer.cases:
+        return None
+    several = len({case.team for case in answer.cases}) > 1
+    headers = ["Case", "Type", *(["Team"] if several else []), "Lead", "Co-worker", "Visit due",
+               "Review", "Flags"]
+    rows = [[raw_cell(case.case_ref), raw_cell(case.case_type),
+             *([raw_cell(case.team)] if several else []),
+             raw_cell(case.lead) if case.lead else flags_cell(["unallocated"]),
+             raw_cell(case.co_worker or ""), raw_cell(day(case.visit_due)),
+             raw_cell(day(case.next_review)), flags_cell(case.flags)]
+            for case in answer.cases]
+    return paged_table([*case_list_head(answer), divider()], headers, rows, limit, offset,
+                       wrapped=(len(headers) - 1,))
+
+
+@table_blocks.register
+def _(answer: CapacityList, limit: int | None = None, offset: int = 0) -> list[Block] | None:
+    if not answer.rows:
+        return None
+    headers = ["Worker", "Team", "FTE", "Cases", "Cap", "Headroom", "NQSW"]
+    rows = [[raw_cell(row.name), raw_cell(row.team), raw_cell(f"{row.fte:g}"),
+             raw_cell(row.open_cases), raw_cell(f"{row.cap:g}"), raw_cell(f"{row.headroom:g}"),
+             raw_cell("NQSW" if row.is_nqsw else "")] for row in answer.rows]
+    return paged_table([*capacity_head(answer), divider()], headers, rows, limit, offset,
+                       right_aligned=(2, 3, 4, 5))
+
+
+@table_blocks.register
+def _(answer: SupervisionList, limit: int | None = None, offset: int = 0
+      ) -> list[Block] | None:
+    if not answer.rows:
+        return None
+    headers = ["Name", "Team", "NQSW", "Frequency", "Last", "Next due", "Status"]
+    rows = [[raw_cell(row.name), raw_cell(row.team), raw_cell("NQSW" if row.is_nqsw else ""),
+             raw_cell(row.frequency), raw_cell(day(row.last)), raw_cell(day(row.next_due)),
+             flags_cell([f"{row.days_overdue}d overdue"]) if row.days_overdue
+             else raw_cell("on time")] for row in answer.rows]
+    return paged_table([*supervision_head(answer), divider()], headers, rows, limit, offset)
 
 
 # --- Plain answers ----------------------------------------------------------------------------
@@ -285,10 +432,9 @@ def worker_row(row: WorkerLoad) -> list[Block]:
     return [section("\n".join(lines))]
 
 
-@render_blocks.register
-def _(answer: CaseloadTable, limit: int | None = None, offset: int = 0) -> list[Block]:
+def caseload_head(answer: CaseloadTable) -> list[Block]:
     over = answer.over_cap_count
-    head = [
+    return [
         header(answer.title),
         context(as_of(answer.as_of)),
         fields_section([
@@ -300,6 +446,11 @@ def _(answer: CaseloadTable, limit: int | None = None, offset: int = 0) -> list[
         ]),
         divider(),
     ]
+
+
+@render_blocks.register
+def _(answer: CaseloadTable, limit: int | None = None, offset: int = 0) -> list[Block]:
+    head = caseload_head(answer)
     if not answer.rows:
         return [*head, section("No case-holding workers in this team.")]
     return fit(head, [worker_row(row) for row in answer.rows], limit=limit, offset=offset)
@@ -317,9 +468,13 @@ def case_row(row: CaseRow) -> list[Block]:
     return [section("\n".join(lines))]
 
 
+def case_list_head(answer: CaseList) -> list[Block]:
+    return [header(answer.title), context(as_of(answer.as_of), escape(answer.summary))]
+
+
 @render_blocks.register
 def _(answer: CaseList, limit: int | None = None, offset: int = 0) -> list[Block]:
-    head = [header(answer.title), context(as_of(answer.as_of), escape(answer.summary))]
+    head = case_list_head(answer)
     if not answer.cases:
         return [*head, section(escape(answer.empty_message))]
     return fit([*head, divider()], [case_row(row) for row in answer.cases], limit=limit,
@@ -335,9 +490,13 @@ def capacity_row(row: CapacityRow) -> list[Block]:
     return [section("\n".join(lines))]
 
 
+def capacity_head(answer: CapacityList) -> list[Block]:
+    return [header(answer.title), context(as_of(answer.as_of), escape(answer.note))]
+
+
 @render_blocks.register
 def _(answer: CapacityList, limit: int | None = None, offset: int = 0) -> list[Block]:
-    head = [header(answer.title), context(as_of(answer.as_of), escape(answer.note))]
+    head = capacity_head(answer)
     if not answer.rows:
         return [*head, section("No one in your teams has room for another case.")]
     return fit([*head, divider()], [capacity_row(row) for row in answer.rows], limit=limit,
@@ -476,12 +635,16 @@ def supervision_row(row: SupervisionRow) -> list[Block]:
     return [section("\n".join(lines))]
 
 
-@render_blocks.register
-def _(answer: SupervisionList, limit: int | None = None, offset: int = 0) -> list[Block]:
+def supervision_head(answer: SupervisionList) -> list[Block]:
     overdue = answer.overdue_count
-    head = [header(answer.title),
+    return [header(answer.title),
             context(as_of(answer.as_of),
                     f"{f'{RED} ' if overdue else ''}{overdue} of {len(answer.rows)} overdue")]
+
+
+@render_blocks.register
+def _(answer: SupervisionList, limit: int | None = None, offset: int = 0) -> list[Block]:
+    head = supervision_head(answer)
     if not answer.rows:
         return [head[0], context(as_of(answer.as_of)), section(escape(answer.empty_message))]
     return fit([*head, divider()], [supervision_row(row) for row in answer.rows],
