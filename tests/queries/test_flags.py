@@ -4,6 +4,7 @@ header on every column."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, timedelta
 
@@ -14,7 +15,7 @@ from config import Settings
 from queries.access import Identity
 from queries.answer import ask
 from queries.results import CaseList, CaseloadTable
-from render.slack import render_slack
+from render.slack import render_blocks, render_slack
 from render.teams import render_teams
 from render.text import render_text
 from tests.builders import Builder, small_council
@@ -46,7 +47,10 @@ def test_an_nqsw_leading_a_cp_case_is_flagged_in_the_team_table(engine, council)
     nia = next(row for row in table.rows if row.staff_id == "NQ1")
     assert "NQSW lead on 1 CP case" in nia.flags
     assert "NQSW lead on 1 CP case" in render_text(table)
-    assert ":red_circle: *NQSW lead on 1 CP case*" in str(render_slack(table))
+    slack = json.dumps(render_slack(table)["blocks"])  # a Block Kit table: emoji + bold text
+    assert '{"type": "emoji", "name": "red_circle"}, {"type": "text", "text": " NQSW lead on 1 ' \
+           'CP case", "style": {"bold": true}}' in slack
+    assert ":red_circle: *NQSW lead on 1 CP case*" in str(render_blocks(table))  # App Home
     assert "NQSW lead on 1 CP case" in str(render_teams(table).card)
 
 
