@@ -280,7 +280,7 @@ def _not_a_person_message(token: _Token) -> str:
 
 def _suggestion(req: _Request, first: _Token, rest: Sequence[_Token]) -> str:
     """The command a mistyped option would make ("/caseload overdue"), or ""."""
-    option = nearest(first.keyword, OPTIONS[req.verb])
+    option = nearest(first.keyword, OPTIONS.get(req.verb, ()))
     return _collapse(f"/{req.verb} {option} {_words(rest)}") if option else ""
 
 

@@ -101,8 +101,8 @@ def run_digests(
                     if posters else "no chat platform configured")))
                 continue
             if not pending:
-                services.append(ServiceRun(service.name, note=(
-                    f"already sent to all {count_of(len(wanted[service.id]), 'destination')}")))  # type: ignore[index]
+                sent_to = count_of(len(wanted[service.id]), "destination")  # type: ignore[index]
+                services.append(ServiceRun(service.name, note=f"already sent to all {sent_to}"))
                 continue
             try:
                 digest = build_digest(session, kind, service, as_of, settings)

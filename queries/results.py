@@ -342,6 +342,7 @@ def unwrapped(answer: object) -> object:
 __all__ = [
     "Answer", "ActionChanged", "ActionList", "ActionRow", "CapacityList", "CapacityRow",
     "CaseList", "CaseRow", "CaseloadTable", "HelpAnswer", "Invalid", "ProtectionAnswer",
-    "ProtectionStatus", "ReadAs", "Refusal", "SupervisionList", "SupervisionLogged", "SupervisionRow",
+    "ProtectionStatus", "ReadAs", "Refusal", "SupervisionList", "SupervisionLogged",
+    "SupervisionRow",
     "Unavailable", "WorkerLoad", "rows_in", "unwrapped",
 ]

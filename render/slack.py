@@ -1,8 +1,11 @@
 """Block Kit for every answer: the same result objects as render/text.py, drawn for Slack.
 
 Content mirrors the console renderer so Slack, Teams and the console cannot disagree; only the
-layout differs. Every message stays inside Slack's limits (50 blocks, 3,000 characters a section,
-10 fields) by cutting rows and saying "… and N more" rather than letting Slack reject the post.
+layout differs. A tabular answer in a message is one Block Kit table (render_slack); App Home,
+which shows several answers at once, draws every answer as sections (render_blocks). Every
+message stays inside Slack's limits (50 blocks, 3,000 characters a section, 10 fields, one table
+of 100 rows) by showing a page of rows, "… and N more" and a More button for the next page,
+rather than letting Slack reject the post.
 Everything that came from the store or the user is escaped (&, <, >), so a team, plan or evidence
 text containing ``<!channel>`` is shown as typed and can never ping anyone.
 """
@@ -658,6 +661,7 @@ def _(answer: SupervisionLogged, limit: int | None = None, offset: int = 0) -> l
 
 
 __all__ = [
-    "ACTION_DONE", "ACTION_MORE", "ACTION_UPDATE", "MAX_BLOCKS", "MORE_BLOCK_PREFIX", "MAX_VIEW_BLOCKS", "Block", "Message",
+    "ACTION_DONE", "ACTION_MORE", "ACTION_UPDATE", "MAX_BLOCKS", "MORE_BLOCK_PREFIX",
+    "MAX_VIEW_BLOCKS", "Block", "Message",
     "escape", "fit", "render_blocks", "render_slack",
 ]
