@@ -5,7 +5,7 @@ and Chromium (Debian `chromium`) are installed by `make card-tools`, which `make
 first. A check writes one page holding every card, each in a box of the width checked, runs
 tools/card-render/check.js in it with ``chromium --headless --dump-dom``, and reads back which
 texts the width cut; a screenshot of the same page is kept in build/card-screens/WIDTH.png for a
-person to look at (CI keeps build/ as its artefacts).
+person to look at (build/ is not committed; a CI run leaves them in its clone).
 """
 
 from __future__ import annotations
