@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test demo serve bench lock teams-package clean
+.PHONY: install run test demo serve bench lock teams-package clean card-tools
 
 install: $(STAMP)
 
@@ -25,8 +25,28 @@ serve: install
 	$(BIN)/python bot.py serve
 
 ## test: the whole suite (SQLite unless TEST_DATABASE_URL names another store)
-test: install
+test: install card-tools
 	$(BIN)/python -m pytest
+
+## card-tools: what the Teams card test draws cards with (tests/handlers/teams/test_narrow_cards.py):
+## Microsoft's adaptivecards renderer, pinned in tools/card-render (npm ci), and headless Chromium
+## (Debian's chromium, installed when running as root, as CI does). Without them that test skips
+## on a developer's machine and fails in CI.
+CARD_RENDERER := tools/card-render/node_modules/adaptivecards/package.json
+
+card-tools: $(CARD_RENDERER)
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+	      >/dev/null || echo "card-tools: apt-get install chromium failed"; \
+	  else echo "card-tools: install Debian's chromium (sudo apt-get install chromium)"; fi; }
+
+$(CARD_RENDERER): tools/card-render/package.json tools/card-render/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; } \
+	  || echo "card-tools: npm is needed for the Teams card test (apt-get install npm)"
+	@if command -v npm >/dev/null 2>&1; then cd tools/card-render \
+	  && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/adaptivecards/package.json; fi
 
 bench: install
 	$(BIN)/python -m bench.run
@@ -37,7 +57,7 @@ lock:
 	{ echo "# Pinned by 'pip freeze' from requirements.in (Python 3.11). Regenerate with 'make lock'."; /tmp/caseload-lock/bin/pip freeze | grep -v '^pip=='; } > requirements.txt
 
 clean:
-	rm -rf $(VENV) caseload.db demo/data
+	rm -rf $(VENV) caseload.db demo/data tools/card-render/node_modules
 
 ## teams-package: the Teams app package, build/caseload-bot-teams.zip (app id from TEAMS_APP_ID)
 teams-package: install

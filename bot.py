@@ -57,7 +57,9 @@ def ask(
     outcome = ask_query(migrated_engine(), Identity("cli", staff_id=as_), text,
                         today=parse_day(on), settings=get_settings())
     typer.echo(render_text(outcome.answer))
-    if type(outcome.answer).__name__ in {"Refusal", "Invalid", "Unavailable"}:
+    from queries.results import unwrapped
+
+    if type(unwrapped(outcome.answer)).__name__ in {"Refusal", "Invalid", "Unavailable"}:
         raise typer.Exit(1)
 
 

@@ -31,9 +31,18 @@ class Settings:
     slack_api_url: str = "https://slack.com/api/"
     #: Slack's rule: a request signed longer ago than this is refused as a possible replay.
     slack_request_max_age_seconds: int = 300
+    #: Digest charts as Slack's data visualisation block (the PNG where a workspace refuses it).
+    slack_chart_blocks: bool = True
     teams_app_id: str = ""
     teams_app_password: str = ""
     teams_tenant_id: str = ""
+    #: The bot's own HTTPS address as Teams reaches it (e.g. https://caseload.council.gov.uk):
+    #: digest charts are linked from there, never sent as data: URIs.
+    public_base_url: str = ""
+    #: The key signing chart links (HMAC-SHA256); blank: one derived from TEAMS_APP_PASSWORD.
+    chart_link_secret: str = ""
+    #: How long a chart link works: long enough for the week's readers, then refused.
+    chart_link_hours: int = 72
     port: int = 3000
     #: Where `serve` listens. Blank: 127.0.0.1 in Teams' anonymous local mode (no chat credential
     #: set: this machine only), 0.0.0.0 otherwise (real credentials: Slack or Teams must reach it).

@@ -8,13 +8,15 @@ was wrong and the correct form.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from commands.help import ALL_VERBS, usage
+from commands.plain import looks_like_a_question, nearest, read_question
 
 MAX_INPUT_CHARS = 2_000
 QUOTE_MAX_CHARS = 60
@@ -23,6 +25,17 @@ VERB_PEEK_CHARS = 200  # enough for a bot mention and the verb
 VERBS = ("caseload", "protected", "actions", "supervision", "staffing", "help")
 STAFFING_SCOPES = ("agency", "registration")
 CAPACITY_CASE_TYPES = ("cp", "cin", "lac")
+#: The options each verb takes, for "did you mean …?" when one is mistyped.
+OPTIONS = {
+    "caseload": ("team", "unallocated", "overdue", "capacity", "help"),
+    "protected": ("team", "help"),
+    "actions": ("mine", "overdue", "plan", "done", "update", "help"),
+    "supervision": ("log", "help"),
+    "help": VERBS,
+}
+#: A person named in plain words ("Imran Murphy", "Murphy, Imran") is at most this many words.
+MAX_NAME_WORDS = 4
+MAX_NAME_CHARS = 80
 
 
 @dataclass(frozen=True)
@@ -31,6 +44,9 @@ class PersonRef:
 
     kind: str  # "slack_user" | "teams_user" | "email" | "staff_id" | "name"
     value: str  # the id / e-mail (lower-cased) / staff id (as typed) / display name / name
+    #: A Teams mention's full name from its mention entity, when `value` is the user's id: the
+    #: text in the message may have been shortened ("<at>Imran</at>"), the entity is not.
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -47,6 +63,12 @@ class Command:
     text: str | None = None  # evidence or update note, exactly as typed
     on_date: date | None = None  # the supervision being logged
     raw: str = ""  # the text parse() was given, for the audit log
+    #: The command a plain question was read as ("/caseload capacity cp"); every answer to a
+    #: question starts with it, so the asker sees what was answered. Empty for typed commands.
+    read_as: str = ""
+    #: When a plain name might instead be a mistyped option ("/caseload overdeu"): the command
+    #: it would then be. Used only if nobody has that name.
+    did_you_mean: str = ""
 
 
 @dataclass(frozen=True)
@@ -141,7 +163,10 @@ def _verb_name(word: str) -> str | None:
 
 _SLACK_MENTION = re.compile(r"<@([A-Za-z0-9]+)(?:\|[^<>]*)?>")
 _SLACK_MAILTO = re.compile(r"<mailto:([^|<>\s]+)(?:\|[^<>]*)?>", re.IGNORECASE)
-_TEAMS_MENTION = re.compile(r"<at\b[^<>]*>(.*?)</at\s*>", re.IGNORECASE | re.DOTALL)
+_TEAMS_MENTION = re.compile(r"<at\b([^<>]*)>(.*?)</at\s*>", re.IGNORECASE | re.DOTALL)
+#: What the Teams handler writes onto a mention from the activity's mention entity.
+_MENTION_ATTRIBUTE = re.compile(r'\b(data-id|data-name)="([^"<>]*)"', re.IGNORECASE)
+_NAME_WORD = re.compile(r"@?[^\W\d_][^\W\d_'’.\-]*(?:['’.\-][^\W\d_]+)*,?", re.UNICODE)
 _EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+")
 _AT_NAME = re.compile(r"@([^@\s<>]+)")
 _STAFF_ID = re.compile(r"[A-Za-z0-9_-]*[0-9][A-Za-z0-9_-]*")
@@ -157,9 +182,28 @@ def _person_from(token: _Token) -> PersonRef | None:
         address = _plain(match.group(1))
         return PersonRef("email", address.lower()) if _EMAIL.fullmatch(address) else None
     if match := _TEAMS_MENTION.fullmatch(token.text):
-        name = _collapse(_plain(match.group(1)))
+        name = _collapse(_plain(match.group(2)))
+        attributes = {key.lower(): _collapse(_plain(value))
+                      for key, value in _MENTION_ATTRIBUTE.findall(match.group(1))}
+        if attributes.get("data-id"):
+            return PersonRef("teams_user", attributes["data-id"],
+                             label=attributes.get("data-name") or name)
         return PersonRef("teams_user", name) if name else None
     return _plain_person_from(token.word.strip())
+
+
+def _plain_name(tokens: Sequence[_Token]) -> PersonRef | None:
+    """A person named as people say it: "Imran Murphy", "@Imran Murphy", "Murphy, Imran",
+    "Murphy". The query layer decides who that is (and lists the choices if several)."""
+    if not tokens or len(tokens) > MAX_NAME_WORDS:
+        return None
+    words = [token.word.strip() for token in tokens]
+    if sum(len(word) for word in words) > MAX_NAME_CHARS:
+        return None
+    if not all(_NAME_WORD.fullmatch(word) for word in words):
+        return None
+    name = _collapse(" ".join(words).lstrip("@").rstrip(","))
+    return PersonRef("name", name) if name else None
 
 
 def _plain_person_from(word: str) -> PersonRef | None:
@@ -235,14 +279,51 @@ def _not_a_person_message(token: _Token) -> str:
     )
 
 
+def _suggestion(req: _Request, first: _Token, rest: Sequence[_Token]) -> str:
+    """The command a mistyped option would make ("/caseload overdue"), or ""."""
+    option = nearest(first.keyword, OPTIONS.get(req.verb, ()))
+    return _collapse(f"/{req.verb} {option} {_words(rest)}") if option else ""
+
+
+def _did_you_mean(req: _Request, first: _Token, suggestion: str) -> ParseError:
+    """"did you mean …?" with only that form to try: not every form of the command."""
+    return ParseError(
+        message=f"{_quote(first.text)} isn't a /{req.verb} option. Did you mean {suggestion}?",
+        usage=suggestion, verb=req.verb,
+    )
+
+
+def _question(req: _Request) -> Command | None:
+    """`/caseload how many cases has Zoe got?`: the words after the verb read as a question."""
+    words = _words(req.args)
+    if not looks_like_a_question(words):
+        return None
+    reading = read_question(words, verb=req.verb)
+    if reading is None:
+        return None
+    understood = parse(reading)
+    return replace(understood, raw=req.raw, read_as=reading) if isinstance(understood,
+                                                                            Command) else None
+
+
 def _person_scope(req: _Request, first: _Token, rest: Sequence[_Token]) -> Command | ParseError:
     person = _person_from(first)
-    if person is None:
-        return req.error(
-            f"{_quote(first.text)} isn't a /{req.verb} option or a person. Name a person as "
-            "@name, a staff id (like SW0042) or an e-mail address."
-        )
-    return req.nothing_more(first.text, rest) or req.command("person", person=person)
+    if person is not None and person.kind != "name" or person is not None and not rest:
+        return req.nothing_more(first.text, rest) or req.command(
+            "person", person=person, did_you_mean=_suggestion(req, first, rest))
+    if question := _question(req):
+        return question
+    named = _plain_name(req.args)
+    if named is not None:
+        return req.command("person", person=named, did_you_mean=_suggestion(req, first, rest))
+    if suggestion := _suggestion(req, first, rest):
+        return _did_you_mean(req, first, suggestion)
+    if person is not None:
+        return req.nothing_more(first.text, rest) or req.command("person", person=person)
+    return req.error(
+        f"{_quote(first.text)} isn't a /{req.verb} option or a person. Name a person as "
+        "@name, their name, a staff id (like SW0042) or an e-mail address."
+    )
 
 
 # --- /caseload -------------------------------------------------------------------------------
@@ -317,7 +398,9 @@ def _parse_actions(req: _Request) -> Command | ParseError:
         return _actions_with_note(req, rest, scope="done", note_name="the evidence")
     if keyword == "update":
         return _actions_with_note(req, rest, scope="update", note_name="the note")
-    return req.error(f"{_quote(first.text)} isn't an /actions option.")
+    if suggestion := _suggestion(req, first, rest):
+        return _did_you_mean(req, first, suggestion)
+    return _question(req) or req.error(f"{_quote(first.text)} isn't an /actions option.")
 
 
 def _actions_with_note(
@@ -364,7 +447,9 @@ def _parse_supervision(req: _Request) -> Command | ParseError:
         return req.help(rest)
     if keyword == "log":
         return _supervision_log(req, rest)
-    return req.error(f"{_quote(first.text)} isn't a /supervision option.")
+    if suggestion := _suggestion(req, first, rest):
+        return _did_you_mean(req, first, suggestion)
+    return _question(req) or req.error(f"{_quote(first.text)} isn't a /supervision option.")
 
 
 def _supervision_log(req: _Request, rest: Sequence[_Token]) -> Command | ParseError:
@@ -374,6 +459,15 @@ def _supervision_log(req: _Request, rest: Sequence[_Token]) -> Command | ParseEr
         )
     who = rest[0]
     person = _person_from(who)
+    named_words = 1
+    if person is None or person.kind == "name":
+        # "log Imran Murphy 2026-03-02": the name is the words before the date.
+        name_tokens = list(itertools.takewhile(
+            lambda token: _date_parts(token.word.strip()) is None, rest))
+        named = _plain_name(name_tokens)
+        if named is not None:
+            person, named_words = named, len(name_tokens)
+            who = name_tokens[-1]
     if person is None:
         if _date_parts(who.word.strip()) is not None:
             return req.error(
@@ -381,12 +475,12 @@ def _supervision_log(req: _Request, rest: Sequence[_Token]) -> Command | ParseEr
                 f"e.g. /supervision log @jane {who.word.strip()}."
             )
         return req.error(_not_a_person_message(who))
-    if len(rest) < 2:
+    if len(rest) < named_words + 1:
         return req.error(
             f"Add the date of the supervision after {_quote(who.text)}, as YYYY-MM-DD "
             "(or DD/MM/YYYY)."
         )
-    when = rest[1]
+    when = rest[named_words]
     parts = _date_parts(when.word.strip())
     if parts is None:
         return req.error(
@@ -397,8 +491,8 @@ def _supervision_log(req: _Request, rest: Sequence[_Token]) -> Command | ParseEr
         return req.error(
             f"{_quote(when.text)} isn't a real date: check the day and the month."
         )
-    understood = f"log {who.text} {when.text}"
-    return req.nothing_more(understood, rest[2:]) or req.command(
+    understood = f"log {_words(rest[:named_words])} {when.text}"
+    return req.nothing_more(understood, rest[named_words + 1:]) or req.command(
         "log", person=person, on_date=on_date
     )
 
@@ -470,6 +564,29 @@ def _verb_at_start(text: str) -> str | None:
     return _verb_name(opening[0].word) if opening else None
 
 
+def _not_a_command(message: str, tokens: Sequence[_Token], raw: str) -> Command | ParseError:
+    """The first word is no command: a mistyped one ("caseloda" → did you mean /caseload?),
+    else a plain question read as the command it means, else the help — never a guess."""
+    first = tokens[0]
+    if verb := nearest(first.word, VERBS):
+        suggestion = _collapse(f"/{verb} {_words(tokens[1:])}")
+        return ParseError(
+            message=f"I don't know the command {_quote(first.text)}. Did you mean {suggestion}?",
+            usage=suggestion, verb=verb,
+        )
+    reading = read_question(_plain(message))
+    if reading is not None:
+        understood = parse(reading)
+        if isinstance(understood, Command):
+            return replace(understood, raw=raw, read_as=reading)
+    if looks_like_a_question(_plain(message)):
+        return _general_error(
+            f"I couldn't read {_quote(_plain(message))} as a question I can answer, so here is "
+            "what I can answer."
+        )
+    return _general_error(_unknown_verb_message(first.text))
+
+
 def parse(text: str, verb: str | None = None) -> Command | ParseError:
     """Read one command. `verb` is the slash command when the platform gives it separately
     (Slack); otherwise the verb is the first word of `text` (Teams, the console)."""
@@ -495,7 +612,7 @@ def parse(text: str, verb: str | None = None) -> Command | ParseError:
             return _general_error("There is no command in that message.")
         named_verb = _verb_name(tokens[0].word)
         if named_verb is None:
-            return _general_error(_unknown_verb_message(tokens[0].text))
+            return _not_a_command(message, tokens, text)
         tokens = tokens[1:]
     request = _Request(verb=named_verb, args=tokens, message=message, raw=text)
     return _PARSERS[named_verb](request)

@@ -15,7 +15,8 @@ HELP_TEXT: dict[str, list[tuple[str, str]]] = {
             "your scope: a manager gets the team table, team totals and unallocated count; "
             "a practitioner gets their own cases",
         ),
-        ("/caseload @person", "one person's caseload (a @mention, staff id or e-mail)"),
+        ("/caseload @person", "one person's caseload (a @mention, their name, staff id or "
+                              "e-mail)"),
         ("/caseload team NAME", "a team's caseload table, totals and unallocated count"),
         ("/caseload unallocated", "cases not allocated to a social worker"),
         ("/caseload overdue", "visits and reviews past due"),

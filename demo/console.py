@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from sqlalchemy import func, or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -12,14 +13,45 @@ from config import Settings
 from models import Staff, Team
 from queries.access import Identity
 from queries.answer import ask
+from queries.results import rows_in
 from render.text import render_text
 
 INTRO = """
 Caseload bot — local demo (synthetic data: Northshire County Council)
 Type a command as you would in Slack or Teams, e.g.  /caseload   /protected team   /actions overdue
+or ask a question, e.g.  who can take a CP case?   is Nia protected?
   users        list the demo users        as ID      switch to another user
-  help         list every command         quit       leave
+  help         list every command         more       the next page of a long answer
+  quit         leave
 """
+GOODBYE = "Goodbye."
+NOTHING_MORE = "There is nothing more to show.\nTry: a command, or help."
+
+
+def console_error(what: str, try_: str) -> str:
+    """The console's own errors in the shape every answer's errors have: what was wrong, then
+    what to type instead."""
+    return f"{what}\nTry: {try_}"
+
+
+def staff_member(engine: Engine, choice: str, today: date) -> str | None:
+    """The staff id of the person `choice` names (staff id or e-mail, any case), if they are on
+    the staff list and in post: `as` must not let you become someone who does not exist."""
+    wanted = choice.strip().lower()
+    if not wanted:
+        return None
+    with Session(engine) as session:
+        found = session.exec(
+            select(Staff).where(or_(func.lower(Staff.staff_id) == wanted,
+                                    func.lower(Staff.email) == wanted))
+        ).all()
+    in_post = [staff for staff in found if staff.in_post_on(today)]
+    return in_post[0].staff_id if len(in_post) == 1 else None
+
+
+def no_staff_member(choice: str) -> str:
+    return console_error(f"There is no staff member {choice!r}.",
+                         "users, to list the demo users, then as ID (a staff id or e-mail).")
 
 
 def demo_users(engine: Engine, limit: int = 12) -> list[tuple[str, str, str, str]]:
@@ -41,33 +73,62 @@ def run_console(
     """A read-answer loop; `read` and `write` are parameters so the tests can drive it."""
     users = demo_users(engine)
     write(INTRO)
-    current = start_as
+    current = staff_member(engine, start_as, today) if start_as else None
+    if start_as and current is None:
+        write(no_staff_member(start_as))
     if current is None:
         write(users_text(users))
-        current = choose_user(users, read, write)
+        current = choose_user(users, read, write, lambda choice: staff_member(engine, choice,
+                                                                              today))
         if current is None:
+            write(GOODBYE)
             return
     write(f"You are {current}. Ask away.")
+    page_size = settings.max_rows_in_chat
+    last_question: str | None = None
+    next_row = 0
     while True:
         try:
             line = read(f"[{current}]> ").strip()
         except (EOFError, KeyboardInterrupt):
             write("")
+            write(GOODBYE)
             return
         if not line:
             continue
         if line.lower() in {"quit", "exit", "q"}:
+            write(GOODBYE)
             return
         if line.lower() == "users":
             write(users_text(users))
             continue
-        if line.lower().startswith("as "):
-            current = pick(users, line[3:].strip()) or line[3:].strip()
+        if line.lower() == "as" or line.lower().startswith("as "):
+            choice = line[3:].strip()
+            chosen = pick(users, choice) or staff_member(engine, choice, today)
+            if chosen is None:
+                write(no_staff_member(choice) if choice else console_error(
+                    "Say who to switch to.", "as SW0005 (a staff id or e-mail)."))
+                continue
+            current, last_question = chosen, None
             write(f"You are now {current}.")
             continue
-        outcome = ask(engine, Identity("console", staff_id=current), line, today=today,
+        if line.lower() == "more":
+            if last_question is None:
+                write(NOTHING_MORE)
+                continue
+            question, offset = last_question, next_row
+        else:
+            question, offset = line, 0
+        outcome = ask(engine, Identity("console", staff_id=current), question, today=today,
                       settings=settings)
-        write(render_text(outcome.answer, limit=settings.max_rows_in_chat))
+        write(render_text(outcome.answer, limit=page_size, offset=offset))
+        total = rows_in(outcome.answer)
+        if total > offset + page_size:
+            last_question, next_row = question, offset + page_size
+            write(f"Type more for the next {min(page_size, total - next_row)} "
+                  f"(of {total - next_row} left).")
+        else:
+            last_question = None
 
 
 def users_text(users: list[tuple[str, str, str, str]]) -> str:
@@ -86,7 +147,8 @@ def pick(users: list[tuple[str, str, str, str]], choice: str) -> str | None:
     return None
 
 
-def choose_user(users, read, write) -> str | None:  # type: ignore[no-untyped-def]
+def choose_user(users, read, write, on_staff_list) -> str | None:  # type: ignore[no-untyped-def]
+    """A demo user by number, or anyone on the staff list by staff id or e-mail."""
     while True:
         try:
             choice = read("Pick a user (number or staff id): ").strip()
@@ -94,7 +156,8 @@ def choose_user(users, read, write) -> str | None:  # type: ignore[no-untyped-de
             return None
         if choice.lower() in {"quit", "exit", "q"}:
             return None
-        picked = pick(users, choice) or (choice if choice else None)
+        picked = pick(users, choice) or (on_staff_list(choice) if choice else None)
         if picked:
             return picked
-        write("Type a number from the list, or a staff id.")
+        write(no_staff_member(choice) if choice else console_error(
+            "Nobody was picked.", "a number from the list, or a staff id."))

@@ -21,6 +21,7 @@ from sqlmodel import Session
 from config import Settings
 from jobs.delivery import Clock, DeliveryOutcome, Poster, deliver, sent_destinations, utc_now
 from jobs.digest_results import Digest
+from queries.results import count_of
 from jobs.digests import all_services, build_digest, iso_period
 
 log = logging.getLogger(__name__)
@@ -100,8 +101,8 @@ def run_digests(
                     if posters else "no chat platform configured")))
                 continue
             if not pending:
-                services.append(ServiceRun(service.name, note=(
-                    f"already sent to all {len(wanted[service.id])} destination(s)")))  # type: ignore[index]
+                sent_to = count_of(len(wanted[service.id]), "destination")  # type: ignore[index]
+                services.append(ServiceRun(service.name, note=f"already sent to all {sent_to}"))
                 continue
             try:
                 digest = build_digest(session, kind, service, as_of, settings)

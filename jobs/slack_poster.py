@@ -2,9 +2,10 @@
 
 Destinations are named ``slack-dm:<Slack user id>`` and ``slack-channel:<channel>`` (a channel id,
 or a name as the teams import gave it). The message goes out with chat.postMessage; the charts
-follow into its thread with files_upload_v2 (files.getUploadURLExternal, the upload, then
-files.completeUploadExternal with ``thread_ts``), addressed by the channel id Slack returned, so
-a channel given by name works too.
+follow into its thread: as Slack's data visualisation block (a bar chart Slack draws itself)
+where the workspace takes it, else as the PNG with files_upload_v2 (files.getUploadURLExternal,
+the upload, then files.completeUploadExternal with ``thread_ts``), addressed by the channel id
+Slack returned, so a channel given by name works too.
 
 Exactly once across a crash (jobs.delivery, point 4): chat.postMessage carries the delivery's
 key as message metadata, and the message's ``channel:ts`` is recorded the moment Slack returns
@@ -43,7 +44,7 @@ from jobs.digest_results import Digest
 from jobs.destinations import service_destinations
 from models import Staff, Team
 from render.charts import charts_for
-from render.digest_slack import render_digest_slack
+from render.digest_slack import chart_message, render_digest_slack
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,9 @@ SLACK_PAGE_SIZE = 200
 #: Slack's answers meaning "you may not read this history" (not "try later").
 HISTORY_REFUSALS = frozenset({"missing_scope", "not_in_channel", "channel_not_found",
                               "not_allowed_token_type"})
+#: What Slack answers for a block it does not know (a workspace, or a plan, without it).
+BLOCK_REFUSALS = frozenset({"invalid_blocks", "invalid_blocks_format", "unsupported_block_type",
+                            "block_type_not_supported", "invalid_arguments"})
 
 
 class _Jitter(Jitter):
@@ -94,6 +98,8 @@ class SlackPoster:
         self.client = client or slack_client(settings)
         self.history_limit = settings.digest_history_max_messages
         self.history_margin = timedelta(minutes=settings.digest_history_margin_minutes)
+        #: Set when this workspace answers the data visualisation block with an error.
+        self.chart_blocks_refused = not settings.slack_chart_blocks
 
     def handles(self, destination: str) -> bool:
         return destination.startswith((DM, CHANNEL))
@@ -125,6 +131,8 @@ class SlackPoster:
             if in_flight is not None:
                 in_flight.record(message_ref)  # before the charts: a crash there loses nothing
         channel_id, _, thread_ts = message_ref.partition(":")
+        if self.post_chart_block(digest, channel_id, thread_ts, message_ref):
+            return message_ref
         charts = charts_for(digest)
         if charts:
             try:
@@ -191,6 +199,30 @@ class SlackPoster:
             cursor = (page.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
                 return None
+
+    def post_chart_block(self, digest: Digest, channel_id: str, thread_ts: str,
+                         message_ref: str) -> bool:
+        """The chart as Slack's data visualisation block, into the digest's thread. False (and
+        the PNG is uploaded instead) when the digest's chart does not fit the block, or this
+        workspace refused the block once (remembered for the process)."""
+        chart = chart_message(digest)
+        if chart is None or self.chart_blocks_refused:
+            return False
+        try:
+            self.client.chat_postMessage(channel=channel_id, thread_ts=thread_ts,
+                                         text=chart.text, blocks=chart.blocks)
+            return True
+        except SlackApiError as error:
+            code = str(error.response.get("error") or "")
+            if code in BLOCK_REFUSALS:
+                log.warning("Slack refused the chart block (%s): sending the picture instead",
+                            code)
+                self.chart_blocks_refused = True
+                return False
+            raise PostFailed(f"chart post failed: {safe_error(error)}", message_ref) from error
+        except Exception as failure:  # noqa: BLE001 - recorded, and retried from the thread
+            raise PostFailed(f"chart post failed: {safe_error(failure)}",
+                             message_ref) from failure
 
     def open_dm(self, user_id: str) -> str:
         """The DM channel with a user (conversations.open is idempotent: same channel each time)."""

@@ -201,13 +201,39 @@ class Person:
     team: str
 
 
+def name_words(text: str) -> list[str]:
+    """A name as comparable words: "Murphy, Imran", "imran.murphy" and "Imran  Murphy" all
+    become ["imran", "murphy"] (order is compared separately, so "Surname, First" works)."""
+    cleaned = text.lower().lstrip("@").replace(",", " ").replace(".", " ").replace("_", " ")
+    return cleaned.split()
+
+
+def name_fits(staff_name: str, asked: list[str]) -> bool:
+    """Every word asked is one of the person's name words: "Murphy" fits Imran Murphy, so do
+    "Imran", "Imran Murphy" and "Murphy Imran"; "Murph" does not (no guessing at names)."""
+    words = name_words(staff_name.replace("-", " ")) + name_words(staff_name)
+    return bool(asked) and all(word in words for word in asked)
+
+
+def _like_word(word: str) -> str:
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def find_person(session: Session, person: PersonRef) -> list[Person]:
-    """Every staff record the reference could mean (more than one means ask again)."""
+    """Every staff record the reference could mean (more than one means ask again).
+
+    A plain name matches people whose name holds every word of it, in any order (a full name,
+    a surname, a first name, "Surname, First"), or whose staff id or e-mail starts with it
+    ("imran.murphy"). A Teams mention matches its user id; failing that, the full name from
+    its mention entity."""
     value = person.value.strip()
+    words: list[str] = []
     if person.kind == "slack_user":
         condition = Staff.slack_user_id == value
     elif person.kind == "teams_user":
-        condition = or_(Staff.teams_user_id == value, func.lower(Staff.name) == value.lower())
+        full_name = (person.label or value).strip().lower()
+        condition = or_(Staff.teams_user_id == value, func.lower(Staff.name) == full_name)
     elif person.kind == "email":
         condition = func.lower(Staff.email) == value.lower()
     elif person.kind == "staff_id":
@@ -215,15 +241,28 @@ def find_person(session: Session, person: PersonRef) -> list[Person]:
                         func.lower(Staff.email) == value.lower())
     else:
         lowered = value.lower().lstrip("@")
+        words = name_words(value)
         condition = or_(
-            func.lower(Staff.name) == lowered.replace(".", " ").replace("_", " "),
+            and_(*(func.lower(Staff.name).like(_like_word(word), escape="\\")
+                   for word in words)) if words else False,
             func.lower(Staff.staff_id) == lowered,
             func.lower(Staff.email).startswith(lowered + "@"),
         )
     rows = session.exec(
         select(Staff, Team.name).outerjoin(Team, Team.id == Staff.team_id).where(condition)
     ).all()
-    return [Person(staff, team or "") for staff, team in rows]
+    found = [Person(staff, team or "") for staff, team in rows]
+    if person.kind == "teams_user":
+        by_id = [match for match in found if match.staff.teams_user_id == value]
+        return by_id or found
+    if person.kind == "name":
+        lowered = value.lower().lstrip("@")
+        exact = [match for match in found
+                 if match.staff.staff_id.lower() == lowered
+                 or match.staff.email.lower().startswith(lowered + "@")
+                 or name_words(match.staff.name) == words]
+        return exact or [match for match in found if name_fits(match.staff.name, words)]
+    return found
 
 
 def resolve_person(session: Session, asker: Asker, person: PersonRef) -> Person | Refusal:
@@ -232,16 +271,33 @@ def resolve_person(session: Session, asker: Asker, person: PersonRef) -> Person 
     visible = [match for match in find_person(session, person) if can_see(asker, match.staff)]
     if not visible:
         return not_found_or_not_yours(
-            f"'{person.value}'",
+            f"'{person.label or person.value}'",
             "Name them as an @mention, their staff id (e.g. SW0042) or their work e-mail. "
             "Managers see their own teams; heads of service see their service.")
     if len(visible) > 1:
-        ids = ", ".join(match.staff.staff_id for match in visible[:5])
-        return Refusal(
-            reason=f"'{person.value}' matches more than one person ({ids}).",
-            hint="Use their staff id or e-mail instead.",
-        )
+        return Refusal(reason=f"'{person.label or person.value}' matches more than one person: "
+                              f"{choices(visible)}.",
+                       hint=f"Try: the staff id of the one you mean, e.g. "
+                            f"{visible[0].staff.staff_id}.")
     return visible[0]
+
+
+#: How many people a "which one do you mean?" answer lists.
+MAX_CHOICES = 8
+
+
+def choices(people: list[Person]) -> str:
+    """"Imran Murphy (SW0042, Assessment North), Ian Murphy (SW0043, …)", for the asker to
+    pick from: only people they may see are ever passed in."""
+    shown = sorted(people, key=lambda match: (match.staff.name, match.staff.staff_id))
+    listed = ", ".join(f"{match.staff.name} ({joined_id_team(match)})"
+                       for match in shown[:MAX_CHOICES])
+    more = len(people) - MAX_CHOICES
+    return listed + (f" and {more} more" if more > 0 else "")
+
+
+def joined_id_team(match: Person) -> str:
+    return ", ".join(part for part in (match.staff.staff_id, match.team) if part)
 
 
 def resolve_team(session: Session, asker: Asker, team_name: str) -> Team | Refusal:

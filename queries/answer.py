@@ -37,9 +37,11 @@ from queries.results import (
     HelpAnswer,
     Invalid,
     ProtectionAnswer,
+    ReadAs,
     Refusal,
     SupervisionLogged,
     Unavailable,
+    unwrapped,
 )
 from queries.supervision import log_supervision, supervision_list
 from queries.workforce import staffing_answer as staffing_figures_answer
@@ -58,6 +60,7 @@ class Outcome:
 
 
 def outcome_word(answer: Answer) -> str:
+    answer = unwrapped(answer)
     if isinstance(answer, Refusal):
         return "refused"
     if isinstance(answer, Invalid):
@@ -81,6 +84,7 @@ def audit_fields(
     """One audit entry's columns: the same whether written now or spooled until the store is
     back (queries.audit_spool)."""
     detail = ""
+    answer = unwrapped(answer)
     if isinstance(answer, (Refusal, Invalid)):
         detail = answer.reason if isinstance(answer, Refusal) else answer.message
     return {
@@ -173,8 +177,17 @@ def answer(
     parsed = parse(text, verb=verb)
     if isinstance(parsed, ParseError):
         return Outcome(Invalid(parsed.message, parsed.usage), asker, "")
+    if parsed.did_you_mean and parsed.person and not access.find_person(session, parsed.person):
+        # "/caseload overdeu": nobody is called that, so it was a mistyped option.
+        return Outcome(Invalid(f"'{parsed.person.value}' isn't a /{parsed.verb} option or "
+                               f"anyone's name. Did you mean {parsed.did_you_mean}?",
+                               parsed.did_you_mean), asker, "")
     outcome = route(session, asker, parsed, today, settings, now)
-    return with_freshness(outcome, asker, now or datetime.now(timezone.utc), settings)
+    outcome = with_freshness(outcome, asker, now or datetime.now(timezone.utc), settings)
+    if parsed.read_as:
+        return Outcome(ReadAs(parsed.read_as, outcome.answer), outcome.asker,
+                       f"{outcome.scope} (read from a question)")
+    return outcome
 
 
 def with_freshness(outcome: Outcome, asker: Asker, now: datetime, settings: Settings) -> Outcome:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from datetime import date
 
@@ -28,6 +28,7 @@ from queries.results import (
     CaseloadTable,
     CaseRow,
     WorkerLoad,
+    count_of,
 )
 from queries.supervision_rules import (
     next_supervision_due,
@@ -124,6 +125,7 @@ class OpenCase:
     lead: str | None
     co_worker: str | None
     lead_left: bool = False  # the lead worker has left: no one holds the case today
+    lead_end: date | None = None  # when that lead left
 
 
 def case_row(open_case: OpenCase, today: date, settings: Settings) -> CaseRow:
@@ -172,7 +174,7 @@ def open_cases(session: Session, today: date, *conditions) -> list[OpenCase]:  #
     ).all()
     return [
         OpenCase(case, team, lead_name, co_name,
-                 lead_left=lead_end is not None and lead_end < today)
+                 lead_left=lead_end is not None and lead_end < today, lead_end=lead_end)
         for case, team, lead_name, lead_end, co_name in rows
     ]
 
@@ -344,6 +346,14 @@ def worker_cases(
     )
 
 
+def days_waiting(open_case: OpenCase, today: date) -> int:
+    """How long a case has had no one: since it opened, or since the day its lead left."""
+    since = open_case.case.start_date
+    if open_case.lead_left and open_case.lead_end is not None:
+        since = max(since, open_case.lead_end)
+    return max(0, (today - since).days)
+
+
 def unallocated_cases(
     session: Session, team_ids: Iterable[int], today: date, settings: Settings
 ) -> CaseList:
@@ -353,7 +363,10 @@ def unallocated_cases(
     """
     ids = list(team_ids) or [-1]
     cases = open_cases(session, today, without_lead(today), Case.team_id.in_(ids))  # type: ignore[union-attr]
-    rows = tuple(case_row(open_case, today, settings) for open_case in cases)
+    rows = tuple(sorted(
+        (replace(case_row(open_case, today, settings), days_waiting=days_waiting(open_case, today))
+         for open_case in cases),
+        key=lambda row: (-(row.days_waiting or 0), row.case_ref)))
     return CaseList(
         title="Unallocated cases",
         as_of=today,
@@ -379,7 +392,8 @@ def overdue_cases(
         as_of=today,
         cases=tuple(overdue),
         empty_message="No visits or reviews are overdue.",
-        summary=f"{visits} visit(s) and {reviews} review(s) overdue" if overdue else "",
+        summary=(f"{count_of(visits, 'visit')} and {count_of(reviews, 'review')} overdue"
+                 if overdue else ""),
     )
 
 

@@ -28,6 +28,11 @@ class Freshness:
         return self.age_hours > self.stale_after_hours
 
 
+def count_of(count: int, word: str) -> str:
+    """"1 CP case", "2 CP cases": a proper plural, never "case(s)"."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 @dataclass(frozen=True)
 class Refusal:
     """A polite no: the asker may not see this, or is not known. Audited like any answer."""
@@ -117,9 +122,12 @@ class WorkerLoad:
             flags.append("over points cap")
         if self.is_nqsw:
             flags.append(self.early_career or "NQSW")
+            if self.cp and not self.may_lead_cp:
+                # The protected year allows co-working a CP case, never leading one.
+                flags.append(f"{self.early_career or 'NQSW'} lead on "
+                             f"{count_of(self.cp, 'CP case')}")
         if self.barred_leads:
-            flags.append(f"family help: leads {self.barred_leads} CP/LAC "
-                         f"case{'s' if self.barred_leads > 1 else ''}")
+            flags.append(f"family help: leads {count_of(self.barred_leads, 'CP/LAC case')}")
         if self.overdue_visits:
             flags.append(f"{self.overdue_visits} visit{'s' if self.overdue_visits > 1 else ''} overdue")
         if self.overdue_reviews:
@@ -171,10 +179,14 @@ class CaseRow:
     visit_days_overdue: int
     next_review: date | None
     review_days_overdue: int
+    #: For a case no one holds: days since it was opened, or since its lead left.
+    days_waiting: int | None = None
 
     @property
     def flags(self) -> tuple[str, ...]:
         flags: list[str] = []
+        if self.days_waiting is not None:
+            flags.append(f"waiting {count_of(self.days_waiting, 'day')}")
         if self.visit_days_overdue:
             flags.append(f"visit {self.visit_days_overdue}d overdue")
         if self.review_days_overdue:
@@ -267,7 +279,7 @@ class ProtectionStatus:
         if self.open_cases > self.protected_cap:
             found.append(f"caseload {self.open_cases} over protected cap {self.protected_cap:g}")
         if self.cp_lead_cases and not self.cp_lead_allowed:
-            found.append(f"lead on {len(self.cp_lead_cases)} CP case(s)")
+            found.append(f"lead on {count_of(len(self.cp_lead_cases), 'CP case')}")
         if self.supervision_overdue_days:
             found.append(f"supervision {self.supervision_overdue_days}d overdue")
         return tuple(found)
@@ -503,17 +515,53 @@ class RegistrationAnswer:
     lists_people: bool = True
 
 
+@dataclass(frozen=True)
+class ReadAs:
+    """An answer to a plain question, with the command the question was read as.
+
+    Every renderer shows `command` first ("Read as: /caseload capacity cp"), so the asker can
+    see what was answered and type it themselves next time."""
+
+    command: str
+    answer: "Answer"
+
+    @property
+    def lists_people(self) -> bool:
+        return self.answer.lists_people
+
+    @property
+    def freshness(self) -> "Freshness | None":
+        """How fresh the answered data is: the inner answer's, shown after it."""
+        return getattr(self.answer, "freshness", None)
+
+
 Answer = (
     Refusal | Invalid | Unavailable | HelpAnswer | CaseloadTable | CaseList | CapacityList
     | ProtectionAnswer | ActionList | ActionChanged | SupervisionList | SupervisionLogged
-    | StatusAnswer | StaffingAnswer | AgencyAnswer | RegistrationAnswer
+    | StatusAnswer | StaffingAnswer | AgencyAnswer | RegistrationAnswer | ReadAs
 )
+
+
+def rows_in(answer: object) -> int:
+    """How many rows a listing answer holds (0 for answers that are not lists): what a front
+    end pages through, `max_rows_in_chat` at a time."""
+    answer = unwrapped(answer)
+    for name in ("rows", "cases", "statuses"):
+        listing = getattr(answer, name, None)
+        if isinstance(listing, tuple):
+            return len(listing)
+    return 0
+
+
+def unwrapped(answer: object) -> object:
+    """The answer itself, without the "read as" note a plain question adds around it."""
+    return answer.answer if isinstance(answer, ReadAs) else answer
 
 __all__ = [
     "AgencyAnswer", "AgencyRow", "Answer", "ActionChanged", "ActionList", "ActionRow",
     "CapacityList", "CapacityRow", "CaseList", "CaseRow", "CaseloadTable", "Freshness",
-    "HelpAnswer", "Invalid", "LoadLine", "ProtectionAnswer", "ProtectionStatus", "Refusal",
-    "RegistrationAnswer", "RegistrationRow", "StaffingAnswer", "StaffingFigureRow",
+    "HelpAnswer", "Invalid", "LoadLine", "ProtectionAnswer", "ProtectionStatus", "ReadAs",
+    "Refusal", "RegistrationAnswer", "RegistrationRow", "StaffingAnswer", "StaffingFigureRow",
     "StatusAnswer", "SupervisionList", "SupervisionLogged", "SupervisionRow", "Unavailable",
-    "UnmatchedUser", "WorkerLoad",
+    "UnmatchedUser", "WorkerLoad", "rows_in", "unwrapped",
 ]

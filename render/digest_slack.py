@@ -37,7 +37,8 @@ from render.digest_text import (
     supervision_summary,
     supervision_team_row,
 )
-from render.text import day, freshness_lines, table
+from render.slack import MAX_TABLE_ROWS, raw_cell, table_block
+from render.text import cut, day, freshness_lines, table
 
 MAX_BLOCKS = 50
 MAX_SECTION_CHARS = 3000
@@ -87,6 +88,23 @@ def table_section(title: str, headers: list[str], rows: list[list[str]]) -> Bloc
     return mrkdwn(f"{heading}{body}{more}")
 
 
+def team_table(title: str, headers: list[str], rows: list[list[str]]) -> list[Block]:
+    """The digest's by-team figures as a Block Kit table (Slack allows one a message, so the
+    digest's other lists stay text), its title above it; beyond 99 teams, the text table."""
+    if not rows or len(rows) > MAX_TABLE_ROWS - 1:
+        return [table_section(title, headers, rows)]
+    numbers = [column for column in range(1, len(headers))
+               if all(_numeric(row[column]) for row in rows if column < len(row))]
+    return [mrkdwn(f"*{escape(title)}*"),
+            table_block(headers, [[raw_cell(value) for value in row] for row in rows],
+                        right_aligned=numbers)]
+
+
+def _numeric(value: str) -> bool:
+    return value.replace(".", "", 1).replace("%", "").replace(",", "").strip().isdigit() \
+        or value in ("—", "-", "")
+
+
 def head_blocks(digest: Digest) -> list[Block]:
     head = digest.header
     blocks: list[Block] = [
@@ -119,9 +137,10 @@ def _(digest: StaffingDigest, named: bool = True) -> SlackMessage:
     total = digest.total
     blocks = head_blocks(digest)
     blocks.append(table_section("Service total (England beside it)",
-                                ["", "Council", "England"], staffing_summary_rows(digest, named)))
+                                ["Figure", "Council", "England"],
+                                staffing_summary_rows(digest, named)))
     if digest.teams:
-        blocks.append(table_section("By team", STAFFING_TEAM_HEADERS, staffing_team_rows(digest)))
+        blocks.extend(team_table("By team", STAFFING_TEAM_HEADERS, staffing_team_rows(digest)))
     if named:
         if rows := over_cap_rows(digest):
             blocks.append(table_section("Workers over cap", ["Worker", "Team", "Cases", "Cap"],
@@ -146,11 +165,12 @@ def _(digest: SupervisionDigest, named: bool = True) -> SlackMessage:
     blocks = head_blocks(digest)
     blocks.append(mrkdwn(escape(supervision_summary(digest))))
     if digest.teams:
-        blocks.append(table_section("By team", ["Team", "People", "On time", "%", "NQSWs on time"],
-                                    [supervision_team_row(team) for team in digest.teams]))
+        blocks.extend(team_table("By team", ["Team", "People", "On time", "%", "NQSWs on time"],
+                                 [supervision_team_row(team) for team in digest.teams]))
     if named and digest.overdue:
         blocks.append(table_section("Overdue (most overdue first)",
-                                    ["Name", "Team", "", "Frequency", "Last", "Days overdue"],
+                                    ["Name", "Team", "NQSW", "Frequency", "Last",
+                                     "Days overdue"],
                                     supervision_overdue_rows(digest)))
     if named and digest.nqsws:
         blocks.append(table_section("NQSW supervision frequency",
@@ -179,7 +199,7 @@ def _(digest: ActionsDigest, named: bool = True) -> SlackMessage:
                                     ["Ref", "Plan", "Action", *owner, "Due"],
                                     action_rows_text(digest.due_soon, named, False)))
     if digest.completed:
-        rows = [[done.ref, done.plan, done.action[:60], *([done.owner] if named else []),
+        rows = [[done.ref, done.plan, cut(done.action, 60), *([done.owner] if named else []),
                  day(done.completed_date)] for done in digest.completed]
         blocks.append(table_section("Completed this week",
                                     ["Ref", "Plan", "Action", *owner, "Completed"], rows))
@@ -188,3 +208,62 @@ def _(digest: ActionsDigest, named: bool = True) -> SlackMessage:
 
 
 __all__ = ["MAX_BLOCKS", "MAX_SECTION_CHARS", "SlackMessage", "render_digest_slack"]
+
+
+# --- Charts as Block Kit data visualisation ------------------------------------------------
+
+#: Slack's data visualisation block (https://docs.slack.dev/reference/block-kit/blocks/
+#: data-visualization-block): a title of at most 50 characters, axis category labels of at most
+#: 20, axis titles of at most 50. The reference gives no maximum number of categories; a
+#: service with more teams than this keeps the picture (the uploaded PNG) instead.
+MAX_CHART_TITLE = 50
+MAX_CHART_CATEGORY = 20
+MAX_CHART_AXIS_LABEL = 50
+MAX_CHART_CATEGORIES = 20
+
+
+def data_visualisation(title: str, series_name: str, points: list[tuple[str, float]],
+                       x_label: str, y_label: str) -> Block | None:
+    """A bar chart block, or None when the data does not fit the block's limits (too many
+    categories, or two teams whose names read the same once cut to 20 characters)."""
+    labels = [cut(label, MAX_CHART_CATEGORY) for label, _value in points]
+    if not points or len(points) > MAX_CHART_CATEGORIES or len(set(labels)) != len(labels):
+        return None
+    return {
+        "type": "data_visualization",
+        "title": cut(title, MAX_CHART_TITLE),
+        "chart": {
+            "type": "bar",
+            "series": [{"name": cut(series_name, MAX_CHART_CATEGORY),
+                        "data": [{"label": label, "value": round(value, 1)}
+                                 for label, (_name, value) in zip(labels, points)]}],
+            "axis_config": {"categories": labels,
+                            "x_label": cut(x_label, MAX_CHART_AXIS_LABEL),
+                            "y_label": cut(y_label, MAX_CHART_AXIS_LABEL)},
+        },
+    }
+
+
+def chart_message(digest: object) -> SlackMessage | None:
+    """The digest's chart as a data visualisation block, with its figures as the text (for
+    notifications, and clients that cannot draw the block); None for digests without a chart,
+    or whose chart does not fit the block (the PNG goes instead)."""
+    if isinstance(digest, StaffingDigest) and digest.teams:
+        points = [(team.scope, team.caseload_per_fte) for team in digest.teams
+                  if team.caseload_per_fte is not None]
+        block = data_visualisation(f"Caseload per FTE by team (cap {digest.cap_per_fte:g})",
+                                   "Cases per FTE", points, "Team", "Open cases per FTE")
+        text = "Caseload per FTE by team: " + ", ".join(
+            f"{name} {value:.1f}" for name, value in points)
+    elif isinstance(digest, SupervisionDigest) and digest.teams:
+        points = [(team.team, team.on_time_pct) for team in digest.teams
+                  if team.on_time_pct is not None]
+        block = data_visualisation("Supervision on time by team", "% on time", points, "Team",
+                                   "% of staff supervised on time")
+        text = "Supervision on time by team: " + ", ".join(
+            f"{name} {value:.0f}%" for name, value in points)
+    else:
+        return None
+    if block is None:
+        return None
+    return SlackMessage(text=cut(text, 3000), blocks=[block])

@@ -19,7 +19,7 @@ from jobs.digest_results import (
     digest_title,
 )
 from queries.staffing import StaffingFigures
-from render.text import day, freshness_lines, limited, plural, table
+from render.text import cut, day, freshness_lines, limited, plural, table
 
 
 def pct(value: float | None) -> str:
@@ -203,7 +203,7 @@ def _(digest: SupervisionDigest, named: bool = True, limit: int | None = None) -
                              [supervision_team_row(team) for team in digest.teams], limit))
     if named and digest.overdue:
         parts.append(section("Overdue (most overdue first)",
-                             ["Name", "Team", "", "Frequency", "Last", "Days overdue"],
+                             ["Name", "Team", "NQSW", "Frequency", "Last", "Days overdue"],
                              supervision_overdue_rows(digest), limit))
     if named and digest.nqsws:
         parts.append(section("NQSW supervision frequency",
@@ -222,7 +222,7 @@ def actions_summary(digest: ActionsDigest) -> str:
 
 
 def action_rows_text(rows, named: bool, overdue: bool) -> list[list[str]]:  # type: ignore[no-untyped-def]
-    return [[row.ref, row.plan, row.action[:60], *([row.owner] if named else []),
+    return [[row.ref, row.plan, cut(row.action, 60), *([row.owner] if named else []),
              day(row.due_date), *([f"{row.days_overdue}"] if overdue else [])] for row in rows]
 
 
@@ -239,8 +239,9 @@ def _(digest: ActionsDigest, named: bool = True, limit: int | None = None) -> st
                              ["Ref", "Plan", "Action", *owner, "Due"],
                              action_rows_text(digest.due_soon, named, False), limit))
     if digest.completed:
-        rows = [[done.ref, done.plan, done.action[:60], *([done.owner] if named else []),
-                 day(done.completed_date), (done.evidence or "")[:60]] for done in digest.completed]
+        rows = [[done.ref, done.plan, cut(done.action, 60), *([done.owner] if named else []),
+                 day(done.completed_date), cut(done.evidence or "", 60)]
+                for done in digest.completed]
         parts.append(section("Completed this week",
                              ["Ref", "Plan", "Action", *owner, "Completed", "Evidence"], rows,
                              limit))

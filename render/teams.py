@@ -14,7 +14,6 @@ Teams' own command menu, so the help and error texts shown here drop it.
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -39,6 +38,7 @@ from queries.results import (
     Invalid,
     ProtectionAnswer,
     ProtectionStatus,
+    ReadAs,
     Refusal,
     StatusAnswer,
     SupervisionList,
@@ -71,11 +71,14 @@ from render.text import (
     agency_missing,
     agency_summary,
     as_of,
+    cut,
     cp_rule,
     day,
     freshness_lines,
     joined,
+    page_note,
     plural,
+    read_as_line,
     registration_summary,
     render_text,
     staffing_row_parts,
@@ -100,6 +103,8 @@ MAX_NOTE_CHARS = 1_800
 #: What the "Mark done" / "Add update" submit buttons carry as ``verb``.
 ACTION_DONE = "action_done"
 ACTION_UPDATE = "action_update"
+#: What the "More" button carries as ``verb``, with the row the next page starts at.
+ACTION_MORE = "more_rows"
 
 ATTENTION = "Attention"
 WARNING = "Warning"
@@ -145,9 +150,9 @@ def clip(text: str, limit: int) -> str:
 def flag_colour(flag: str) -> str | None:
     """Breaches in red, overdue work in amber, as render.slack makes them loud."""
     lowered = flag.lower()
-    if "over cap" in lowered or "breach" in lowered:
+    if "over cap" in lowered or "breach" in lowered or "lead on" in lowered:
         return ATTENTION
-    if "overdue" in lowered:
+    if "overdue" in lowered or "waiting" in lowered:
         return WARNING
     return None
 
@@ -200,9 +205,23 @@ def flags_cell(flags: Sequence[str]) -> Cell:
     return Cell(plain(", ".join(flags)), colour, bold=colour == ATTENTION)
 
 
+#: Teams shows an element only where its targetWidth fits the card: tables where there is room
+#: (a desktop or tablet chat), one stacked block per row on a phone, where ten columns would
+#: shrink every header to "F." and every number to "1.".
+WIDE = "atLeast:Standard"
+NARROW = "atMost:Narrow"
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[Cell]],
-          widths: Sequence[int] | None = None) -> Element:
-    """An Adaptive Card 1.5 table, headers first, one TableRow per row."""
+          widths: Sequence[int] | None = None) -> list[Element]:
+    """A table that reads at any width: an Adaptive Card 1.5 table (headers first, one TableRow
+    a row) where the card is standard width or wider, and the same rows stacked — the first cell
+    as a heading, the others as "Header value" runs that wrap — where it is narrow."""
+    return [wide_table(headers, rows, widths), stacked_rows(headers, rows)]
+
+
+def wide_table(headers: Sequence[str], rows: Sequence[Sequence[Cell]],
+               widths: Sequence[int] | None = None) -> Element:
     widths = widths or [1] * len(headers)
 
     def table_cell(content: Cell, header: bool = False) -> Element:
@@ -218,6 +237,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Cell]],
 
     return {
         "type": "Table",
+        "targetWidth": WIDE,
         "gridStyle": "accent",
         "firstRowAsHeaders": True,
         "showGridLines": True,
@@ -231,15 +251,53 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Cell]],
     }
 
 
+def stacked_rows(headers: Sequence[str], rows: Sequence[Sequence[Cell]]) -> Element:
+    """One block a row for a phone: nothing sits in a column, so nothing is cut. The first cell
+    is the row's heading; the other cells follow as "Header value" in lines that wrap, the
+    coloured ones (flags, load over cap) on a line of their own in their colour."""
+
+    def row_block(row: Sequence[Cell]) -> Element:
+        lines: dict[str | None, list[str]] = {}
+        for header, content in zip(headers[1:], row[1:]):
+            if not content.text.strip():
+                continue
+            value = f"**{content.text}**" if content.bold and not content.colour else content.text
+            lines.setdefault(content.colour, []).append(f"{header} {value}" if header else value)
+        items: list[Element] = [text_block(row[0].text, weight="Bolder", colour=row[0].colour)]
+        for colour, parts in lines.items():
+            block = {"type": "TextBlock", "text": " · ".join(parts), "wrap": True,
+                     "spacing": "None"}
+            if colour:
+                block.update(color=colour, weight="Bolder")
+            items.append(block)
+        return {"type": "Container", "separator": True, "items": items}
+
+    return {"type": "Container", "targetWidth": NARROW,
+            "items": [row_block(row) for row in rows] or [text_block(" ")]}
+
+
 def facts(pairs: Iterable[tuple[str, str]]) -> Element:
     return {"type": "FactSet",
             "facts": [{"title": title, "value": value or "—"} for title, value in pairs]}
 
 
-def more_line(left_out: int, hint: str = "") -> list[Element]:
-    if not left_out:
-        return []
-    return [text_block(joined([f"… and {left_out} more", hint]), subtle=True)]
+def more_line(left_out: int, hint: str = "", next_offset: int | None = None, total: int = 0,
+              offset: int = 0) -> list[Element]:
+    """Where this page is ("Showing 41–80 of 120"), how many are left, and a "More" button that
+    asks the same question again for the next page (the handler adds the question)."""
+    note = joined([page_note(offset, total - offset - left_out, total) if total else "",
+                   f"… and {left_out} more" if left_out else "", hint if left_out else ""])
+    elements = [text_block(note, subtle=True)] if note else []
+    if left_out and next_offset is not None:
+        elements.append({"type": "ActionSet", "actions": [{
+            "type": "Action.Submit", "title": f"More ({left_out} left)",
+            "data": {"verb": ACTION_MORE, "offset": next_offset}}]})
+    return elements
+
+
+def more_of(total: int, offset: int, shown: int, hint: str = "") -> list[Element]:
+    """more_line for a page of `shown` rows from `offset` of `total`."""
+    return more_line(total - offset - shown, hint, offset + shown, total, offset)
 
 
 def card(body: list[Element], fallback: str, actions: list[Element] | None = None) -> Card:
@@ -275,8 +333,9 @@ def clip_lines(text: str, limit: int) -> str:
     return "\n".join([*kept, "…"]) if kept else clip(text, limit)
 
 
-def fallback_for(answer: object, limit: int | None) -> str:
-    return clip_lines(teams_words(render_text(answer, limit=limit)), MAX_FALLBACK_CHARS)
+def fallback_for(answer: object, limit: int | None, offset: int = 0) -> str:
+    return clip_lines(teams_words(render_text(answer, limit=limit, offset=offset)),
+                      MAX_FALLBACK_CHARS)
 
 
 def fit(build: Callable[[int], Card], total: int, limit: int | None) -> Card:
@@ -297,15 +356,17 @@ def message(content: Card) -> TeamsMessage:
 
 
 @singledispatch
-def render_card(answer: object, limit: int | None = None, interactive: bool = True) -> Card:
+def render_card(answer: object, limit: int | None = None, interactive: bool = True,
+                offset: int = 0) -> Card:
     """The Adaptive Card for one answer. `interactive` adds the action buttons."""
     raise TypeError(f"no Teams rendering for {type(answer).__name__}")
 
 
-def render_teams(answer: object, limit: int | None = None, interactive: bool = True
-                 ) -> TeamsMessage:
-    """The answer's card, ending with how fresh its data is (one place for every answer)."""
-    content = render_card(answer, limit, interactive)
+def render_teams(answer: object, limit: int | None = None, interactive: bool = True,
+                 offset: int = 0) -> TeamsMessage:
+    """The card for an answer (a list shows one page, `limit` rows from `offset`), ending with
+    how fresh its data is (one place for every answer)."""
+    content = render_card(answer, limit, interactive, offset)
     content["body"] = [*content["body"], *freshness_blocks(getattr(answer, "freshness", None))]
     return message(content)
 
@@ -317,7 +378,19 @@ def freshness_blocks(freshness: object) -> list[Element]:
 
 
 @render_card.register
-def _(answer: Refusal, limit: int | None = None, interactive: bool = True) -> Card:
+def _(answer: ReadAs, limit: int | None = None, interactive: bool = True,
+      offset: int = 0) -> Card:
+    """"Read as: caseload capacity cp" above the answer's own card body."""
+    inner = render_card(answer.answer, limit, interactive, offset)
+    note = text_block(plain(teams_words(read_as_line(answer))), subtle=True)
+    fallback = clip_lines(teams_words(read_as_line(answer)) + "\n"
+                          + inner.get("fallbackText", ""), MAX_FALLBACK_CHARS)
+    return {**inner, "body": [note, *inner["body"]], "fallbackText": fallback}
+
+
+@render_card.register
+def _(answer: Refusal, limit: int | None = None, interactive: bool = True,
+      offset: int = 0) -> Card:
     body = [text_block(plain(teams_words(answer.reason)), weight="Bolder")]
     if answer.hint:
         body.append(text_block(plain(teams_words(answer.hint)), subtle=True))
@@ -325,7 +398,8 @@ def _(answer: Refusal, limit: int | None = None, interactive: bool = True) -> Ca
 
 
 @render_card.register
-def _(answer: Invalid, limit: int | None = None, interactive: bool = True) -> Card:
+def _(answer: Invalid, limit: int | None = None, interactive: bool = True,
+      offset: int = 0) -> Card:
     body = [text_block(plain(teams_words(answer.message)))]
     if answer.usage:
         body.append(text_block("Try:", weight="Bolder"))
@@ -334,12 +408,14 @@ def _(answer: Invalid, limit: int | None = None, interactive: bool = True) -> Ca
 
 
 @render_card.register
-def _(answer: Unavailable, limit: int | None = None, interactive: bool = True) -> Card:
+def _(answer: Unavailable, limit: int | None = None, interactive: bool = True,
+      offset: int = 0) -> Card:
     return card([text_block(answer.message)], fallback_for(answer, limit))
 
 
 @render_card.register
-def _(answer: HelpAnswer, limit: int | None = None, interactive: bool = True) -> Card:
+def _(answer: HelpAnswer, limit: int | None = None, interactive: bool = True,
+      offset: int = 0) -> Card:
     body = [
         heading("Caseload bot — what you can ask"),
         subtitle("Type these as messages to the bot (in a channel, @mention it first)"),
@@ -349,7 +425,8 @@ def _(answer: HelpAnswer, limit: int | None = None, interactive: bool = True) ->
 
 
 @render_card.register
-def _(answer: CaseloadTable, limit: int | None = None, interactive: bool = True) -> Card:
+def _(answer: CaseloadTable, limit: int | None = None, interactive: bool = True,
+      offset: int = 0) -> Card:
     over = answer.over_cap_count
     head = [
         heading(answer.title),
@@ -379,16 +456,18 @@ def _(answer: CaseloadTable, limit: int | None = None, interactive: bool = True)
              cell(joined([f"{row.load_pct}% of {row.cap:g}", row.points_text]),
                   ATTENTION if row.over_cap or row.over_points_cap else None),
              flags_cell(row.flags)]
-            for row in answer.rows[:shown]
+            for row in answer.rows[offset:offset + shown]
         ]
-        return card([*head, table(headers, rows, widths),
-                     *more_line(len(answer.rows) - shown)], fallback_for(answer, shown))
+        return card([*head, *table(headers, rows, widths),
+                     *more_of(len(answer.rows), offset, shown)],
+                    fallback_for(answer, shown, offset))
 
-    return fit(build, len(answer.rows), limit)
+    return fit(build, len(answer.rows) - offset, limit)
 
 
 @render_card.register
-def _(answer: CaseList, limit: int | None = None, interactive: bool = True) -> Card:
+def _(answer: CaseList, limit: int | None = None, interactive: bool = True,
+      offset: int = 0) -> Card:
     head = [heading(answer.title), subtitle(as_of(answer.as_of), plain(answer.summary))]
     if not answer.cases:
         return card([*head, text_block(plain(answer.empty_message))], fallback_for(answer, limit))
@@ -404,33 +483,36 @@ def _(answer: CaseList, limit: int | None = None, interactive: bool = True) -> C
              cell(case.lead) if case.lead else Cell("unallocated", WARNING),
              cell(case.co_worker or ""), cell(day(case.visit_due)), cell(day(case.next_review)),
              flags_cell(case.flags)]
-            for case in answer.cases[:shown]
+            for case in answer.cases[offset:offset + shown]
         ]
-        return card([*head, table(headers, rows, widths), *more_line(len(answer.cases) - shown)],
-                    fallback_for(answer, shown))
+        return card([*head, *table(headers, rows, widths), *more_of(len(answer.cases), offset,
+                                                                   shown)],
+                    fallback_for(answer, shown, offset))
 
-    return fit(build, len(answer.cases), limit)
+    return fit(build, len(answer.cases) - offset, limit)
 
 
 @render_card.register
-def _(answer: CapacityList, limit: int | None = None, interactive: bool = True) -> Card:
+def _(answer: CapacityList, limit: int | None = None, interactive: bool = True,
+      offset: int = 0) -> Card:
     head = [heading(answer.title), subtitle(as_of(answer.as_of)), text_block(plain(answer.note))]
     if not answer.rows:
         return card([*head, text_block("No one in your teams has room for another case.")],
                     fallback_for(answer, limit))
-    headers = ["Worker", "Team", "FTE", "Cases", "Cap", "Headroom", ""]
+    headers = ["Worker", "Team", "FTE", "Cases", "Cap", "Headroom", "NQSW"]
 
     def build(shown: int) -> Card:
         rows = [
             [cell(row.name, bold=True), cell(row.team), cell(f"{row.fte:g}"),
              cell(row.open_cases), cell(f"{row.cap:g}"), cell(f"{row.headroom:g}", bold=True),
              cell("NQSW" if row.is_nqsw else "")]
-            for row in answer.rows[:shown]
+            for row in answer.rows[offset:offset + shown]
         ]
-        return card([*head, table(headers, rows, [3, 2, 1, 1, 1, 2, 1]),
-                     *more_line(len(answer.rows) - shown)], fallback_for(answer, shown))
+        return card([*head, *table(headers, rows, [3, 2, 1, 1, 1, 2, 1]),
+                     *more_of(len(answer.rows), offset, shown)],
+                    fallback_for(answer, shown, offset))
 
-    return fit(build, len(answer.rows), limit)
+    return fit(build, len(answer.rows) - offset, limit)
 
 
 def protection_container(status: ProtectionStatus) -> Element:
@@ -472,7 +554,8 @@ def protection_container(status: ProtectionStatus) -> Element:
 
 
 @render_card.register
-def _(answer: ProtectionAnswer, limit: int | None = None, interactive: bool = True) -> Card:
+def _(answer: ProtectionAnswer, limit: int | None = None, interactive: bool = True,
+      offset: int = 0) -> Card:
     statuses = list(answer.statuses)
     head = [heading(answer.title), subtitle(as_of(answer.as_of))]
     if not statuses:
@@ -489,10 +572,11 @@ def _(answer: ProtectionAnswer, limit: int | None = None, interactive: bool = Tr
                                weight="Bolder" if breaches else None))
 
     def build(shown: int) -> Card:
-        return card([*head, *(protection_container(status) for status in statuses[:shown]),
-                     *more_line(len(statuses) - shown)], fallback_for(answer, shown))
+        return card([*head, *(protection_container(status)
+                              for status in statuses[offset:offset + shown]),
+                     *more_of(len(statuses), offset, shown)], fallback_for(answer, shown, offset))
 
-    return fit(build, len(statuses), limit)
+    return fit(build, len(statuses) - offset, limit)
 
 
 def action_reference(row: ActionRow) -> str:
@@ -556,7 +640,8 @@ def action_container(row: ActionRow, position: int, interactive: bool) -> Elemen
 
 
 @render_card.register
-def _(answer: ActionList, limit: int | None = None, interactive: bool = True) -> Card:
+def _(answer: ActionList, limit: int | None = None, interactive: bool = True,
+      offset: int = 0) -> Card:
     overdue = sum(1 for row in answer.rows if row.days_overdue)
     head = [heading(answer.title), subtitle(as_of(answer.as_of))]
     if not answer.rows:
@@ -566,16 +651,17 @@ def _(answer: ActionList, limit: int | None = None, interactive: bool = True) ->
 
     def build(shown: int) -> Card:
         rows = [action_container(row, position, interactive)
-                for position, row in enumerate(answer.rows[:shown])]
-        return card([*head, *rows, *more_line(len(answer.rows) - shown,
-                                              "narrow it with actions overdue or actions plan "
-                                              "NAME")], fallback_for(answer, shown))
+                for position, row in enumerate(answer.rows[offset:offset + shown])]
+        return card([*head, *rows, *more_of(len(answer.rows), offset, shown,
+                                            "narrow it with actions overdue or actions plan "
+                                            "NAME")], fallback_for(answer, shown, offset))
 
-    return fit(build, len(answer.rows), limit)
+    return fit(build, len(answer.rows) - offset, limit)
 
 
 @render_card.register
-def _(answer: ActionChanged, limit: int | None = None, interactive: bool = True) -> Card:
+def _(answer: ActionChanged, limit: int | None = None, interactive: bool = True,
+      offset: int = 0) -> Card:
     if answer.kind == "done":
         body = [text_block(f"Action **{plain(answer.ref)}** ({plain(answer.plan)}) marked done "
                            f"by {plain(answer.by)} on {day(answer.on)}.", colour=GOOD),
@@ -588,14 +674,15 @@ def _(answer: ActionChanged, limit: int | None = None, interactive: bool = True)
 
 
 @render_card.register
-def _(answer: SupervisionList, limit: int | None = None, interactive: bool = True) -> Card:
+def _(answer: SupervisionList, limit: int | None = None, interactive: bool = True,
+      offset: int = 0) -> Card:
     overdue = answer.overdue_count
     head = [heading(answer.title), subtitle(as_of(answer.as_of))]
     if not answer.rows:
         return card([*head, text_block(plain(answer.empty_message))], fallback_for(answer, limit))
     head.append(text_block(f"{overdue} of {len(answer.rows)} overdue",
                            colour=ATTENTION if overdue else None))
-    headers = ["Name", "Team", "", "Frequency", "Last", "Next due", "Status"]
+    headers = ["Name", "Team", "NQSW", "Frequency", "Last", "Next due", "Status"]
 
     def build(shown: int) -> Card:
         rows = [
@@ -603,23 +690,26 @@ def _(answer: SupervisionList, limit: int | None = None, interactive: bool = Tru
              cell(row.frequency), cell(day(row.last)), cell(day(row.next_due)),
              Cell(f"{row.days_overdue}d overdue", ATTENTION, bold=True) if row.days_overdue
              else Cell("on time", GOOD)]
-            for row in answer.rows[:shown]
+            for row in answer.rows[offset:offset + shown]
         ]
-        return card([*head, table(headers, rows, [3, 2, 1, 2, 2, 2, 2]),
-                     *more_line(len(answer.rows) - shown)], fallback_for(answer, shown))
+        return card([*head, *table(headers, rows, [3, 2, 1, 2, 2, 2, 2]),
+                     *more_of(len(answer.rows), offset, shown)],
+                    fallback_for(answer, shown, offset))
 
-    return fit(build, len(answer.rows), limit)
+    return fit(build, len(answer.rows) - offset, limit)
 
 
 @render_card.register
-def _(answer: SupervisionLogged, limit: int | None = None, interactive: bool = True) -> Card:
+def _(answer: SupervisionLogged, limit: int | None = None, interactive: bool = True,
+      offset: int = 0) -> Card:
     return card([text_block(f"Supervision for **{plain(answer.name)}** on {day(answer.on)} "
                             f"logged by {plain(answer.by)}. Next due {day(answer.next_due)}.",
                             colour=GOOD)], fallback_for(answer, limit))
 
 
 @render_card.register
-def _(answer: StaffingAnswer, limit: int | None = None, interactive: bool = True) -> Card:
+def _(answer: StaffingAnswer, limit: int | None = None, interactive: bool = True,
+      offset: int = 0) -> Card:
     pairs = []
     for row in answer.rows:
         label, now, england, trend = staffing_row_parts(row)
@@ -636,7 +726,8 @@ def _(answer: StaffingAnswer, limit: int | None = None, interactive: bool = True
 
 
 @render_card.register
-def _(answer: AgencyAnswer, limit: int | None = None, interactive: bool = True) -> Card:
+def _(answer: AgencyAnswer, limit: int | None = None, interactive: bool = True,
+      offset: int = 0) -> Card:
     head = [heading(answer.title), subtitle(as_of(answer.as_of))]
     if not answer.rows:
         return card([*head, text_block(plain(answer.empty_message))], fallback_for(answer, limit))
@@ -658,7 +749,8 @@ def _(answer: AgencyAnswer, limit: int | None = None, interactive: bool = True) 
 
 
 @render_card.register
-def _(answer: RegistrationAnswer, limit: int | None = None, interactive: bool = True) -> Card:
+def _(answer: RegistrationAnswer, limit: int | None = None, interactive: bool = True,
+      offset: int = 0) -> Card:
     head = [heading(answer.title), subtitle(as_of(answer.as_of)),
             text_block(registration_summary(answer), colour=ATTENTION if answer.rows else None)]
     if not answer.rows:
@@ -686,13 +778,15 @@ def text_card(text: str, title: str | None = None) -> TeamsMessage:
     return message(card(body or [text_block(" ")], fallback))
 
 
-def image_card(png: bytes, title: str, alt_text: str) -> TeamsMessage | None:
-    """A chart as an inline image (a data URI), when it fits in one Teams message."""
-    uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+def image_card(url: str, title: str, alt_text: str) -> TeamsMessage:
+    """A chart, linked by its HTTPS address on the bot (handlers/teams/charts.py): never a
+    data: URI, which would carry the whole picture inside the message."""
+    if not url.lower().startswith("https://"):
+        raise ValueError("Teams charts are linked over HTTPS only")
     content = card([text_block(plain(title), weight="Bolder"),
-                    {"type": "Image", "url": uri, "altText": alt_text, "size": "Stretch"}],
+                    {"type": "Image", "url": url, "altText": alt_text, "size": "Stretch"}],
                    alt_text)
-    return message(content) if card_bytes(content) <= MAX_CARD_BYTES else None
+    return message(content)
 
 
 def digest_table(title: str, headers: list[str], rows: list[list[str]], shown: int
@@ -703,7 +797,7 @@ def digest_table(title: str, headers: list[str], rows: list[list[str]], shown: i
     cells = [[cell(value, flag_colour(value), bold=column == 0) for column, value in enumerate(row)]
              for row in rows[:shown]]
     return [text_block(plain(title), weight="Bolder", spacing="Medium"),
-            table(headers, cells), *more_line(len(rows) - shown)]
+            *table(headers, cells), *more_line(max(0, len(rows) - shown))]
 
 
 def digest_sections(digest: object, named: bool) -> tuple[list[Element], list[Section]]:
@@ -728,7 +822,7 @@ def digest_sections(digest: object, named: bool) -> tuple[list[Element], list[Se
                        [supervision_team_row(team) for team in digest.teams]))
         if named:
             tables.append(("Overdue (most overdue first)",
-                           ["Name", "Team", "", "Frequency", "Last", "Days overdue"],
+                           ["Name", "Team", "NQSW", "Frequency", "Last", "Days overdue"],
                            supervision_overdue_rows(digest)))
             tables.append(("NQSW supervision frequency",
                            ["NQSW", "Team", "Required", "Last", "Next due", "Status"],
@@ -745,7 +839,7 @@ def digest_sections(digest: object, named: bool) -> tuple[list[Element], list[Se
                        ["Ref", "Plan", "Action", *owner, "Due"],
                        action_rows_text(digest.due_soon, named, False)))
         tables.append(("Completed this week", ["Ref", "Plan", "Action", *owner, "Completed"],
-                       [[done.ref, done.plan, done.action[:60],
+                       [[done.ref, done.plan, cut(done.action, 60),
                          *([done.owner] if named else []), day(done.completed_date)]
                         for done in digest.completed]))
     else:
@@ -776,14 +870,16 @@ def render_digest_teams(digest: object, named: bool = True) -> TeamsMessage:
 
 
 __all__ = [
-    "ACTION_DONE", "ACTION_UPDATE", "CARD_CONTENT_TYPE", "Card", "MAX_CARD_BYTES", "TeamsMessage",
+    "ACTION_DONE", "ACTION_MORE", "ACTION_UPDATE", "CARD_CONTENT_TYPE", "Card", "MAX_CARD_BYTES",
+    "TeamsMessage",
     "image_card", "render_card", "render_digest_teams", "render_teams", "teams_words",
     "text_card",
 ]
 
 
 @render_card.register
-def _(answer: StatusAnswer, limit: int | None = None, interactive: bool = True) -> Card:
+def _(answer: StatusAnswer, limit: int | None = None, interactive: bool = True,
+      offset: int = 0) -> Card:
     body = [heading(answer.title), subtitle(as_of(answer.as_of))]
     for title, lines in status_sections(answer, limit):
         body.append(text_block(plain(title), weight="Bolder", spacing="Medium"))

@@ -18,6 +18,7 @@ from queries.results import (
     Invalid,
     ProtectionAnswer,
     ProtectionStatus,
+    ReadAs,
     Refusal,
     StatusAnswer,
     SupervisionList,
@@ -45,6 +46,12 @@ def joined(parts: Iterable[str]) -> str:
     return " · ".join(part for part in parts if part)
 
 
+def cut(text: str, limit: int) -> str:
+    """At most `limit` characters; cut text ends with "…", so nobody reads half a sentence as
+    the whole of it."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def plural(count: int, word: str, suffix: str = "s") -> str:
     return f"{count} {word}{'' if count == 1 else suffix}"
 
@@ -57,11 +64,21 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def limited(rows: list[list[str]], limit: int | None) -> tuple[list[list[str]], str]:
-    """Cut a long listing, saying how many were left out rather than dropping them silently."""
-    if limit is None or len(rows) <= limit:
-        return rows, ""
-    return rows[:limit], f"… and {len(rows) - limit} more"
+def page_note(offset: int, shown: int, total: int) -> str:
+    """"Showing 41–80 of 120" on a page after the first, so the reader knows where they are."""
+    return f"Showing {offset + 1}–{offset + shown} of {total}" if offset else ""
+
+
+def limited(rows: list[list[str]], limit: int | None, offset: int = 0
+            ) -> tuple[list[list[str]], str]:
+    """One page of a long listing (`limit` rows from `offset`), saying how many are left rather
+    than dropping them silently: the front ends offer "more" for the next page."""
+    page = rows[offset:]
+    shown = page if limit is None else page[:limit]
+    notes = [page_note(offset, len(shown), len(rows))]
+    if len(shown) < len(page):
+        notes.append(f"… and {len(page) - len(shown)} more")
+    return shown, joined(notes)
 
 
 def freshness_lines(freshness: Freshness | None) -> list[str]:
@@ -118,27 +135,39 @@ def status_sections(answer: StatusAnswer, limit: int | None = None
 
 
 @singledispatch
-def render_text(answer: object, limit: int | None = None) -> str:
+def render_text(answer: object, limit: int | None = None, offset: int = 0) -> str:
+    """The answer as text; a list shows `limit` rows from `offset` (one page)."""
     raise TypeError(f"no text rendering for {type(answer).__name__}")
 
 
+def read_as_line(answer: ReadAs) -> str:
+    """What a plain question was answered as, so the asker can check it (and type it next time)."""
+    return f"Read as: {answer.command}"
+
+
 @render_text.register
-def _(answer: Refusal, limit: int | None = None) -> str:
+def _(answer: ReadAs, limit: int | None = None, offset: int = 0) -> str:
+    # The inner answer without its freshness line: render_text adds it once, after the whole.
+    return f"{read_as_line(answer)}\n{_render_answer(answer.answer, limit=limit, offset=offset)}"
+
+
+@render_text.register
+def _(answer: Refusal, limit: int | None = None, offset: int = 0) -> str:
     return "\n".join(part for part in (answer.reason, answer.hint) if part)
 
 
 @render_text.register
-def _(answer: Invalid, limit: int | None = None) -> str:
+def _(answer: Invalid, limit: int | None = None, offset: int = 0) -> str:
     return f"{answer.message}\nTry: {answer.usage}" if answer.usage else answer.message
 
 
 @render_text.register
-def _(answer: Unavailable, limit: int | None = None) -> str:
+def _(answer: Unavailable, limit: int | None = None, offset: int = 0) -> str:
     return answer.message
 
 
 @render_text.register
-def _(answer: HelpAnswer, limit: int | None = None) -> str:
+def _(answer: HelpAnswer, limit: int | None = None, offset: int = 0) -> str:
     width = max(len(usage) for usage, _ in answer.lines)
     return "Caseload bot — what you can ask:\n" + "\n".join(
         f"  {usage.ljust(width)}  {meaning}" for usage, meaning in answer.lines
@@ -146,14 +175,14 @@ def _(answer: HelpAnswer, limit: int | None = None) -> str:
 
 
 @render_text.register
-def _(answer: CaseloadTable, limit: int | None = None) -> str:
+def _(answer: CaseloadTable, limit: int | None = None, offset: int = 0) -> str:
     rows = [
         [r.name, r.team, f"{r.fte:g}", str(r.cp), str(r.cin), str(r.lac), str(r.other),
          str(r.total), joined([f"{r.load_pct}% of {r.cap:g}", r.points_text]),
          ", ".join(r.flags)]
         for r in answer.rows
     ]
-    rows, more = limited(rows, limit)
+    rows, more = limited(rows, limit, offset)
     heading = (
         f"{answer.title} (as of {day(answer.as_of)})\n"
         f"{len(answer.rows)} workers, {answer.total_fte:g} FTE, {answer.total_cases} cases"
@@ -168,7 +197,7 @@ def _(answer: CaseloadTable, limit: int | None = None) -> str:
 
 
 @render_text.register
-def _(answer: CaseList, limit: int | None = None) -> str:
+def _(answer: CaseList, limit: int | None = None, offset: int = 0) -> str:
     heading = f"{answer.title} (as of {day(answer.as_of)})"
     if answer.summary:
         heading += f"\n{answer.summary}"
@@ -179,21 +208,21 @@ def _(answer: CaseList, limit: int | None = None) -> str:
          day(c.visit_due), day(c.next_review), ", ".join(c.flags)]
         for c in answer.cases
     ]
-    rows, more = limited(rows, limit)
+    rows, more = limited(rows, limit, offset)
     body = table(["Case", "Type", "Team", "Lead", "Co-worker", "Visit due", "Review", "Flags"],
                  rows)
     return "\n".join(part for part in (heading, body, more) if part)
 
 
 @render_text.register
-def _(answer: CapacityList, limit: int | None = None) -> str:
+def _(answer: CapacityList, limit: int | None = None, offset: int = 0) -> str:
     heading = f"{answer.title} (as of {day(answer.as_of)})\n{answer.note}"
     if not answer.rows:
         return f"{heading}\nNo one in your teams has room for another case."
     rows = [[r.name, r.team, f"{r.fte:g}", str(r.open_cases), f"{r.cap:g}", f"{r.headroom:g}",
              "NQSW" if r.is_nqsw else ""] for r in answer.rows]
-    rows, more = limited(rows, limit)
-    body = table(["Worker", "Team", "FTE", "Cases", "Cap", "Headroom", ""], rows)
+    rows, more = limited(rows, limit, offset)
+    body = table(["Worker", "Team", "FTE", "Cases", "Cap", "Headroom", "NQSW"], rows)
     return "\n".join(part for part in (heading, body, more) if part)
 
 
@@ -230,12 +259,12 @@ def protection_lines(status: ProtectionStatus) -> list[str]:
 
 
 @render_text.register
-def _(answer: ProtectionAnswer, limit: int | None = None) -> str:
+def _(answer: ProtectionAnswer, limit: int | None = None, offset: int = 0) -> str:
     heading = f"{answer.title} (as of {day(answer.as_of)})"
     if not answer.statuses:
         return f"{heading}\n{answer.empty_message}"
     statuses = list(answer.statuses)
-    shown = statuses if limit is None else statuses[:limit]
+    shown = statuses[offset:] if limit is None else statuses[offset:offset + limit]
     if len(statuses) == 1 and not statuses[0].in_protected_year and answer.title.startswith("Your"):
         ended = statuses[0].protection_end
         return (f"{heading}\nYou are not in your protected year"
@@ -246,21 +275,24 @@ def _(answer: ProtectionAnswer, limit: int | None = None) -> str:
         lines.append(f"{len(statuses)} NQSWs; {breaches} with a breach")
     for status in shown:
         lines.extend(protection_lines(status))
-    if len(shown) < len(statuses):
-        lines.append(f"… and {len(statuses) - len(shown)} more")
+    left = len(statuses) - offset - len(shown)
+    notes = joined([page_note(offset, len(shown), len(statuses)),
+                    f"… and {left} more" if left > 0 else ""])
+    if notes:
+        lines.append(notes)
     return "\n".join(lines)
 
 
 @render_text.register
-def _(answer: ActionList, limit: int | None = None) -> str:
+def _(answer: ActionList, limit: int | None = None, offset: int = 0) -> str:
     heading = f"{answer.title} (as of {day(answer.as_of)})"
     if not answer.rows:
         return f"{heading}\n{answer.empty_message}"
     overdue = sum(1 for r in answer.rows if r.days_overdue)
-    rows = [[r.ref, r.plan, r.action[:60], r.owner, r.agency or "", day(r.due_date),
-             f"{r.days_overdue}d" if r.days_overdue else "", (r.measure or "")[:40]]
+    rows = [[r.ref, r.plan, cut(r.action, 60), r.owner, r.agency or "", day(r.due_date),
+             f"{r.days_overdue}d" if r.days_overdue else "", cut(r.measure or "", 40)]
             for r in answer.rows]
-    rows, more = limited(rows, limit)
+    rows, more = limited(rows, limit, offset)
     body = table(["Ref", "Plan", "Action", "Owner", "Agency", "Due", "Overdue", "Measured by"],
                  rows)
     return "\n".join(part for part in
@@ -269,7 +301,7 @@ def _(answer: ActionList, limit: int | None = None) -> str:
 
 
 @render_text.register
-def _(answer: ActionChanged, limit: int | None = None) -> str:
+def _(answer: ActionChanged, limit: int | None = None, offset: int = 0) -> str:
     if answer.kind == "done":
         return (f"Action {answer.ref} ({answer.plan}) marked done by {answer.by} on "
                 f"{day(answer.on)}. Evidence: {answer.text}")
@@ -277,22 +309,22 @@ def _(answer: ActionChanged, limit: int | None = None) -> str:
 
 
 @render_text.register
-def _(answer: SupervisionList, limit: int | None = None) -> str:
+def _(answer: SupervisionList, limit: int | None = None, offset: int = 0) -> str:
     heading = f"{answer.title} (as of {day(answer.as_of)})"
     if not answer.rows:
         return f"{heading}\n{answer.empty_message}"
     rows = [[r.name, r.team, "NQSW" if r.is_nqsw else "", r.frequency, day(r.last),
              day(r.next_due), f"{r.days_overdue}d overdue" if r.days_overdue else "on time"]
             for r in answer.rows]
-    rows, more = limited(rows, limit)
-    body = table(["Name", "Team", "", "Frequency", "Last", "Next due", "Status"], rows)
+    rows, more = limited(rows, limit, offset)
+    body = table(["Name", "Team", "NQSW", "Frequency", "Last", "Next due", "Status"], rows)
     return "\n".join(part for part in
                      (f"{heading}\n{answer.overdue_count} of {len(answer.rows)} overdue", body,
                       more) if part)
 
 
 @render_text.register
-def _(answer: SupervisionLogged, limit: int | None = None) -> str:
+def _(answer: SupervisionLogged, limit: int | None = None, offset: int = 0) -> str:
     return (f"Supervision for {answer.name} on {day(answer.on)} logged by {answer.by}. "
             f"Next due {day(answer.next_due)}.")
 
@@ -342,7 +374,7 @@ def staffing_row_parts(row: StaffingFigureRow) -> tuple[str, str, str, str]:
 
 
 @render_text.register
-def _(answer: StaffingAnswer, limit: int | None = None) -> str:
+def _(answer: StaffingAnswer, limit: int | None = None, offset: int = 0) -> str:
     heading = (f"{answer.title} (as of {day(answer.as_of)})\n"
                f"Trend: the last {answer.trend_weeks} weeks, oldest first")
     rows, more = limited([list(staffing_row_parts(row)) for row in answer.rows], limit)
@@ -361,7 +393,7 @@ def agency_summary(answer: AgencyAnswer) -> str:
 
 
 @render_text.register
-def _(answer: AgencyAnswer, limit: int | None = None) -> str:
+def _(answer: AgencyAnswer, limit: int | None = None, offset: int = 0) -> str:
     heading = f"{answer.title} (as of {day(answer.as_of)})"
     if not answer.rows:
         return f"{heading}\n{answer.empty_message}"
@@ -377,7 +409,7 @@ def registration_summary(answer: RegistrationAnswer) -> str:
 
 
 @render_text.register
-def _(answer: RegistrationAnswer, limit: int | None = None) -> str:
+def _(answer: RegistrationAnswer, limit: int | None = None, offset: int = 0) -> str:
     heading = f"{answer.title} (as of {day(answer.as_of)})\n{registration_summary(answer)}"
     if not answer.rows:
         return f"{heading}\n{answer.empty_message}"
@@ -388,7 +420,7 @@ def _(answer: RegistrationAnswer, limit: int | None = None) -> str:
 
 
 @render_text.register
-def _(answer: StatusAnswer, limit: int | None = None) -> str:
+def _(answer: StatusAnswer, limit: int | None = None, offset: int = 0) -> str:
     parts = [f"{answer.title} (as of {day(answer.as_of)})"]
     for heading, lines in status_sections(answer, limit):
         parts.append("\n".join([heading + ":", *(f"  {line}" for line in lines)]))
@@ -398,10 +430,11 @@ def _(answer: StatusAnswer, limit: int | None = None) -> str:
 _render_answer = render_text
 
 
-def render_text(answer: object, limit: int | None = None) -> str:  # type: ignore[no-redef]
+def render_text(answer: object, limit: int | None = None,  # type: ignore[no-redef]
+                offset: int = 0) -> str:
     """The answer as text, ending with how fresh its data is (one place for every answer)."""
     lines = freshness_lines(getattr(answer, "freshness", None))
-    return "\n".join([_render_answer(answer, limit), *lines])
+    return "\n".join([_render_answer(answer, limit, offset), *lines])
 
 
 render_text.register = _render_answer.register  # type: ignore[attr-defined]

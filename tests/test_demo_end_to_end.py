@@ -35,14 +35,14 @@ def test_demo_seeds_through_the_importers_once(engine, tmp_path) -> None:
 def test_console_answers_a_managers_and_an_nqsws_questions(engine, tmp_path) -> None:
     seed(engine, TODAY, out_dir=tmp_path, scale=0.3)
     typed = iter(["TM0001", "/caseload", "/protected team", "as SW0003", "/protected",
-                  "/caseload frobnicate", "quit"])
+                  "/caseload overdeu", "quit"])
     shown: list[str] = []
     run_console(engine, TODAY, Settings(), read=lambda _prompt: next(typed), write=shown.append)
     screen = "\n".join(shown)
     assert "Caseload — " in screen and "unallocated" in screen
     assert "NQSW protection" in screen and "BREACH" in screen
     assert "Your protected year" in screen and "month" in screen
-    assert "isn't a /caseload option" in screen and "Try:" in screen
+    assert "Did you mean /caseload overdue?" in screen and "Try: /caseload overdue" in screen
     with Session(engine) as session:
         entries = session.exec(select(AuditEntry).where(AuditEntry.front_end == "console")).all()
     assert [(e.actor, e.outcome) for e in entries] == [

@@ -23,7 +23,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.webhook import WebhookClient
 
-from queries.results import Invalid, Refusal, Unavailable
+from queries.results import Invalid, Refusal, Unavailable, unwrapped
 from render.slack import Message
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ def response_type(answer: object, in_dm: bool) -> str:
     """"in_channel" only for an answer that lists nobody, asked in a DM; otherwise ephemeral."""
     if not in_dm or getattr(answer, "lists_people", True):
         return "ephemeral"
-    if isinstance(answer, (Refusal, Invalid, Unavailable)):
+    if isinstance(unwrapped(answer), (Refusal, Invalid, Unavailable)):
         return "ephemeral"
     return "in_channel"
 

@@ -51,11 +51,12 @@ class SlackFrontEnd:
                       exc_info=True)
             return Outcome(Unavailable(), None, "")
 
-    def render(self, answer: object, limit: int | None = None) -> Message:
-        """Block Kit for an answer; a rendering fault still gives the user the plain message."""
+    def render(self, answer: object, limit: int | None = None, offset: int = 0) -> Message:
+        """Block Kit for an answer (a page of `max_rows_in_chat` rows from `offset`); a
+        rendering fault still gives the user the plain message."""
         rows = self.settings.max_rows_in_chat if limit is None else limit
         try:
-            return render_slack(answer, limit=rows)
+            return render_slack(answer, limit=rows, offset=offset)
         except Exception as error:
             log.error("rendering a %s for Slack failed: %s", type(answer).__name__,
                       type(error).__name__, exc_info=True)

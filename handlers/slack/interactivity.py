@@ -18,10 +18,12 @@ from slack_sdk import WebClient
 
 from commands import ParseError, parse
 from handlers.slack.commands import post_message, reply
-from queries.results import ActionChanged, ActionList, Unavailable
+from queries.results import ActionChanged, ActionList, Unavailable, unwrapped
 from render.slack import (
     ACTION_DONE,
+    ACTION_MORE,
     ACTION_UPDATE,
+    MORE_BLOCK_PREFIX,
     MAX_BLOCK_ID,
     MAX_BLOCKS,
     Message,
@@ -42,6 +44,7 @@ NOTE_INPUT = "text"
 NOTE_MAX_CHARS = 1800
 MAX_PRIVATE_METADATA = 3000
 ROW_BLOCK_PREFIX = "action_row_"
+STAMPED_PREFIXES = (ROW_BLOCK_PREFIX, MORE_BLOCK_PREFIX)
 ORIGIN_SEPARATOR = "|"
 
 KIND_WORDING = {
@@ -59,10 +62,11 @@ KIND_WORDING = {
 
 def stamp_origin(message: Message, origin: str) -> Message:
     """Write the question into each action row's block_id, so that after a modal submission the
-    list can be asked again and replaced in place (Slack returns block_ids with button clicks)."""
+    list can be asked again and replaced in place (Slack returns block_ids with button clicks);
+    and into the "More" button's, so the next page is the same question asked again."""
     for block in message.get("blocks", []):
         block_id = str(block.get("block_id") or "")
-        if block.get("type") == "actions" and block_id.startswith(ROW_BLOCK_PREFIX):
+        if block.get("type") == "actions" and block_id.startswith(STAMPED_PREFIXES):
             stamped = f"{block_id}{ORIGIN_SEPARATOR}{origin}"
             if len(stamped) <= MAX_BLOCK_ID:
                 block["block_id"] = stamped
@@ -70,7 +74,17 @@ def stamp_origin(message: Message, origin: str) -> Message:
 
 
 def origin_of(block_id: str) -> str:
-    return block_id.partition(ORIGIN_SEPARATOR)[2] if block_id.startswith(ROW_BLOCK_PREFIX) else ""
+    return block_id.partition(ORIGIN_SEPARATOR)[2] if block_id.startswith(STAMPED_PREFIXES) \
+        else ""
+
+
+def next_page_of(block_id: str) -> tuple[str, int] | None:
+    """(the question, the row its next page starts at) from a "More" button's block_id."""
+    if not block_id.startswith(MORE_BLOCK_PREFIX):
+        return None
+    start, _separator, origin = block_id.removeprefix(MORE_BLOCK_PREFIX).partition(
+        ORIGIN_SEPARATOR)
+    return (origin, int(start)) if start.isdigit() and origin else None
 
 
 # --- The modal --------------------------------------------------------------------------------
@@ -153,7 +167,7 @@ def refreshed_list(front: SlackFrontEnd, user_id: str, origin: str,
     if not origin:
         return None
     refreshed = front.ask(user_id, origin)
-    if not isinstance(refreshed.answer, ActionList):
+    if not isinstance(unwrapped(refreshed.answer), ActionList):
         return None
     message = stamp_origin(front.render(refreshed.answer), origin)
     blocks = [*confirmation["blocks"], *message["blocks"]]
@@ -220,10 +234,31 @@ def register(app: App, front: SlackFrontEnd) -> None:
         if details.get("home"):
             publish_home(front, client, user_id)
 
+    def acknowledge_more(ack: Ack) -> None:
+        ack()
+
+    def show_next_page(body: dict[str, Any], client: WebClient) -> None:
+        """Lazy: "More" asks the same question again (access and audit as ever) and shows the
+        next page, as a new message under the last, so the earlier rows stay on screen."""
+        action = (body.get("actions") or [{}])[0]
+        user_id = str((body.get("user") or {}).get("id") or "")
+        page = next_page_of(str(action.get("block_id") or ""))
+        if page is None:
+            return
+        origin, start = page
+        outcome = front.ask(user_id, origin)
+        message = stamp_origin(front.render(outcome.answer, offset=start), origin)
+        response_url = str(body.get("response_url") or "")
+        if response_url:
+            reply(response_url, message)
+        else:
+            post_message(client, user_id, message)
+
+    app.action(ACTION_MORE)(ack=acknowledge_more, lazy=[show_next_page])
     app.action(ACTION_DONE)(open_progress_modal)
     app.action(ACTION_UPDATE)(open_progress_modal)
     app.view(MODAL_CALLBACK_ID)(ack=check_submission, lazy=[record_submission])
 
 
 __all__ = ["MODAL_CALLBACK_ID", "NOTE_BLOCK", "NOTE_INPUT", "command_text", "note_problem",
-           "origin_of", "progress_modal", "register", "stamp_origin"]
+           "next_page_of", "origin_of", "progress_modal", "register", "stamp_origin"]

@@ -15,7 +15,9 @@ What is Teams' own business lives here:
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
+import re
 from collections.abc import Callable
 from datetime import date
 
@@ -52,13 +54,25 @@ from handlers.teams.conversations import (
     reference_json,
     tenant_of,
 )
-from handlers.teams.identity import RosterEmails, RosterUnavailable, email_on
+from handlers.teams.identity import (
+    RosterEmails,
+    RosterUnavailable,
+    email_on,
+    roster_conversation,
+)
 from handlers.teams.sdk import connection_manager, teams_auth
 from queries import access
 from queries.access import Identity
 from queries.answer import ask
 from queries.results import Answer, Unavailable
-from render.teams import ACTION_DONE, ACTION_UPDATE, CARD_CONTENT_TYPE, TeamsMessage, render_teams
+from render.teams import (
+    ACTION_DONE,
+    ACTION_MORE,
+    ACTION_UPDATE,
+    CARD_CONTENT_TYPE,
+    TeamsMessage,
+    render_teams,
+)
 
 log = logging.getLogger("handlers.teams")
 
@@ -96,7 +110,9 @@ def command_text(activity: Activity) -> str:
     NUL characters are dropped: no Teams client sends them, and PostgreSQL cannot store them in
     the audit log's text (the question would fail as "try again" instead of being answered)."""
     value = activity.value
-    if isinstance(value, dict) and value.get("verb") in SUBMIT_VERBS:
+    if isinstance(value, dict) and value.get("verb") == ACTION_MORE:
+        text = str(value.get("command") or "")
+    elif isinstance(value, dict) and value.get("verb") in SUBMIT_VERBS:
         ref = str(value.get("ref") or "").strip()
         note = value.get(str(value.get("input") or ""))
         note = note.strip() if isinstance(note, str) else ""
@@ -105,6 +121,48 @@ def command_text(activity: Activity) -> str:
     else:
         text = activity.text or ""
     return text.replace("\x00", "")
+
+
+def page_start(activity: Activity) -> int:
+    """The row a "More" button's page starts at (0 for anything else)."""
+    value = activity.value
+    if isinstance(value, dict) and value.get("verb") == ACTION_MORE:
+        offset = value.get("offset")
+        return offset if isinstance(offset, int) and offset >= 0 else 0
+    return 0
+
+
+def stamp_question(content: object, question: str) -> None:
+    """Put the question on each "More" button of a card, so pressing it asks it again."""
+    if isinstance(content, dict):
+        data = content.get("data")
+        if content.get("type") == "Action.Submit" and isinstance(data, dict) \
+                and data.get("verb") == ACTION_MORE:
+            data["command"] = question
+        for value in content.values():
+            stamp_question(value, question)
+    elif isinstance(content, list):
+        for item in content:
+            stamp_question(item, question)
+
+
+def mention_markup(text: str, mentions: list[tuple[str, str, str]]) -> str:
+    """Each person mentioned, as the grammar reads a mention from its entity: the user's id and
+    full name on the ``<at>`` tag. Teams lets a user shorten a mention's text to a first name
+    ("<at>Imran</at>"), so the text alone cannot say who was meant; the entity can.
+
+    `mentions` are (the mention's text in the message, user id, full name)."""
+    for shown, user_id, name in mentions:
+        inner = _AT_TAG.fullmatch(shown)
+        if not inner or not user_id:
+            continue
+        marked = (f'<at data-id="{html.escape(user_id, quote=True)}" '
+                  f'data-name="{html.escape(name, quote=True)}">{inner.group(1)}</at>')
+        text = text.replace(shown, marked, 1)
+    return text
+
+
+_AT_TAG = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 
 
 class TeamsBot:
@@ -145,11 +203,12 @@ class TeamsBot:
     async def on_message(self, context: TurnContext, _state: TurnState) -> None:
         try:
             await self.remember_conversation(context.activity)
-            text = command_text(context.activity)
+            text = await self.with_mentions(context, command_text(context.activity))
             identity = await self.identity(context)
             outcome = await asyncio.to_thread(ask, self.engine, identity, text,
                                               today=self.today(), settings=self.settings)
-            await self.deliver(context, outcome.answer)
+            await self.deliver(context, outcome.answer, question=text,
+                               offset=page_start(context.activity))
         except Exception as error:  # noqa: BLE001  (the user gets a plain message, never a trace)
             log.error("Teams message could not be answered: %s", type(error).__name__,
                       exc_info=not isinstance(error, RosterUnavailable))
@@ -165,13 +224,47 @@ class TeamsBot:
         return Identity("teams", teams_user_id=object_id or (user.id if user else None),
                         email=email)
 
+    async def with_mentions(self, context: TurnContext, text: str) -> str:
+        """The people @mentioned in the message, named by their mention entities.
+
+        A mention entity carries the Teams user id ("29:…") and the full name; a staff record
+        holds the Entra object id, which the roster gives for a Teams id. Without the roster
+        the Teams id and the full name are used (the query layer falls back to the name)."""
+        activity = context.activity
+        bot_id = activity.recipient.id if activity.recipient else None
+        mentions: list[tuple[str, str, str]] = []
+        for mention in activity.get_mentions() if activity.entities else []:
+            person = mention.mentioned
+            if person is None or not mention.text or person.id == bot_id:
+                continue
+            object_id = person.aad_object_id or await self.object_id_of(context, person.id)
+            mentions.append((mention.text, object_id or person.id, person.name or ""))
+        return mention_markup(text, mentions) if mentions else text
+
+    async def object_id_of(self, context: TurnContext, user_id: str) -> str | None:
+        """The Entra object id of a Teams user, from the roster; None when it cannot say."""
+        connector = context.services.get(ConnectorClientBase)
+        if connector is None or not user_id:
+            return None
+        try:
+            member = await connector.conversations.get_conversation_member(
+                roster_conversation(context.activity), user_id)
+        except (aiohttp.ClientError, TimeoutError) as error:
+            log.warning("Teams roster lookup for a mention failed: %s", type(error).__name__)
+            return None
+        return getattr(member, "aad_object_id", None) or None
+
     def known(self, object_id: str) -> bool:
         with Session(self.engine) as session:
             return access.find_staff(session, Identity("teams", teams_user_id=object_id),
                                      self.today()) is not None
 
-    async def deliver(self, context: TurnContext, answer: Answer) -> None:
-        message = render_teams(answer, limit=self.settings.max_rows_in_chat)
+    async def deliver(self, context: TurnContext, answer: Answer, question: str = "",
+                      offset: int = 0) -> None:
+        """One page of the answer (`max_rows_in_chat` rows from `offset`), its "More" button
+        carrying the question so the next page is the same question asked again."""
+        message = render_teams(answer, limit=self.settings.max_rows_in_chat, offset=offset)
+        stamp_question(message.card, question)
         if conversation_type(context.activity) != PERSONAL and answer.lists_people:
             sent = await self.send_privately(context, message)
             await context.send_activity(PRIVATE_NOTE if sent else PRIVATE_FAILED)

@@ -25,6 +25,7 @@ from starlette.responses import JSONResponse, Response
 
 from config import Settings
 from handlers.teams.bot import TeamsBot, Today
+from handlers.teams.charts import mount_charts
 
 log = logging.getLogger("handlers.teams")
 
@@ -137,6 +138,7 @@ def mount_teams(app: Any, settings: Settings, engine: Engine, *, today: Today = 
         return response if response is not None else Response(status_code=202)
 
     app.add_route(path, messages, methods=["POST"])
+    mount_charts(app, settings, engine)
     app.state.teams_bot = bot
     if auth.anonymous:
         # Without an app id the SDK warns on every turn that its token client has none.

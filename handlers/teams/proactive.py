@@ -25,7 +25,7 @@ import asyncio
 import io
 import logging
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -133,26 +133,24 @@ def post_to_teams(settings: Settings, engine: Engine, destination: str, text: st
     return asyncio.run(post_messages(settings, engine, destination, [message]))[0]
 
 
-def chart_messages(digest: object) -> list[TeamsMessage]:
-    """The digest's charts, as image cards small enough for a Teams message (else left out)."""
+def chart_messages(digest: object, settings: Settings, now: datetime | None = None
+                   ) -> list[TeamsMessage]:
+    """The digest's charts as image cards linking to the bot's signed chart addresses; none
+    (and a warning) when the bot has no HTTPS PUBLIC_BASE_URL for Teams to fetch them from."""
+    from handlers.teams.charts import chart_url
     from render.charts import charts_for
 
+    head = digest.header  # type: ignore[attr-defined]
     found = []
     for chart in charts_for(digest):  # type: ignore[arg-type]
-        message = None
-        for scale in CHART_SCALES:
-            message = image_card(compact_png(chart.png, scale), chart.title, chart.alt_text)
-            if message is not None:
-                break
-        if message is None:
-            log.warning("chart %s is too large for a Teams message: left out", chart.filename)
+        url = chart_url(settings, head.kind, head.service_id, head.as_of,
+                        now or datetime.now(timezone.utc))
+        if url is None:
+            log.warning("chart %s left out: set PUBLIC_BASE_URL (https://…) so Teams can "
+                        "fetch charts from the bot", chart.filename)
             continue
-        found.append(message)
+        found.append(image_card(url, chart.title, chart.alt_text))
     return found
-
-
-#: Tried in turn until the chart fits in one Teams message (a large service has many bars).
-CHART_SCALES = (1.0, 0.8, 0.65, 0.5)
 
 
 def compact_png(png: bytes, scale: float = 1.0) -> bytes:
@@ -198,7 +196,7 @@ class TeamsPoster:
         means post the charts only."""
         from jobs.delivery import PostFailed
 
-        charts = chart_messages(digest)
+        charts = chart_messages(digest, self.settings)
         if message_ref is None:
             card = render_digest_teams(digest, named=destination.startswith(DM))
             message_ref = asyncio.run(post_messages(self.settings, self.engine, destination,

@@ -185,8 +185,8 @@ def test_caseload_rejects_two_people_quoting_the_second() -> None:
 
 
 def test_caseload_unknown_word_is_an_error_quoting_it_with_caseload_usage() -> None:
-    result = error("everything", verb="caseload")
-    assert '"everything"' in result.message
+    result = error("#everything", verb="caseload")
+    assert '"#everything"' in result.message
     assert result.usage == usage("caseload")
     assert result.verb == "caseload"
 
@@ -253,8 +253,29 @@ def test_staff_id_keeps_its_case_as_typed() -> None:
     assert command("sw_0042-b", verb="caseload").person == PersonRef("staff_id", "sw_0042-b")
 
 
-def test_word_without_a_digit_is_not_a_staff_id() -> None:
-    assert '"jane"' in error("jane", verb="caseload").message
+def test_word_without_a_digit_is_not_a_staff_id_but_a_name() -> None:
+    assert command("jane", verb="caseload").person == PersonRef("name", "jane")
+
+
+def test_a_plain_full_name_is_one_person() -> None:
+    assert command("caseload Imran Murphy").person == PersonRef("name", "Imran Murphy")
+
+
+def test_at_and_a_full_name_is_one_person_not_a_name_and_an_extra_word() -> None:
+    assert command("caseload @Imran Murphy").person == PersonRef("name", "Imran Murphy")
+
+
+def test_surname_comma_first_name_is_one_person() -> None:
+    assert command("protected Murphy, Imran").person == PersonRef("name", "Murphy, Imran")
+
+
+def test_a_teams_mention_marked_from_its_entity_carries_the_id_and_full_name() -> None:
+    typed = 'caseload <at data-id="aad-1" data-name="Imran Murphy">Imran</at>'
+    assert command(typed).person == PersonRef("teams_user", "aad-1", label="Imran Murphy")
+
+
+def test_a_name_of_more_than_four_words_is_not_a_name() -> None:
+    assert isinstance(parse("caseload one two three four five"), ParseError)
 
 
 def test_unclosed_teams_mention_is_not_a_person() -> None:
@@ -287,8 +308,8 @@ def test_protected_team_with_name_keeps_it() -> None:
 
 
 def test_protected_unknown_word_is_an_error_with_protected_usage() -> None:
-    result = error("breaches", verb="protected")
-    assert '"breaches"' in result.message
+    result = error("breaches!", verb="protected")
+    assert '"breaches!"' in result.message
     assert result.usage == usage("protected")
 
 
@@ -431,7 +452,13 @@ def test_supervision_log_alone_asks_who_and_when() -> None:
 
 
 def test_supervision_log_rejects_a_word_that_is_not_a_person() -> None:
-    assert '"jane"' in error("log jane 2026-03-02", verb="supervision").message
+    assert '"#jane"' in error("log #jane 2026-03-02", verb="supervision").message
+
+
+def test_supervision_log_takes_a_plain_name_before_the_date() -> None:
+    logged = command("supervision log Imran Murphy 2026-03-02")
+    assert (logged.person, logged.on_date) == (PersonRef("name", "Imran Murphy"),
+                                              date(2026, 3, 2))
 
 
 def test_supervision_log_rejects_extra_words() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 import signal
 import subprocess
 import sys
@@ -73,7 +74,9 @@ def crash_at(trap_for: Trap, slack_settings: Settings, kind: str) -> None:
     """Run the digest in a child process and SIGKILL it when it reaches the trap."""
     env = {**os.environ, "DATABASE_URL": slack_settings.database_url,
            "SLACK_API_URL": slack_settings.slack_api_url, "SLACK_BOT_TOKEN": TEST_TOKEN,
-           "PYTHONPATH": str(ROOT)}
+           "PYTHONPATH": str(ROOT),
+           # charts as uploaded pictures: the upload is the window these tests kill in
+           "SLACK_CHART_BLOCKS": "false"}
     child = subprocess.Popen([sys.executable, "-m", "tests.jobs.digest_child", kind,
                               AS_OF.isoformat()], cwd=ROOT, env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -91,6 +94,7 @@ def crash_at(trap_for: Trap, slack_settings: Settings, kind: str) -> None:
 
 def restart(engine, slack_settings: Settings, kind: str):  # type: ignore[no-untyped-def]
     """The process restarted after the dead one's claim lease expired."""
+    slack_settings = replace(slack_settings, slack_chart_blocks=False)  # as the child's
     later = utc_now() + timedelta(minutes=slack_settings.digest_delivery_lease_minutes + 1)
     poster = SlackPoster(slack_settings, client=slack_client(slack_settings, backoff_s=0.05))
     return run_digests(engine, slack_settings, kind, AS_OF, [poster], clock=lambda: later)

@@ -94,7 +94,7 @@ def test_staffing_nqsw_breaches_and_span_of_control(session, council, settings) 
     (nq1,) = digest.nqsws
     assert (nq1.staff_id, nq1.month, nq1.open_cases, nq1.protected_cap) == ("NQ1", 3, 17, 16.2)
     assert "caseload 17 over protected cap 16.2" in nq1.breaches
-    assert "lead on 1 CP case(s)" in nq1.breaches
+    assert "lead on 1 CP case" in nq1.breaches
     assert digest.nqsw_breaches == (nq1,)
     # TM1 manages SW1, SW2, AG1, NQ1, ST1 in post (LV1 has left) = 5: within the default 8 …
     assert digest.total.managers_over_span == ()

@@ -30,7 +30,23 @@ def statuses(engine) -> dict[str, tuple[str, int]]:  # type: ignore[no-untyped-d
 
 
 def posts(slack) -> list[dict]:  # type: ignore[no-untyped-def]
-    return [call.body for call in slack.calls_to("chat.postMessage")]
+    """The digests themselves (a chart block goes into a digest's thread)."""
+    return [call.body for call in slack.calls_to("chat.postMessage")
+            if not call.body.get("thread_ts")]
+
+
+def chart_posts(slack) -> list[dict]:  # type: ignore[no-untyped-def]
+    return [call.body for call in slack.calls_to("chat.postMessage")
+            if call.body.get("thread_ts")]
+
+
+def refuse_chart_blocks(slack) -> None:  # type: ignore[no-untyped-def]
+    """A workspace without the data visualisation block: Slack answers invalid_blocks."""
+    def answer(call):  # type: ignore[no-untyped-def]
+        if "data_visualization" in json.dumps(call.body.get("blocks") or ""):
+            return {"ok": False, "error": "invalid_blocks"}
+        return slack._default_answer(call, {})
+    slack.respond_with("chat.postMessage", answer)
 
 
 def test_the_head_of_service_gets_a_dm_and_the_channel_gets_a_post(
@@ -69,8 +85,39 @@ def test_the_dm_names_people_and_the_channel_shows_figures_only(
     assert "Nq1 Person" not in channel_text
 
 
+def test_the_chart_is_slacks_own_bar_chart_block_in_the_digest_thread(
+    engine, council, slack, slack_settings
+) -> None:
+    run_digests(engine, slack_settings, "staffing", AS_OF, [poster(slack_settings)])
+    charts = chart_posts(slack)
+    assert len(charts) == 4 and not slack.calls_to("files.getUploadURLExternal")
+    with Session(engine) as session:
+        message_refs = set(session.exec(select(Delivery.message_ref)).all())
+    assert {f"{body['channel']}:{body['thread_ts']}" for body in charts} == message_refs
+    [block] = charts[0]["blocks"]
+    assert block["type"] == "data_visualization" and len(block["title"]) <= 50
+    chart = block["chart"]
+    assert chart["type"] == "bar" and 1 <= len(chart["series"]) <= 6
+    labels = [point["label"] for point in chart["series"][0]["data"]]
+    assert labels == chart["axis_config"]["categories"]
+    assert all(len(label) <= 20 for label in labels)
+    assert charts[0]["text"].startswith("Caseload per FTE by team:")  # the fallback text
+
+
+def test_a_workspace_without_the_chart_block_gets_the_picture_and_is_not_asked_again(
+    engine, council, slack, slack_settings
+) -> None:
+    refuse_chart_blocks(slack)
+    assert run_digests(engine, slack_settings, "staffing", AS_OF, [poster(slack_settings)]).ok
+    refused = [call for call in slack.calls_to("chat.postMessage", ok_only=False)
+               if call.body.get("thread_ts")]
+    assert len(refused) == 1  # tried once, then remembered
+    assert len(slack.calls_to("files.completeUploadExternal")) == 4
+
+
 def test_the_chart_is_uploaded_into_the_digest_thread(engine, council, slack, slack_settings
                                                        ) -> None:
+    refuse_chart_blocks(slack)
     run_digests(engine, slack_settings, "staffing", AS_OF, [poster(slack_settings)])
     asked = slack.calls_to("files.getUploadURLExternal")
     uploads = slack.calls_to("upload")
@@ -91,6 +138,7 @@ def test_the_chart_is_uploaded_into_the_digest_thread(engine, council, slack, sl
 def test_the_supervision_chart_goes_with_the_supervision_digest(
     engine, council, slack, slack_settings
 ) -> None:
+    refuse_chart_blocks(slack)
     run_digests(engine, slack_settings, "supervision", AS_OF, [poster(slack_settings)])
     names = {call.body["filename"] for call in slack.calls_to("files.getUploadURLExternal")}
     assert names == {f"supervision-on-time-{PERIOD}.png"}
@@ -141,14 +189,15 @@ def test_a_destination_slack_keeps_failing_is_retried_on_the_next_run(
 def test_a_failed_chart_upload_is_finished_without_posting_the_message_again(
     engine, council, slack, slack_settings
 ) -> None:
+    refuse_chart_blocks(slack)
     slack.fail_next("files.completeUploadExternal", 400, times=1)  # a 4xx is not retried
     first = run_digests(engine, slack_settings, "staffing", AS_OF, [poster(slack_settings)])
     assert not first.ok
     (failed,) = [dest for dest, (status, _n) in statuses(engine).items() if status == "failed"]
-    assert len(slack.calls_to("chat.postMessage")) == 4
+    assert len(posts(slack)) == 4
 
     second = run_digests(engine, slack_settings, "staffing", AS_OF, [poster(slack_settings)])
     assert second.ok
-    assert len(slack.calls_to("chat.postMessage")) == 4  # the message was not posted twice
+    assert len(posts(slack)) == 4  # the message was not posted twice
     assert len(slack.calls_to("files.completeUploadExternal")) == 4
     assert statuses(engine)[failed] == ("sent", 2)

@@ -175,7 +175,7 @@ def test_nqsw_sees_their_protected_year(engine, council) -> None:
     assert status.cp_lead_cases == ("CR-N03",) and status.cp_co_worked == 1
     assert status.supervision_frequency == "fortnightly"
     assert status.next_review == (3, date(2026, 11, 24))
-    assert "lead on 1 CP case(s)" in status.breaches
+    assert "lead on 1 CP case" in status.breaches
 
 
 def test_a_qualified_worker_is_told_they_are_not_in_a_protected_year(engine, council) -> None:
@@ -262,7 +262,7 @@ def test_supervision_in_the_future_is_refused(engine, council) -> None:
 # --- parse errors, help and the audit log -----------------------------------------------------
 
 def test_unparseable_input_says_what_was_wrong_and_the_right_form(engine, council) -> None:
-    invalid = answer_for(engine, "TM1", "/caseload frobnicate")
+    invalid = answer_for(engine, "TM1", "/caseload frobnicate!")
     assert isinstance(invalid, Invalid)
     assert "frobnicate" in invalid.message and "/caseload team NAME" in invalid.usage
 
@@ -278,7 +278,7 @@ def test_caseload_help_lists_every_command(engine, council) -> None:
 def test_every_answer_and_refusal_is_audited(engine, council) -> None:
     answer_for(engine, "TM1", "/caseload", front_end="slack")
     answer_for(engine, "SW1", "/caseload @SW2", front_end="teams")
-    answer_for(engine, "TM1", "/caseload nonsense words")
+    answer_for(engine, "TM1", "/caseload nonsense words!")
     entries = audit_rows(engine)
     assert [(e.front_end, e.actor, e.outcome) for e in entries] == [
         ("slack", "TM1", "answered"), ("teams", "SW1", "refused"), ("cli", "TM1", "invalid")]

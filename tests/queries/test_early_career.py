@@ -108,7 +108,7 @@ def test_protected_shows_the_ecdp_year_and_month(engine, ecdp_council) -> None:
     assert status.in_protected_year and status.programme == "ECDP"
     assert status.month_text == "ECDP year 2, month 14 of 24"
     assert status.protected_cap == pytest.approx(17.1)  # 95 % of 18 in year 2
-    assert status.breaches == ("caseload 18 over protected cap 17.1", "lead on 1 CP case(s)")
+    assert status.breaches == ("caseload 18 over protected cap 17.1", "lead on 1 CP case")
     text = render_text(answer)
     assert "ECDP started Wed 01 Sep 2027; ECDP year 2, month 14 of 24" in text
 

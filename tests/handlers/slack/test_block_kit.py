@@ -31,6 +31,7 @@ from queries.results import (
     HelpAnswer,
     Invalid,
     ProtectionAnswer,
+    ReadAs,
     ProtectionStatus,
     Refusal,
     SupervisionList,
@@ -128,6 +129,9 @@ def every_answer(rows: int) -> list[Any]:
                            tuple(RegistrationRow(f"S{i}", f"W{i}", "North", "social_worker",
                                                  None, 1, False, "CPD not yet met")
                                  for i in range(rows)), rows, DAY, DAY),
+        ReadAs("/caseload unallocated",
+               CaseList("Unallocated cases", DAY, tuple(case(f"CR-{i}") for i in range(rows)),
+                        "None.", "summary")),
     ]
 
 
@@ -173,28 +177,45 @@ def test_long_answers_stay_inside_slacks_limits_and_say_how_many_more(rows: int)
         assert_within_slack_limits(message)
         listed = next((getattr(answer, name) for name in ("rows", "cases", "statuses")
                        if hasattr(answer, name)), None)
-        if listed is not None and rows >= 60:
-            last = json.dumps(message["blocks"][-1], ensure_ascii=False)
-            assert "… and" in last and "more" in last, type(answer).__name__
+        tables = [block for block in message["blocks"] if block["type"] == "table"]
+        assert len(tables) <= 1  # Slack allows one table a message
+        for found in tables:
+            assert len(found["rows"]) <= 100 and all(len(row) <= 20 for row in found["rows"])
+        shown = len(tables[0]["rows"]) - 1 if tables else None
+        if listed is not None and rows >= 60 and (shown is None or shown < rows):
+            note, button = message["blocks"][-2:]
+            assert "… and" in json.dumps(note, ensure_ascii=False), type(answer).__name__
+            assert button["elements"][0]["action_id"] == "more_rows"  # the next page
+
+
+def test_a_later_page_says_where_it_is_and_shows_the_next_rows() -> None:
+    table = CaseloadTable("Caseload", DAY, tuple(load(f"W{i}") for i in range(12)), 120, 12.0, 0)
+    blocks = render_blocks(table, limit=5, offset=5)  # App Home's layout: a section a row
+    texts = json.dumps(blocks, ensure_ascii=False)
+    assert "Showing 6–10 of 12" in texts and "*W5*" in texts and "*W4*" not in texts
+    assert blocks[-1]["block_id"] == "more_rows_10"
 
 
 def test_the_row_limit_cuts_rows_and_counts_the_rest() -> None:
     table = CaseloadTable("Caseload", DAY, tuple(load(f"W{i}") for i in range(12)), 120, 12.0, 0)
-    blocks = render_slack(table, limit=5)["blocks"]
+    blocks = render_blocks(table, limit=5)  # App Home's layout: a section a row
     rows = [b for b in blocks if b["type"] == "section" and "text" in b]
     assert len(rows) == 5
-    assert blocks[-1]["elements"][0]["text"] == "… and 7 more"
+    assert blocks[-2]["elements"][0]["text"] == "… and 7 more"
 
 
 def test_over_cap_nqsw_and_overdue_flags_stand_out() -> None:
     table = CaseloadTable("Caseload", DAY, (
         load("Over", total=20, overdue_visits=2, supervision_overdue_days=5),
-        load("New", total=3, is_nqsw=True),
+        load("New", total=3, is_nqsw=True, cp=0),
+        load("Lead", total=3, is_nqsw=True, cp=1, may_lead_cp=False),
     ), 23, 2.0, 1)
-    over, new = [t for t in mrkdwn_texts(render_slack(table)["blocks"]) if "Total" in t]
+    over, new, lead = [t for t in mrkdwn_texts(render_blocks(table)) if "Total" in t]
     assert ":red_circle: *over cap*" in over and ":warning: 2 visits overdue" in over
     assert ":warning: supervision 5d overdue" in over
     assert ":seedling: NQSW" in new and ":red_circle:" not in new
+    # An NQSW leading a CP case is a breach of the protected year: red, in the team table.
+    assert ":red_circle: *NQSW lead on 1 CP case*" in lead
 
 
 def test_a_protection_breach_stands_out() -> None:
@@ -253,3 +274,39 @@ def test_not_in_protected_year_is_said_plainly() -> None:
     mine = ProtectionAnswer("Your protected year", DAY, (status(in_protected_year=False,
                                                               protection_end=DAY),))
     assert "You are not in your protected year" in json.dumps(render_blocks(mine))
+
+
+def test_a_team_table_is_one_block_kit_table_with_a_header_on_every_column() -> None:
+    table = CaseloadTable("Caseload", DAY, (
+        load("Over", total=20, overdue_visits=2, supervision_overdue_days=5),
+        load("Lead", total=3, is_nqsw=True, cp=1, may_lead_cp=False),
+    ), 23, 2.0, 1)
+    message = render_slack(table)
+    [found] = [block for block in message["blocks"] if block["type"] == "table"]
+    headers = [cell["elements"][0]["elements"][0]["text"] for cell in found["rows"][0]]
+    assert headers == ["Worker", "FTE", "CP", "CIN", "LAC", "Other", "Total", "Load", "Flags"]
+    assert [row[0]["text"] for row in found["rows"][1:]] == ["Over", "Lead"]
+    lead_flags = json.dumps(found["rows"][2][-1])
+    assert '"red_circle"' in lead_flags and "NQSW lead on 1 CP case" in lead_flags
+    assert "Over" in message["text"] and "Lead" in message["text"]  # the fallback text
+    # slack_sdk's own model of the block accepts it
+    from slack_sdk.models.blocks import Block as SdkBlock
+
+    parsed = SdkBlock.parse(found)
+    assert parsed is not None and parsed.type == "table"
+    parsed.validate_json()
+
+
+def test_a_head_of_services_long_table_is_paged_at_most_99_rows_a_table() -> None:
+    table = CaseloadTable("Caseload", DAY, tuple(load(f"W{i:03d}") for i in range(250)), 2500,
+                          250.0, 0)
+    for offset, expected in ((0, 40), (40, 40), (240, 10)):
+        blocks = render_slack(table, limit=40, offset=offset)["blocks"]
+        [found] = [block for block in blocks if block["type"] == "table"]
+        assert len(found["rows"]) - 1 == expected
+        assert found["rows"][1][0]["text"] == f"W{offset:03d}"
+        assert len(blocks) <= 50
+    whole = render_slack(table)["blocks"]
+    [found] = [block for block in whole if block["type"] == "table"]
+    assert len(found["rows"]) == 100  # the header and 99 rows: Slack's limit
+    assert whole[-1]["block_id"] == "more_rows_99"

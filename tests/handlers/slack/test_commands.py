@@ -129,8 +129,10 @@ CASES: list[tuple[str, str, str, tuple[str, ...], tuple[str, ...]]] = [
     (ADMIN, "/supervision", "", ("Eve Helper", "Sam Worker"), ()),
     (ADMIN, "/supervision", "log SW1 2026-03-12", ("Only Sam Worker's manager",), ()),
     # --- what anyone may type wrong ---
-    (PRACTITIONER, "/caseload", "banana split", ("isn't a /caseload option",
-                                                 "/caseload team NAME"), ()),
+    (PRACTITIONER, "/caseload", "banana split!", ("isn't a /caseload option",
+                                                  "/caseload team NAME"), ()),
+    (PRACTITIONER, "/caseload", "banana split", ("banana split",), ("Sam Worker",)),
+    (MANAGER, "/caseload", "capacty cp", ("Did you mean /caseload capacity cp?",), ()),
     (MANAGER, "/actions", "done", ("Say which action",), ()),
     (MANAGER, "/supervision", "log", ("Say whose supervision",), ()),
 ]

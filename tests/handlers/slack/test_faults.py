@@ -182,7 +182,8 @@ def test_listing_answers_never_exceed_slacks_limits(seeded_slack: ServedSlack,
     answer = seeded_slack.ask("UTM1", "/caseload", "unallocated")
     blocks = answer.body["blocks"]
     assert len(blocks) <= 50
-    assert "… and" in json.dumps(blocks[-1], ensure_ascii=False)
+    assert "… and" in json.dumps(blocks[-2], ensure_ascii=False)
+    assert blocks[-1]["elements"][0]["action_id"] == "more_rows"
     for block in blocks:
         if "text" in block and block["text"]["type"] == "mrkdwn":
             assert len(block["text"]["text"]) <= 3000

@@ -51,7 +51,8 @@ def check_card(card: dict) -> None:
         if kind == "TextBlock":
             assert element["text"].strip() or element["text"] == " "
         if kind in ACTIONS and kind == "Action.Submit":
-            assert set(element["data"]) == {"verb", "ref", "input"}
+            assert set(element["data"]) in ({"verb", "ref", "input"},  # Mark done, Add update
+                                            {"verb", "offset"})  # More (the next page)
         assert kind is None or kind in ELEMENTS | ACTIONS | {
             "AdaptiveCard", "TableRow", "TableCell"}, kind
         for value in element.values():
@@ -88,7 +89,8 @@ def test_a_long_table_is_cut_to_the_row_limit_and_says_how_many_more() -> None:
     check_card(message.card)
     words = json.dumps(message.card)
     assert "Worker Number 009" in words and "Worker Number 010" not in words
-    assert "… and 190 more" in message.card["body"][-1]["text"]
+    assert "… and 190 more" in message.card["body"][-2]["text"]
+    assert message.card["body"][-1]["actions"][0]["data"] == {"verb": "more_rows", "offset": 10}
     assert message.text.startswith("Caseload — North (as of Mon 23 Nov 2026)")
     assert message.text.endswith("…")  # the text fallback is cut at whole lines
 
@@ -100,8 +102,9 @@ def test_a_table_too_big_for_one_message_shows_fewer_rows_and_says_so() -> None:
     card = render_teams(table, limit=40).card
     check_card(card)
     shown = len(next(element for element in card["body"] if element["type"] == "Table")["rows"]) - 1
-    assert 20 <= shown < 40
-    assert card["body"][-1]["text"] == f"… and {200 - shown} more"
+    assert 10 <= shown < 40  # a desktop table and a phone layout of the same rows, in 26 KB
+    assert card["body"][-2]["text"] == f"… and {200 - shown} more"
+    assert card["body"][-1]["actions"][0]["data"]["offset"] == shown  # More: from the next row
 
 
 def test_long_actions_show_fewer_rows_rather_than_failing() -> None:
@@ -114,7 +117,7 @@ def test_long_actions_show_fewer_rows_rather_than_failing() -> None:
     message = render_teams(ActionList(title="Outstanding actions", as_of=TODAY, rows=rows,
                                       empty_message=""), limit=40)
     check_card(message.card)
-    assert "more" in message.card["body"][-1]["text"]
+    assert "more" in message.card["body"][-2]["text"]
 
 
 def test_teams_users_are_shown_the_words_not_slash_commands() -> None:
@@ -152,3 +155,13 @@ def test_a_late_digest_says_so(engine, council) -> None:
     late = replace(digest, header=replace(digest.header,
                                           late_for=datetime(2026, 11, 23, 8, tzinfo=timezone.utc)))
     assert "Posted late" in json.dumps(render_digest_teams(late).card)
+
+
+@pytest.mark.parametrize("kind", ["staffing", "supervision", "actions"])
+def test_a_digests_shorter_tables_never_say_a_negative_number_more(engine, council,
+                                                                   kind) -> None:
+    with Session(engine) as session:
+        service = session.get(Service, council["service"].id)
+        digest = build_digest(session, kind, service, TODAY, Settings())
+    assert "and -" not in json.dumps(render_digest_teams(digest, named=True).card,
+                                     ensure_ascii=False)

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from models import AuditEntry, Supervision
 from queries.access import NOT_REGISTERED
 from queries.results import Unavailable
+from tests.handlers.teams.conftest import USERS
 
 # (who, words typed to the bot, phrases the answer must contain)
 EVERY_COMMAND = [
@@ -201,3 +202,53 @@ def test_a_roster_outage_is_the_plain_try_again_message(chat, council) -> None:
     chat.connector.failing.add("member")
     conversation = chat.send("SW2", "caseload")
     assert chat.replies(conversation) == [Unavailable().message]
+
+
+def test_a_person_is_named_by_the_mention_entity_not_the_shortened_mention_text(
+        chat, council) -> None:
+    """Teams lets a user shorten a mention pill to "Nia"; the entity still says who it is
+    (a Teams id, which the roster turns into the Entra object id on the staff record)."""
+    user = USERS["TM1"]
+    conversation, channel_data = chat.place(user, "personal")
+    nia = USERS["NQ1"]
+    activity = chat.activity(
+        "message", user, conversation, channel_data, textFormat="plain",
+        text="caseload <at>Nia</at>",
+        entities=[{"type": "mention", "text": "<at>Nia</at>",
+                   "mentioned": {"id": nia.id, "name": "Nia Newly"}}])
+    chat.connector.reset()
+    response = chat.post(activity)
+    assert response.status_code in (200, 202)
+    reply = chat.reply(conversation["id"])
+    assert "Caseload — Nia Newly" in reply
+
+
+def test_a_long_table_has_a_more_button_that_asks_again_for_the_next_page(
+        chat, council, engine) -> None:
+    from datetime import timedelta
+
+    from sqlmodel import Session
+
+    from models import Staff
+    from tests.queries.council import TODAY
+
+    with Session(engine) as session:
+        north = council["north"]
+        for number in range(45):
+            session.add(Staff(staff_id=f"XW{number:03d}", name=f"Extra Worker{number:03d}",
+                              email=f"xw{number:03d}@council.gov.uk", role="social_worker",
+                              team_id=north.id, service_id=north.service_id, fte=1.0,
+                              start_date=TODAY - timedelta(days=400)))
+        session.commit()
+    chat.ask("HS1", "caseload")
+    card = chat.connector.activities()[-1].card
+    buttons = [action for element in card["body"] if element.get("type") == "ActionSet"
+               for action in element["actions"]]
+    assert [button["data"]["verb"] for button in buttons] == ["more_rows"]
+    data = buttons[0]["data"]
+    assert data["command"] == "caseload" and data["offset"] > 0
+
+    chat.connector.reset()
+    conversation = chat.send("HS1", value=data)
+    second = chat.reply(conversation)
+    assert f"Showing {data['offset'] + 1}–" in second

@@ -4,14 +4,19 @@ channel and the head of service's 1:1 chat), exactly once, through jobs.delivery
 from __future__ import annotations
 
 import itertools
+import json
 import threading
+import time
 from datetime import timedelta
+from urllib.parse import parse_qs, urlencode, urlsplit
 
+import httpx
 import pytest
 from sqlmodel import Session, select
 
 from config import Settings
 from handlers.teams import TeamsPoster, post_to_teams
+from handlers.teams.charts import signature
 from handlers.teams.proactive import DestinationUnknown
 from jobs.delivery import utc_now
 from jobs.runner import run_digests
@@ -104,8 +109,12 @@ def test_the_channel_digest_shows_figures_and_the_head_of_service_digest_names_p
     assert "Sam Worker" in head and "Overdue (most overdue first)" in head
 
 
+CHART_SETTINGS = Settings(public_base_url="https://caseload.council.example",
+                          chart_link_secret="chart-secret")
+
+
 def test_a_digest_chart_follows_the_card_in_its_thread(installed, engine) -> None:
-    run_digests(engine, Settings(), "staffing", TODAY, [TeamsPoster(Settings(), engine)])
+    run_digests(engine, Settings(), "staffing", TODAY, [TeamsPoster(CHART_SETTINGS, engine)])
     posted = [sent for sent in installed.connector.activities()
               if sent.conversation_id.startswith(CHANNEL)]
     card, *charts = posted
@@ -116,7 +125,40 @@ def test_a_digest_chart_follows_the_card_in_its_thread(installed, engine) -> Non
             Delivery.destination == "teams-channel:Safeguarding Leadership")).one()
     assert all(chart.conversation_id == f"{CHANNEL};messageid={card_id}" for chart in charts)
     image = next(element for element in charts[0].card["body"] if element["type"] == "Image")
-    assert image["url"].startswith("data:image/png;base64,")
+    url = urlsplit(image["url"])
+    assert (url.scheme, url.netloc) == ("https", "caseload.council.example")  # never data:
+    assert url.path.startswith("/teams/charts/staffing/") and url.path.endswith(".png")
+    assert {"expires", "sig"} <= set(parse_qs(url.query))
+
+
+def test_without_a_public_https_address_charts_are_left_out_not_inlined(installed,
+                                                                        engine) -> None:
+    run_digests(engine, Settings(), "staffing", TODAY, [TeamsPoster(Settings(), engine)])
+    posted = json.dumps([sent.card for sent in installed.connector.activities()])
+    assert "data:image" not in posted
+
+
+def chart_path(service_id: int, expires: int, sig: str | None = None,
+               kind: str = "staffing") -> str:
+    sig = sig or signature(Settings(), kind, service_id, TODAY, expires)
+    return (f"/teams/charts/{kind}/{service_id}/{TODAY.isoformat()}.png?"
+            f"{urlencode({'expires': expires, 'sig': sig})}")
+
+
+def test_the_bot_serves_a_chart_for_a_signed_link_and_refuses_any_other(chat, council,
+                                                                       engine) -> None:
+    service_id = council["north"].service_id
+    later = int(time.time()) + 3600
+    served = httpx.get(chat.server_url + chart_path(service_id, later), timeout=30)
+    assert served.status_code == 200 and served.headers["content-type"] == "image/png"
+    assert served.content.startswith(b"\x89PNG")
+    for refused in (chart_path(service_id, later, sig="forged"),
+                    chart_path(service_id, later + 1, sig=signature(
+                        Settings(), "staffing", service_id, TODAY, later)),  # expiry changed
+                    chart_path(service_id + 1, later, sig=signature(
+                        Settings(), "staffing", service_id, TODAY, later)),  # another service
+                    chart_path(service_id, int(time.time()) - 60)):  # expired
+        assert httpx.get(chat.server_url + refused, timeout=30).status_code == 403, refused
 
 
 def test_a_failed_post_is_recorded_and_retried_by_the_next_run(installed, engine) -> None:
@@ -134,7 +176,7 @@ def test_when_only_the_chart_fails_the_retry_posts_the_chart_not_the_card_again(
                                                                                 engine) -> None:
     installed.connector.fail_if = lambda kind, conversation: (
         kind == "activity" and ";messageid=" in (conversation or ""))
-    poster = TeamsPoster(Settings(), engine)
+    poster = TeamsPoster(CHART_SETTINGS, engine)
     assert not run_digests(engine, Settings(), "staffing", TODAY, [poster]).ok
     installed.connector.fail_if = None
     assert run_digests(engine, Settings(), "staffing", TODAY, [poster]).ok
@@ -160,7 +202,7 @@ def test_a_run_that_dies_during_the_charts_is_finished_by_the_restart_without_a_
         return True  # the dead process's request never completes
 
     installed.connector.fail_if = hold_the_first_chart
-    settings = Settings()
+    settings = CHART_SETTINGS  # charts are posted only where Teams can fetch them
     dying = threading.Thread(target=run_digests, args=(engine, settings, "staffing", TODAY,
                                                        [TeamsPoster(settings, engine)]))
     dying.start()
