@@ -1,0 +1,43 @@
+"""The daily performance snapshot (SPEC section 11): figures history cannot rebuild.
+
+Revision ID: 0008
+Revises: 0004
+"""
+from typing import Sequence, Union
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0008"
+# The brief said "0002"; this branch already has 0004 on 0002, so 0008 follows it (one head).
+down_revision: Union[str, None] = "0004"
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "performance_snapshot",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("service_id", sa.Integer(), nullable=False),
+        sa.Column("overdue_visits", sa.Integer(), nullable=False),
+        sa.Column("supervision_people", sa.Integer(), nullable=False),
+        sa.Column("supervision_on_time", sa.Integer(), nullable=False),
+        sa.Column("nqsw_breaches", sa.Integer(), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["service_id"], ["service.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("day", "service_id", name="uq_performance_snapshot_day"),
+    )
+    with op.batch_alter_table("performance_snapshot", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_performance_snapshot_day"), ["day"], unique=False)
+        batch_op.create_index(batch_op.f("ix_performance_snapshot_service_id"), ["service_id"],
+                              unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("performance_snapshot", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_performance_snapshot_service_id"))
+        batch_op.drop_index(batch_op.f("ix_performance_snapshot_day"))
+    op.drop_table("performance_snapshot")
