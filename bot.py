@@ -19,6 +19,9 @@ audit_app = typer.Typer(add_completion=False, no_args_is_help=True,
 app.add_typer(audit_app, name="audit")
 export_app = typer.Typer(add_completion=False, no_args_is_help=True, help="Export figures.")
 app.add_typer(export_app, name="export")
+report_app = typer.Typer(add_completion=False, no_args_is_help=True,
+                         help="Reports for the scrutiny committee.")
+app.add_typer(report_app, name="report")
 
 
 def parse_day(value: str | None) -> date:
@@ -104,6 +107,31 @@ def export_census_summary(
     with session_scope(migrated_engine()) as session:
         summary = census_summary(session, as_of=parse_day(on), settings=get_settings())
     typer.echo(render_census_summary(summary))
+
+
+@report_app.command("performance")
+def report_performance(
+    out: Path = typer.Option(..., "--out", dir_okay=False, help="FILE.pdf or FILE.html"),
+    months: int = typer.Option(None, "--months", min=1, max=60,
+                               help="Month ends to show (default REPORT_MONTHS, 12)"),
+    service: str = typer.Option(None, "--service", help="One service (default: all services)"),
+    on: str = typer.Option(None, "--date", help="The report's date (default today)"),
+) -> None:
+    """The performance report (SPEC section 11): a summary page, then a page per figure."""
+    from config import local_today
+    from reports.cli import ReportRefused, write_performance_report
+
+    settings = get_settings()
+    today = local_today(settings)
+    try:
+        report = write_performance_report(
+            migrated_engine(), settings, out=out, as_of=parse_day(on) if on else today,
+            today=today, months=months, service_name=service)
+    except (ReportRefused, ValueError) as refused:
+        typer.echo(f"No report: {refused}.", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"Performance report for {report.scope}, {report.months} month ends to "
+               f"{report.as_of.isoformat()}: {out}")
 
 
 @db_app.command("upgrade")

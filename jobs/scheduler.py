@@ -130,6 +130,20 @@ def _stored_run_time(scheduler: BackgroundScheduler, job_id: str,
     return existing.next_run_time
 
 
+def extra_jobs(settings: Settings) -> list[tuple[str, str, BaseTrigger, str]]:
+    """The jobs beside the digests: (id, function reference, trigger, name).
+
+    The daily performance snapshot always; the monthly performance report when REPORT_MONTHLY.
+    Each keeps its exactly-once record of its own (jobs.snapshots, jobs.monthly_report).
+    """
+    from jobs.snapshots import SNAPSHOT_JOB_ID, SNAPSHOT_REF, snapshot_trigger
+
+    found: list[tuple[str, str, BaseTrigger, str]] = [
+        (SNAPSHOT_JOB_ID, SNAPSHOT_REF, snapshot_trigger(settings), "daily performance snapshot"),
+    ]
+    return found
+
+
 def start_scheduler(settings: Settings, engine: Engine) -> BackgroundScheduler:
     """Start the digest scheduler on the bot's database; the caller shuts it down on exit."""
     global _runtime
@@ -150,6 +164,13 @@ def start_scheduler(settings: Settings, engine: Engine) -> BackgroundScheduler:
             RUN_DIGEST_REF, trigger, id=JOB_IDS[kind], name=f"weekly {kind} digest",
             kwargs={"kind": kind}, replace_existing=True, coalesce=True, max_instances=1,
             misfire_grace_time=grace_seconds, **({"next_run_time": kept} if kept else {}),
+        )
+    for job_id, ref, job_trigger, name in extra_jobs(settings):
+        kept = _stored_run_time(scheduler, job_id, job_trigger)
+        scheduler.add_job(
+            ref, job_trigger, id=job_id, name=name, replace_existing=True, coalesce=True,
+            max_instances=1, misfire_grace_time=grace_seconds,
+            **({"next_run_time": kept} if kept else {}),
         )
     scheduler.add_job(
         CATCH_UP_REF, IntervalTrigger(seconds=int(CATCH_UP_EVERY.total_seconds()), timezone=zone),

@@ -6,6 +6,7 @@ Revises: 0004
 from typing import Sequence, Union
 
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
 
 revision: str = "0008"
@@ -25,7 +26,7 @@ def upgrade() -> None:
         sa.Column("supervision_people", sa.Integer(), nullable=False),
         sa.Column("supervision_on_time", sa.Integer(), nullable=False),
         sa.Column("nqsw_breaches", sa.Integer(), nullable=False),
-        sa.Column("recorded_at", sa.DateTime(), nullable=False),
+        sa.Column("recorded_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["service_id"], ["service.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("day", "service_id", name="uq_performance_snapshot_day"),
