@@ -310,7 +310,8 @@ def sources_note(report: PerformanceReport) -> list[str]:
         f"Rebuilt from the store's history (staffing from start and end dates, caseloads from "
         f"the allocation history, actions from due and completion dates): {months(report.rebuilt_months)}.",
         f"Recorded by the bot's daily snapshot (overdue visits, supervision on time, NQSW "
-        f"breaches): {months(report.recorded_months)}.",
+        f"breaches), or worked out live when the report's date is today: "
+        f"{months(report.recorded_months)}.",
         f"No snapshot, shown as \"no data\" and never estimated: {months(report.missing_months)}.",
         f"Ratings against the council's targets (TARGETS): green meets the target, amber is "
         f"worse by at most {report.amber_margin_pct:g} % of it, red is further off.",
