@@ -20,7 +20,7 @@ MAX_INPUT_CHARS = 2_000
 QUOTE_MAX_CHARS = 60
 VERB_PEEK_CHARS = 200  # enough for a bot mention and the verb
 
-VERBS = ("caseload", "protected", "actions", "supervision", "help")
+VERBS = ("caseload", "protected", "actions", "supervision", "staffing", "help")
 CAPACITY_CASE_TYPES = ("cp", "cin", "lac")
 
 
@@ -422,11 +422,27 @@ def _parse_help(req: _Request) -> Command | ParseError:
     return req.nothing_more(topic.word, req.args[1:]) or req.command(scope)
 
 
+# --- /staffing ------------------------------------------------------------------------------
+
+
+def _parse_staffing(req: _Request) -> Command | ParseError:
+    """`/staffing report`: the performance report as a PDF in a DM (heads of service, admins)."""
+    if not req.args:
+        return req.error("Say which: /staffing report sends you the performance report.")
+    first, rest = req.args[0], req.args[1:]
+    if first.keyword == "help":
+        return req.help(rest)
+    if first.keyword == "report":
+        return req.nothing_more("report", rest) or req.command("report")
+    return req.error(f"I don't know /staffing {_quote(first.word)}.")
+
+
 _PARSERS: dict[str, Callable[[_Request], Command | ParseError]] = {
     "caseload": _parse_caseload,
     "protected": _parse_protected,
     "actions": _parse_actions,
     "supervision": _parse_supervision,
+    "staffing": _parse_staffing,
     "help": _parse_help,
 }
 

@@ -58,6 +58,13 @@ HELP_TEXT: dict[str, list[tuple[str, str]]] = {
             "record a supervision (their manager only; DD/MM/YYYY also works)",
         ),
     ],
+    "staffing": [
+        (
+            "/staffing report",
+            "the performance report for the scrutiny committee, as a PDF in a direct message "
+            "(heads of service, admins)",
+        ),
+    ],
     "help": [
         ("help", "lists every command (as a message to the bot)"),
         ("help COMMAND", "the forms of one command, e.g. help actions"),

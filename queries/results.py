@@ -290,14 +290,32 @@ class SupervisionLogged:
     lists_people: bool = False
 
 
+@dataclass(frozen=True)
+class ReportRequested:
+    """`/staffing report`: the asker may have the performance report of this scope; the front end
+    sends it to them in a DM (jobs.report_delivery) after saying so."""
+
+    scope: str  # a service's name, or "All services" for an admin
+    service_id: int | None  # None: all services
+    as_of: date
+    months: int
+    lists_people: bool = False
+
+    @property
+    def message(self) -> str:
+        return (f"Your performance report for {self.scope} ({self.months} months to "
+                f"{self.as_of:%-d %B %Y}) is on its way to you as a PDF in a direct message.")
+
+
 Answer = (
     Refusal | Invalid | Unavailable | HelpAnswer | CaseloadTable | CaseList | CapacityList
     | ProtectionAnswer | ActionList | ActionChanged | SupervisionList | SupervisionLogged
+    | ReportRequested
 )
 
 __all__ = [
     "Answer", "ActionChanged", "ActionList", "ActionRow", "CapacityList", "CapacityRow",
     "CaseList", "CaseRow", "CaseloadTable", "HelpAnswer", "Invalid", "ProtectionAnswer",
-    "ProtectionStatus", "Refusal", "SupervisionList", "SupervisionLogged", "SupervisionRow",
+    "ProtectionStatus", "Refusal", "ReportRequested", "SupervisionList", "SupervisionLogged", "SupervisionRow",
     "Unavailable", "WorkerLoad",
 ]

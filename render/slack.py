@@ -28,6 +28,7 @@ from queries.results import (
     ProtectionAnswer,
     ProtectionStatus,
     Refusal,
+    ReportRequested,
     SupervisionList,
     SupervisionLogged,
     SupervisionRow,
@@ -452,6 +453,12 @@ def _(answer: SupervisionList, limit: int | None = None) -> list[Block]:
 def _(answer: SupervisionLogged, limit: int | None = None) -> list[Block]:
     return [section(f"{OK} Supervision for *{escape(answer.name)}* on {day(answer.on)} logged by "
                     f"{escape(answer.by)}. Next due {day(answer.next_due)}.")]
+
+
+
+@render_blocks.register
+def _(answer: ReportRequested, limit: int | None = None) -> list[Block]:
+    return [section(f":page_facing_up: {escape(answer.message)}")]
 
 
 __all__ = [

@@ -40,6 +40,7 @@ from queries.results import (
     ProtectionAnswer,
     ProtectionStatus,
     Refusal,
+    ReportRequested,
     SupervisionList,
     SupervisionLogged,
     Unavailable,
@@ -682,6 +683,12 @@ def render_digest_teams(digest: object, named: bool = True) -> TeamsMessage:
 
     most_rows = max((len(rows) for _title, _headers, rows in tables), default=0)
     return message(fit(build, most_rows, None))
+
+
+
+@render_card.register
+def _(answer: ReportRequested, limit: int | None = None, interactive: bool = True) -> Card:
+    return card([text_block(plain(teams_words(answer.message)))], fallback_for(answer, limit))
 
 
 __all__ = [

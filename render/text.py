@@ -17,6 +17,7 @@ from queries.results import (
     ProtectionAnswer,
     ProtectionStatus,
     Refusal,
+    ReportRequested,
     SupervisionList,
     SupervisionLogged,
     Unavailable,
@@ -226,3 +227,8 @@ def _(answer: SupervisionList, limit: int | None = None) -> str:
 def _(answer: SupervisionLogged, limit: int | None = None) -> str:
     return (f"Supervision for {answer.name} on {day(answer.on)} logged by {answer.by}. "
             f"Next due {day(answer.next_due)}.")
+
+
+@render_text.register
+def _(answer: ReportRequested, limit: int | None = None) -> str:
+    return answer.message

@@ -27,6 +27,7 @@ from queries.results import (
     ProtectionAnswer,
     ProtectionStatus,
     Refusal,
+    ReportRequested,
     SupervisionList,
     SupervisionLogged,
     SupervisionRow,
@@ -101,6 +102,7 @@ def every_answer(rows: int) -> list[Any]:
         SupervisionList("Supervision", DAY, tuple(supervision(f"W{i}") for i in range(rows)),
                         "empty"),
         SupervisionLogged("SW1", "Sam Worker", DAY, "Tara Manager", DAY + timedelta(days=28)),
+        ReportRequested("Safeguarding", 1, DAY, 12),
     ]
 
 
