@@ -75,6 +75,10 @@ class Settings:
     # Each head of service gets their report by DM on the first working day of the month.
     report_monthly: bool = False
     report_monthly_time: str = "08:00"
+    # Teams users get their report through a link to the bot's own web server, valid this long.
+    report_link_minutes: int = 15
+    # The bot's public base URL (https://caseload-bot.council.example), for those links.
+    public_url: str = ""
 
     # Answers
     max_rows_in_chat: int = 40

@@ -5,12 +5,12 @@ from models import audit_chain  # noqa: F401  (chains every audit entry as it is
 from models.audit import AuditChainHead, AuditEntry
 from models.cases import CASE_TYPES, Case, CaseAllocation
 from models.deliveries import ConversationRef, Delivery
-from models.performance import PerformanceSnapshot
+from models.performance import PerformanceSnapshot, ReportLink
 from models.organisation import ACCESS_ROLE_BY_JOB_ROLE, Service, Staff, Team
 from models.supervision import Supervision
 
 __all__ = [
     "ACCESS_ROLE_BY_JOB_ROLE", "ACTION_STATUSES", "CASE_TYPES", "Action", "ActionUpdate",
     "AuditChainHead", "AuditEntry", "Case", "CaseAllocation", "ConversationRef", "Delivery",
-    "PerformanceSnapshot", "Plan", "Service", "Staff", "Supervision", "Team",
+    "PerformanceSnapshot", "Plan", "ReportLink", "Service", "Staff", "Supervision", "Team",
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -28,3 +28,19 @@ class PerformanceSnapshot(SQLModel, table=True):
     supervision_on_time: int
     nqsw_breaches: int  # NQSWs in the protected year with at least one breach
     recorded_at: datetime
+
+
+class ReportLink(SQLModel, table=True):
+    """A performance report PDF behind a short-lived link (Teams, where a bot cannot simply
+    upload a file to a 1:1 chat). Only the SHA-256 of the link's token is stored, so the table
+    does not hold working links; rows past ``expires_at`` serve nothing and are cleared."""
+
+    __tablename__ = "report_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_sha256: str = Field(unique=True, max_length=64)
+    filename: str = Field(max_length=200)
+    pdf: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    staff_id: str = Field(max_length=60)  # who asked (the audit log has the question)
+    created_at: datetime
+    expires_at: datetime = Field(index=True)
