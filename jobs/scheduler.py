@@ -141,6 +141,11 @@ def extra_jobs(settings: Settings) -> list[tuple[str, str, BaseTrigger, str]]:
     found: list[tuple[str, str, BaseTrigger, str]] = [
         (SNAPSHOT_JOB_ID, SNAPSHOT_REF, snapshot_trigger(settings), "daily performance snapshot"),
     ]
+    if settings.report_monthly:
+        from jobs.monthly_report import MONTHLY_REPORT_JOB_ID, MONTHLY_REPORT_REF, monthly_trigger
+
+        found.append((MONTHLY_REPORT_JOB_ID, MONTHLY_REPORT_REF, monthly_trigger(settings),
+                      "monthly performance report"))
     return found
 
 
@@ -165,7 +170,15 @@ def start_scheduler(settings: Settings, engine: Engine) -> BackgroundScheduler:
             kwargs={"kind": kind}, replace_existing=True, coalesce=True, max_instances=1,
             misfire_grace_time=grace_seconds, **({"next_run_time": kept} if kept else {}),
         )
-    for job_id, ref, job_trigger, name in extra_jobs(settings):
+    wanted = extra_jobs(settings)
+    from jobs.monthly_report import MONTHLY_REPORT_JOB_ID
+
+    if MONTHLY_REPORT_JOB_ID not in {job_id for job_id, *_ in wanted}:
+        try:  # REPORT_MONTHLY switched off since the last start: the stored job goes
+            scheduler.remove_job(MONTHLY_REPORT_JOB_ID)
+        except Exception:  # noqa: BLE001 - JobLookupError: it was never there
+            pass
+    for job_id, ref, job_trigger, name in wanted:
         kept = _stored_run_time(scheduler, job_id, job_trigger)
         scheduler.add_job(
             ref, job_trigger, id=job_id, name=name, replace_existing=True, coalesce=True,
