@@ -25,7 +25,8 @@ def report_bytes(report: PerformanceReport, suffix: str) -> bytes:
         return render_pdf(report)
     if suffix == ".html":
         return render_html(report).encode("utf-8")
-    raise ReportRefused(f"the report is written as {' or '.join(FORMATS)}, not {suffix or 'a file with no extension'}")
+    raise ReportRefused(f"the report is written as {' or '.join(FORMATS)}, not "
+                        f"{suffix or 'a file with no extension'}")
 
 
 def write_performance_report(

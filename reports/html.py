@@ -57,12 +57,14 @@ def _cover(report: PerformanceReport) -> list[str]:
                "</tr></thead><tbody>")
     for item in report.sections:
         unit = item.spec.unit
+        england = value_text(item.england, unit) if item.england is not None else "—"
+        target = value_text(item.target, unit) if item.target is not None else "—"
         out.append(
             f'<tr><th scope="row"><a href="#{item.spec.key}">{escape(item.spec.title)}</a></th>'
             f'<td class="number">{escape(value_text(item.latest.value, unit))}</td>'
             f"<td>{escape(item.change)}</td>"
-            f'<td class="number">{escape(value_text(item.england, unit) if item.england is not None else "—")}</td>'
-            f'<td class="number">{escape(value_text(item.target, unit) if item.target is not None else "—")}</td>'
+            f'<td class="number">{escape(england)}</td>'
+            f'<td class="number">{escape(target)}</td>'
             + _rating_cell(item.rating) + "</tr>")
     out.append("</tbody></table>")
     out.append("<h3>Where the figures come from</h3><ul>"

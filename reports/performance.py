@@ -294,7 +294,8 @@ def change_sentence(section: FigureSection) -> str:
 
 def summary_groups(report: PerformanceReport) -> dict[str, list[str]]:
     """The cover's lists: what improved, what worsened, and the rest."""
-    groups: dict[str, list[str]] = {"Improved": [], "Worsened": [], "Unchanged or not enough data": []}
+    groups: dict[str, list[str]] = {"Improved": [], "Worsened": [],
+                                    "Unchanged or not enough data": []}
     for item in report.sections:
         key = {IMPROVED: "Improved", WORSENED: "Worsened"}.get(item.change,
                                                                "Unchanged or not enough data")
@@ -308,7 +309,8 @@ def sources_note(report: PerformanceReport) -> list[str]:
         return ", ".join(labels) if labels else "none"
     return [
         f"Rebuilt from the store's history (staffing from start and end dates, caseloads from "
-        f"the allocation history, actions from due and completion dates): {months(report.rebuilt_months)}.",
+        f"the allocation history, actions from due and completion dates): "
+        f"{months(report.rebuilt_months)}.",
         f"Recorded by the bot's daily snapshot (overdue visits, supervision on time, NQSW "
         f"breaches), or worked out live when the report's date is today: "
         f"{months(report.recorded_months)}.",

@@ -122,7 +122,8 @@ def test_a_month_with_no_snapshot_is_shown_as_no_data_and_a_recorded_one_as_reco
     assert report.recorded_months == ("Nov 2026",)
     html = render_html(report)
     assert "<td>no data</td>" in html
-    assert "No snapshot, shown as &quot;no data&quot; and never estimated: Sep 2026, Oct 2026" in html
+    assert ("No snapshot, shown as &quot;no data&quot; and never estimated: Sep 2026, Oct 2026"
+            in html)
 
 
 def test_a_month_before_anyone_started_is_no_data_not_zero(session, history, settings) -> None:
