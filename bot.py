@@ -46,6 +46,17 @@ def migrated_engine():  # type: ignore[no-untyped-def]
     return get_engine()
 
 
+def write_requested_report(request) -> Path:  # type: ignore[no-untyped-def]
+    """`staffing report` asked at the console or with `ask`: the PDF into the current folder."""
+    from jobs.report_delivery import report_filename, report_pdf
+
+    scope, pdf = report_pdf(migrated_engine(), get_settings(), service_id=request.service_id,
+                            as_of=request.as_of, today=request.as_of, months=request.months)
+    path = Path(report_filename(scope, request.as_of))
+    path.write_bytes(pdf)
+    return path
+
+
 @app.command()
 def ask(
     text: str = typer.Argument(..., help='The command, e.g. "/caseload team Assessment North"'),
@@ -60,6 +71,8 @@ def ask(
     outcome = ask_query(migrated_engine(), Identity("cli", staff_id=as_), text,
                         today=parse_day(on), settings=get_settings())
     typer.echo(render_text(outcome.answer))
+    if type(outcome.answer).__name__ == "ReportRequested":  # `staffing report`: a file here
+        typer.echo(f"Written to {write_requested_report(outcome.answer)}")
     if type(outcome.answer).__name__ in {"Refusal", "Invalid", "Unavailable"}:
         raise typer.Exit(1)
 

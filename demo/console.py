@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -12,6 +13,7 @@ from config import Settings
 from models import Staff, Team
 from queries.access import Identity
 from queries.answer import ask
+from queries.results import ReportRequested
 from render.text import render_text
 
 INTRO = """
@@ -68,6 +70,14 @@ def run_console(
         outcome = ask(engine, Identity("console", staff_id=current), line, today=today,
                       settings=settings)
         write(render_text(outcome.answer, limit=settings.max_rows_in_chat))
+        if isinstance(outcome.answer, ReportRequested):  # the console's "DM": a file here
+            from jobs.report_delivery import report_filename, report_pdf
+
+            scope, pdf = report_pdf(engine, settings, service_id=outcome.answer.service_id,
+                                    as_of=today, today=today, months=outcome.answer.months)
+            path = Path(report_filename(scope, today))
+            path.write_bytes(pdf)
+            write(f"Written to {path}")
 
 
 def users_text(users: list[tuple[str, str, str, str]]) -> str:

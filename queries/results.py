@@ -304,7 +304,7 @@ class ReportRequested:
     @property
     def message(self) -> str:
         return (f"Your performance report for {self.scope} ({self.months} months to "
-                f"{self.as_of:%-d %B %Y}) is on its way to you as a PDF in a direct message.")
+                f"{self.as_of:%-d %B %Y}) is being made as a PDF, for you only.")
 
 
 Answer = (

@@ -458,7 +458,8 @@ def _(answer: SupervisionLogged, limit: int | None = None) -> list[Block]:
 
 @render_blocks.register
 def _(answer: ReportRequested, limit: int | None = None) -> list[Block]:
-    return [section(f":page_facing_up: {escape(answer.message)}")]
+    return [section(f":page_facing_up: {escape(answer.message)} It will be in your direct "
+                    "message with the bot in a moment.")]
 
 
 __all__ = [

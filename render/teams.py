@@ -688,7 +688,8 @@ def render_digest_teams(digest: object, named: bool = True) -> TeamsMessage:
 
 @render_card.register
 def _(answer: ReportRequested, limit: int | None = None, interactive: bool = True) -> Card:
-    return card([text_block(plain(teams_words(answer.message)))], fallback_for(answer, limit))
+    words = f"{answer.message} A link to it follows in your chat with the bot."
+    return card([text_block(plain(teams_words(words)))], fallback_for(answer, limit))
 
 
 __all__ = [
