@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import and_, case, func, or_, select, true
+from sqlalchemy import and_, case, exists, func, null, or_, select, true
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -172,8 +172,8 @@ def _open(day: date):  # type: ignore[no-untyped-def]
 def _lead_on(day: date):  # type: ignore[no-untyped-def]
     """The lead worker's id of each case on ``day`` (module docstring), and the joins it needs.
 
-    Returns ``(add_joins, lead_id)``: ``add_joins(statement)`` outer-joins the day's lead spell
-    and whether the case has any lead spell; ``lead_id`` is the SQL expression to join staff on.
+    Returns ``(add_joins, lead_id)``: ``add_joins(statement)`` outer-joins the day's lead spell;
+    ``lead_id`` is the SQL expression to join staff on.
     """
     spell = (
         select(CaseAllocation.case_id.label("case_id"), CaseAllocation.worker_id.label("worker_id"))
@@ -181,17 +181,16 @@ def _lead_on(day: date):  # type: ignore[no-untyped-def]
                or_(CaseAllocation.to_date.is_(None), CaseAllocation.to_date > day))
         .subquery()
     )
-    tracked = (
-        select(CaseAllocation.case_id.label("case_id"))
-        .where(CaseAllocation.role == "lead").group_by(CaseAllocation.case_id)
-        .subquery()
-    )
-    lead_id = case((tracked.c.case_id.is_(None), Case.allocated_worker_id),
-                   else_=spell.c.worker_id)
+    any_spell = aliased(CaseAllocation)
+    tracked = exists().where(any_spell.case_id == Case.id, any_spell.role == "lead")
+    # The history first; a case with no lead spell at all keeps its allocated_worker_id. The
+    # EXISTS is only reached for cases no spell covers on the day (CASE stops at the first
+    # match), a few per team, through the case_id index.
+    lead_id = case((spell.c.worker_id.is_not(None), spell.c.worker_id),
+                   (tracked, null()), else_=Case.allocated_worker_id)
 
     def add_joins(statement):  # type: ignore[no-untyped-def]
-        return (statement.outerjoin(spell, spell.c.case_id == Case.id)
-                .outerjoin(tracked, tracked.c.case_id == Case.id))
+        return statement.outerjoin(spell, spell.c.case_id == Case.id)
 
     return add_joins, lead_id
 
