@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test demo serve bench lock teams-package clean card-tools
+.PHONY: install run test demo serve bench lock teams-package clean card-tools report-image
 
 install: $(STAMP)
 
@@ -62,3 +62,9 @@ clean:
 ## teams-package: the Teams app package, build/caseload-bot-teams.zip (app id from TEAMS_APP_ID)
 teams-package: install
 	$(BIN)/python teams_app/package.py
+
+## report-image: docs/report-cover.png and docs/report-page.png, pages of the performance report
+## of the demo council (README); installs poppler-utils for pdftoppm if it is missing (Debian)
+report-image: install
+	@command -v pdftoppm >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq poppler-utils; }
+	$(BIN)/python -m reports.demo_image

@@ -19,6 +19,9 @@ audit_app = typer.Typer(add_completion=False, no_args_is_help=True,
 app.add_typer(audit_app, name="audit")
 export_app = typer.Typer(add_completion=False, no_args_is_help=True, help="Export figures.")
 app.add_typer(export_app, name="export")
+report_app = typer.Typer(add_completion=False, no_args_is_help=True,
+                         help="Reports for the scrutiny committee.")
+app.add_typer(report_app, name="report")
 
 
 def parse_day(value: str | None) -> date:
@@ -43,6 +46,17 @@ def migrated_engine():  # type: ignore[no-untyped-def]
     return get_engine()
 
 
+def write_requested_report(request) -> Path:  # type: ignore[no-untyped-def]
+    """`staffing report` asked at the console or with `ask`: the PDF into the current folder."""
+    from jobs.report_delivery import report_filename, report_pdf
+
+    scope, pdf = report_pdf(migrated_engine(), get_settings(), service_id=request.service_id,
+                            as_of=request.as_of, today=request.as_of, months=request.months)
+    path = Path(report_filename(scope, request.as_of))
+    path.write_bytes(pdf)
+    return path
+
+
 @app.command()
 def ask(
     text: str = typer.Argument(..., help='The command, e.g. "/caseload team Assessment North"'),
@@ -59,6 +73,8 @@ def ask(
     typer.echo(render_text(outcome.answer))
     from queries.results import unwrapped
 
+    if type(unwrapped(outcome.answer)).__name__ == "ReportRequested":  # a file here
+        typer.echo(f"Written to {write_requested_report(unwrapped(outcome.answer))}")
     if type(unwrapped(outcome.answer)).__name__ in {"Refusal", "Invalid", "Unavailable"}:
         raise typer.Exit(1)
 
@@ -143,6 +159,31 @@ def export_census_summary(
     with session_scope(migrated_engine()) as session:
         summary = census_summary(session, as_of=parse_day(on), settings=get_settings())
     typer.echo(render_census_summary(summary))
+
+
+@report_app.command("performance")
+def report_performance(
+    out: Path = typer.Option(..., "--out", dir_okay=False, help="FILE.pdf or FILE.html"),
+    months: int = typer.Option(None, "--months", min=1, max=60,
+                               help="Month ends to show (default REPORT_MONTHS, 12)"),
+    service: str = typer.Option(None, "--service", help="One service (default: all services)"),
+    on: str = typer.Option(None, "--date", help="The report's date (default today)"),
+) -> None:
+    """The performance report (SPEC section 11): a summary page, then a page per figure."""
+    from config import local_today
+    from reports.cli import ReportRefused, write_performance_report
+
+    settings = get_settings()
+    today = local_today(settings)
+    try:
+        report = write_performance_report(
+            migrated_engine(), settings, out=out, as_of=parse_day(on) if on else today,
+            today=today, months=months, service_name=service)
+    except (ReportRefused, ValueError) as refused:
+        typer.echo(f"No report: {refused}.", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"Performance report for {report.scope}, {report.months} month ends to "
+               f"{report.as_of.isoformat()}: {out}")
 
 
 @db_app.command("upgrade")

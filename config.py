@@ -152,6 +152,24 @@ class Settings:
     england_agency_pct: float = 13.0
     england_vacancy_pct: float = 14.2
 
+    # Performance report (SPEC section 11). TARGETS: the council's own targets, FIGURE=NUMBER
+    # separated by commas, e.g. "agency_pct=10,caseload_per_fte=16" (figure names in README).
+    targets: str = ""
+    # Amber: worse than the target by at most this % of it; further off is red.
+    report_amber_margin_pct: float = 10.0
+    report_months: int = 12
+    # A month end with no snapshot that day takes the latest one up to this many days before.
+    report_snapshot_max_age_days: int = 3
+    # The daily snapshot of the figures history cannot rebuild (HH:MM, BOT_TIMEZONE).
+    snapshot_time: str = "23:30"
+    # Each head of service gets their report by DM on the first working day of the month.
+    report_monthly: bool = False
+    report_monthly_time: str = "08:00"
+    # Teams users get their report through a link to the bot's own web server, valid this long.
+    report_link_minutes: int = 15
+    # (PUBLIC_BASE_URL, the bot's public HTTPS address, is the one setting for these links and
+    # for the Teams digest charts.)
+
     # Answers
     max_rows_in_chat: int = 40
     actions_due_soon_days: int = 14
@@ -162,6 +180,20 @@ class Settings:
     import_problem_text_chars: int = 300  # a problem's column and reason are cut to this
     import_batch_rows: int = 5000  # rows validated, then written, at a time (memory stays flat)
     import_max_line_chars: int = 1_000_000  # a longer CSV line is refused: not really a CSV
+
+    @property
+    def target_values(self) -> dict[str, float]:
+        """TARGETS as {figure: number}; a malformed entry is an error, not silently ignored."""
+        found: dict[str, float] = {}
+        for part in self.targets.replace(";", ",").split(","):
+            if not part.strip():
+                continue
+            name, _, number = part.partition("=")
+            try:
+                found[name.strip().lower()] = float(number)
+            except ValueError:
+                raise ValueError(f"TARGETS entry {part.strip()!r} is not FIGURE=NUMBER") from None
+        return found
 
     @property
     def migration_url(self) -> str:

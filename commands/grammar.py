@@ -23,7 +23,7 @@ QUOTE_MAX_CHARS = 60
 VERB_PEEK_CHARS = 200  # enough for a bot mention and the verb
 
 VERBS = ("caseload", "protected", "actions", "supervision", "staffing", "help")
-STAFFING_SCOPES = ("agency", "registration")
+STAFFING_SCOPES = ("agency", "registration", "report")
 CAPACITY_CASE_TYPES = ("cp", "cin", "lac")
 #: The options each verb takes, for "did you mean …?" when one is mistyped.
 OPTIONS = {
@@ -501,7 +501,7 @@ def _supervision_log(req: _Request, rest: Sequence[_Token]) -> Command | ParseEr
 
 
 def _parse_staffing(req: _Request) -> Command | ParseError:
-    """/staffing, /staffing agency, /staffing registration (and help)."""
+    """/staffing, /staffing agency, /staffing registration, /staffing report (and help)."""
     if not req.args:
         return req.command("figures")
     first, rest = req.args[0], req.args[1:]
@@ -510,8 +510,8 @@ def _parse_staffing(req: _Request) -> Command | ParseError:
         return req.help(rest)
     if keyword in STAFFING_SCOPES:
         return req.nothing_more(keyword, rest) or req.command(keyword)
-    return req.error(f"{_quote(first.text)} isn't a /staffing option: use agency or "
-                     "registration, or nothing for the staffing figures.")
+    return req.error(f"{_quote(first.text)} isn't a /staffing option: use agency, "
+                     "registration or report, or nothing for the staffing figures.")
 
 
 # --- help (as a word to the bot, or /help) ---------------------------------------------------

@@ -69,6 +69,11 @@ HELP_TEXT: dict[str, list[tuple[str, str]]] = {
         ),
         ("/staffing agency", "agency workers against the DfE agency rules, and the rule broken"),
         ("/staffing registration", "Social Work England registration and CPD for renewal"),
+        (
+            "/staffing report",
+            "the performance report for the scrutiny committee, as a PDF in a direct message "
+            "(heads of service, admins)",
+        ),
     ],
     "help": [
         ("help", "lists every command (as a message to the bot)"),

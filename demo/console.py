@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import func, or_
 from sqlalchemy.engine import Engine
@@ -13,7 +14,7 @@ from config import Settings
 from models import Staff, Team
 from queries.access import Identity
 from queries.answer import ask
-from queries.results import rows_in
+from queries.results import ReportRequested, rows_in, unwrapped
 from render.text import render_text
 
 INTRO = """
@@ -129,6 +130,15 @@ def run_console(
                   f"(of {total - next_row} left).")
         else:
             last_question = None
+        if isinstance(unwrapped(outcome.answer), ReportRequested):  # the console's "DM": a file
+            from jobs.report_delivery import report_filename, report_pdf
+
+            requested = unwrapped(outcome.answer)
+            scope, pdf = report_pdf(engine, settings, service_id=requested.service_id,
+                                    as_of=today, today=today, months=requested.months)
+            path = Path(report_filename(scope, today))
+            path.write_bytes(pdf)
+            write(f"Written to {path}")
 
 
 def users_text(users: list[tuple[str, str, str, str]]) -> str:

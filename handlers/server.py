@@ -15,7 +15,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Any
 
 from fastapi import FastAPI
@@ -151,7 +151,23 @@ def build_asgi_app(
             "teams": "on" if web.state.teams_mounted else "off",
         })
 
+    async def report_pdf(token: str) -> Response:
+        """A performance report behind a short-lived link (reports.links): Teams' `/staffing
+        report`. Unknown and expired links get the same plain 404."""
+        from reports.links import open_report_link
+
+        found = await run_in_threadpool(open_report_link, engine, token,
+                                        datetime.now(timezone.utc))
+        if found is None:
+            return Response("This report link has expired. Ask the bot again: /staffing report",
+                            status_code=404, media_type="text/plain")
+        filename, pdf = found
+        return Response(pdf, media_type="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+
     web.add_api_route(HEALTH_PATH, healthz, methods=["GET"])
+    web.add_api_route("/reports/{token}", report_pdf, methods=["GET"])
     if slack_app is not None and slack_over_http(settings):
         web.add_api_route(SLACK_EVENTS_PATH, slack_handler(slack_app, settings),
                           methods=["POST"])

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from config import Settings
@@ -37,7 +36,13 @@ from queries.caseload import in_post_on
 from queries.freshness import data_freshness
 from queries.protection import nqsws_in_teams, protection_statuses
 from queries.results import SupervisionRow
-from queries.staffing import NON_WORKFORCE_ROLES, staffing_total_and_teams
+from queries.performance import (
+    count_on_time,
+    service_staff_ids,
+    service_team_ids,
+    supervised_workforce,
+)
+from queries.staffing import staffing_total_and_teams
 from queries.supervision import supervision_rows
 from queries.workforce import registration_rows
 
@@ -60,10 +65,6 @@ def england(settings: Settings) -> EnglandFigures:
         agency_pct=settings.england_agency_pct,
         vacancy_pct=settings.england_vacancy_pct,
     )
-
-
-def service_team_ids(session: Session, service_id: int) -> list[int]:
-    return list(session.exec(select(Team.id).where(Team.service_id == service_id)).all())  # type: ignore[arg-type]
 
 
 def build_staffing_digest(
@@ -96,7 +97,7 @@ def team_supervision(team: str, rows: list[SupervisionRow]) -> TeamSupervision:
     return TeamSupervision(
         team=team,
         people=len(rows),
-        on_time=sum(1 for row in rows if not row.days_overdue),
+        on_time=count_on_time(rows),
         nqsws=sum(1 for row in rows if row.is_nqsw),
         nqsws_on_time=sum(1 for row in rows if row.is_nqsw and not row.days_overdue),
     )
@@ -115,13 +116,7 @@ def build_supervision_digest(
     team_names = list(session.exec(
         select(Team.name).where(Team.service_id == service.id).order_by(Team.name)
     ).all())
-    people = list(session.exec(
-        select(Staff, Team.name)
-        .join(Team, Team.id == Staff.team_id)
-        .where(Team.service_id == service.id, in_post_on(as_of),
-               Staff.role.not_in(NON_WORKFORCE_ROLES))  # type: ignore[attr-defined]
-        .order_by(Team.name, Staff.name)
-    ).all())
+    people = supervised_workforce(session, service.id, as_of)  # type: ignore[arg-type]
     rows = supervision_rows(session, people, as_of, settings)
     recorded = any(staff.swe_no or staff.cpd_records is not None for staff, _team in people)
     by_team = {name: [row for row in rows if row.team == name] for name in team_names}
@@ -135,14 +130,6 @@ def build_supervision_digest(
         registration=tuple(registration_rows(people, as_of, settings)) if recorded else (),
         registration_recorded=recorded,
     )
-
-
-def service_staff_ids(service_id: int):  # type: ignore[no-untyped-def]
-    """Staff of a service (in its teams, or attached to it like its head), as a subquery."""
-    return select(Staff.id).where(or_(
-        Staff.service_id == service_id,
-        Staff.team_id.in_(select(Team.id).where(Team.service_id == service_id)),  # type: ignore[union-attr]
-    ))
 
 
 def build_actions_digest(

@@ -136,6 +136,25 @@ def _stored_run_time(scheduler: BackgroundScheduler, job_id: str,
     return existing.next_run_time
 
 
+def extra_jobs(settings: Settings) -> list[tuple[str, str, BaseTrigger, str]]:
+    """The jobs beside the digests: (id, function reference, trigger, name).
+
+    The daily performance snapshot always; the monthly performance report when REPORT_MONTHLY.
+    Each keeps its exactly-once record of its own (jobs.snapshots, jobs.monthly_report).
+    """
+    from jobs.snapshots import SNAPSHOT_JOB_ID, SNAPSHOT_REF, snapshot_trigger
+
+    found: list[tuple[str, str, BaseTrigger, str]] = [
+        (SNAPSHOT_JOB_ID, SNAPSHOT_REF, snapshot_trigger(settings), "daily performance snapshot"),
+    ]
+    if settings.report_monthly:
+        from jobs.monthly_report import MONTHLY_REPORT_JOB_ID, MONTHLY_REPORT_REF, monthly_trigger
+
+        found.append((MONTHLY_REPORT_JOB_ID, MONTHLY_REPORT_REF, monthly_trigger(settings),
+                      "monthly performance report"))
+    return found
+
+
 def start_scheduler(settings: Settings, engine: Engine) -> BackgroundScheduler:
     """Start the digest scheduler on the bot's database; the caller shuts it down on exit."""
     global _runtime
@@ -157,6 +176,21 @@ def start_scheduler(settings: Settings, engine: Engine) -> BackgroundScheduler:
             RUN_DIGEST_REF, trigger, id=JOB_IDS[kind], name=f"weekly {kind} digest",
             kwargs={"kind": kind}, replace_existing=True, coalesce=True, max_instances=1,
             misfire_grace_time=grace_seconds, **({"next_run_time": kept} if kept else {}),
+        )
+    wanted = extra_jobs(settings)
+    from jobs.monthly_report import MONTHLY_REPORT_JOB_ID
+
+    if MONTHLY_REPORT_JOB_ID not in {job_id for job_id, *_ in wanted}:
+        try:  # REPORT_MONTHLY switched off since the last start: the stored job goes
+            scheduler.remove_job(MONTHLY_REPORT_JOB_ID)
+        except Exception:  # noqa: BLE001 - JobLookupError: it was never there
+            pass
+    for job_id, ref, job_trigger, name in wanted:
+        kept = _stored_run_time(scheduler, job_id, job_trigger)
+        scheduler.add_job(
+            ref, job_trigger, id=job_id, name=name, replace_existing=True, coalesce=True,
+            max_instances=1, misfire_grace_time=grace_seconds,
+            **({"next_run_time": kept} if kept else {}),
         )
     scheduler.add_job(
         CATCH_UP_REF, IntervalTrigger(seconds=int(CATCH_UP_EVERY.total_seconds()), timezone=zone),

@@ -6,11 +6,13 @@ from models.audit import AuditChainHead, AuditEntry
 from models.cases import CASE_TYPES, Case, CaseAllocation
 from models.deliveries import ConversationRef, Delivery
 from models.imports import ImportRun
+from models.performance import PerformanceSnapshot, ReportLink
 from models.organisation import ACCESS_ROLE_BY_JOB_ROLE, Service, Staff, Team
 from models.supervision import Supervision
 
 __all__ = [
     "ACCESS_ROLE_BY_JOB_ROLE", "ACTION_STATUSES", "CASE_TYPES", "Action", "ActionUpdate",
     "AuditChainHead", "AuditEntry", "Case", "CaseAllocation", "ConversationRef", "Delivery",
-    "ImportRun", "Plan", "Service", "Staff", "Supervision", "Team",
+    "ImportRun", "PerformanceSnapshot", "Plan", "ReportLink", "Service", "Staff", "Supervision",
+    "Team",
 ]

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from commands import Command, ParseError, help_lines, parse
 from config import Settings
-from models import Action, AuditEntry, Case, Plan, Staff, Team
+from models import Action, AuditEntry, Case, Plan, Service, Staff, Team
 from models.store import store_deadline
 from queries import access, audit_spool
 from queries.access import Asker, Identity
@@ -39,10 +39,12 @@ from queries.results import (
     ProtectionAnswer,
     ReadAs,
     Refusal,
+    ReportRequested,
     SupervisionLogged,
     Unavailable,
     unwrapped,
 )
+from queries.staffing import ALL_SERVICES
 from queries.supervision import log_supervision, supervision_list
 from queries.workforce import staffing_answer as staffing_figures_answer
 from queries.workforce import agency_answer, registration_answer, staffing_scope
@@ -416,7 +418,9 @@ def supervision_answer(session, asker, command, today, settings, now):  # type: 
 
 
 def staffing_answer(session, asker, command, today, settings, now):  # type: ignore[no-untyped-def]
-    """/staffing [agency|registration]: the asker's service, teams, or every service (admin)."""
+    """/staffing [agency|registration|report]: the asker's service, teams, or every service (admin)."""
+    if command.scope == "report":  # heads of service and admins only: its own rule
+        return report_answer(session, asker, command, today, settings, now)
     label = scope_label(command)
     scope = staffing_scope(asker)
     if isinstance(scope, Refusal):
@@ -431,3 +435,27 @@ def staffing_answer(session, asker, command, today, settings, now):  # type: ign
 
 
 __all__ = ["Outcome", "ask", "answer", "route"]
+
+
+REPORT_ROLES = ("head_of_service", "admin")
+
+
+def report_answer(session, asker, command, today, settings, now):  # type: ignore[no-untyped-def]
+    """`/staffing report`: a head of service gets their service's report, an admin all services'.
+
+    Everyone else is refused politely (and audited, as every answer is). The report itself is
+    built and sent by the front end after this answer (jobs.report_delivery), off the chat reply.
+    """
+    if asker.role not in REPORT_ROLES:
+        return Outcome(Refusal("The performance report is for heads of service and admins.",
+                               "Ask your head of service for a copy."),
+                       asker, scope_label(command))
+    if asker.role == "head_of_service" and asker.service_id is None:
+        return Outcome(Refusal("You are not attached to a service, so there is no report to "
+                               "send.", "Ask an admin to set your service in the staff file."),
+                       asker, scope_label(command))
+    service_id = asker.service_id if asker.role == "head_of_service" else None
+    scope = session.get(Service, service_id).name if service_id is not None else ALL_SERVICES
+    request = ReportRequested(scope=scope, service_id=service_id, as_of=today,
+                              months=settings.report_months)
+    return Outcome(request, asker, scope_label(command, scope))

@@ -535,10 +535,28 @@ class ReadAs:
         return getattr(self.answer, "freshness", None)
 
 
+@dataclass(frozen=True)
+class ReportRequested:
+    """`/staffing report`: the asker may have the performance report of this scope; the front end
+    sends it to them in a DM (jobs.report_delivery) after saying so."""
+
+    scope: str  # a service's name, or "All services" for an admin
+    service_id: int | None  # None: all services
+    as_of: date
+    months: int
+    lists_people: bool = False
+
+    @property
+    def message(self) -> str:
+        return (f"Your performance report for {self.scope} ({self.months} months to "
+                f"{self.as_of:%-d %B %Y}) is being made as a PDF, for you only.")
+
+
 Answer = (
     Refusal | Invalid | Unavailable | HelpAnswer | CaseloadTable | CaseList | CapacityList
     | ProtectionAnswer | ActionList | ActionChanged | SupervisionList | SupervisionLogged
     | StatusAnswer | StaffingAnswer | AgencyAnswer | RegistrationAnswer | ReadAs
+    | ReportRequested
 )
 
 
@@ -561,7 +579,7 @@ __all__ = [
     "AgencyAnswer", "AgencyRow", "Answer", "ActionChanged", "ActionList", "ActionRow",
     "CapacityList", "CapacityRow", "CaseList", "CaseRow", "CaseloadTable", "Freshness",
     "HelpAnswer", "Invalid", "LoadLine", "ProtectionAnswer", "ProtectionStatus", "ReadAs",
-    "Refusal", "RegistrationAnswer", "RegistrationRow", "StaffingAnswer", "StaffingFigureRow",
-    "StatusAnswer", "SupervisionList", "SupervisionLogged", "SupervisionRow", "Unavailable",
-    "UnmatchedUser", "WorkerLoad", "rows_in", "unwrapped",
+    "Refusal", "RegistrationAnswer", "RegistrationRow", "ReportRequested", "StaffingAnswer",
+    "StaffingFigureRow", "StatusAnswer", "SupervisionList", "SupervisionLogged",
+    "SupervisionRow", "Unavailable", "UnmatchedUser", "WorkerLoad", "rows_in", "unwrapped",
 ]

@@ -23,7 +23,12 @@ a council's figures sit beside England's published ones:
   (as_of − 12 months, as_of] ÷ FTE in post on as_of.
 - **Open case on D:** started on or before D and not ended on or before D (``end_date > D``).
   A case belongs to its ``team_id``.
-- **Caseload per FTE** = open cases held as lead (``allocated_worker_id``) by workers in post ÷
+- **Lead worker on D:** from the allocation history (``case_allocation``): the lead spell
+  covering D (``from_date <= D < to_date``), none if no spell covers it; a case with no lead
+  spell at all (stored before the history was kept) uses its ``allocated_worker_id``. So a past
+  day's caseloads and unallocated cases are the ones that day had, and today's agree with the
+  case table (the importers keep both).
+- **Caseload per FTE** = open cases held as lead (the lead worker on the day) by workers in post ÷
   FTE of the workers in post holding at least one, counted in the worker's team. Co-worked cases
   are not a worker's caseload.
 - **Unallocated:** open, with no lead worker or a lead worker no longer (or not yet) in post: a
@@ -54,12 +59,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import and_, case, func, or_, select, true
+from sqlalchemy import and_, case, exists, func, null, or_, select, true
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from config import Settings
-from models import ACCESS_ROLE_BY_JOB_ROLE, Case, Service, Staff, Team
+from models import ACCESS_ROLE_BY_JOB_ROLE, Case, CaseAllocation, Service, Staff, Team
 from queries.agency_rules import AgencyFacts, check_agency_worker
 from queries.protection_rules import early_career_on, in_protected_year, normal_cap, protected_cap
 
@@ -180,6 +185,32 @@ def _open(day: date):  # type: ignore[no-untyped-def]
     return and_(Case.start_date <= day, or_(Case.end_date.is_(None), Case.end_date > day))
 
 
+def _lead_on(day: date):  # type: ignore[no-untyped-def]
+    """The lead worker's id of each case on ``day`` (module docstring), and the joins it needs.
+
+    Returns ``(add_joins, lead_id)``: ``add_joins(statement)`` outer-joins the day's lead spell;
+    ``lead_id`` is the SQL expression to join staff on.
+    """
+    spell = (
+        select(CaseAllocation.case_id.label("case_id"), CaseAllocation.worker_id.label("worker_id"))
+        .where(CaseAllocation.role == "lead", CaseAllocation.from_date <= day,
+               or_(CaseAllocation.to_date.is_(None), CaseAllocation.to_date > day))
+        .subquery()
+    )
+    any_spell = aliased(CaseAllocation)
+    tracked = exists().where(any_spell.case_id == Case.id, any_spell.role == "lead")
+    # The history first; a case with no lead spell at all keeps its allocated_worker_id. The
+    # EXISTS is only reached for cases no spell covers on the day (CASE stops at the first
+    # match), a few per team, through the case_id index.
+    lead_id = case((spell.c.worker_id.is_not(None), spell.c.worker_id),
+                   (tracked, null()), else_=Case.allocated_worker_id)
+
+    def add_joins(statement):  # type: ignore[no-untyped-def]
+        return statement.outerjoin(spell, spell.c.case_id == Case.id)
+
+    return add_joins, lead_id
+
+
 def _teams_in_scope(session: Session, service_id: int | None, team_id: int | None,
                     team_ids: frozenset[int] | None = None) -> tuple[str, list[_TeamRow]]:
     """The scope's name and its teams (statement 1). LookupError for an unknown team or service.
@@ -270,19 +301,19 @@ def _tallies(
     # ``team_id + 0`` rather than the bare column keeps SQLite from walking the whole table in
     # team_id index order, which is four times slower than scanning it; PostgreSQL is indifferent.)
     lead = aliased(Staff)
+    with_lead_joins, lead_id = _lead_on(as_of)
     is_open = _open(as_of)
     unallocated = and_(is_open, or_(lead.id.is_(None), ~_in_post(lead, as_of)))
     case_team = Case.team_id + 0
     case_rows = session.exec(
-        select(
+        with_lead_joins(select(
             case_team,
             func.sum(case((is_open, 1), else_=0)),
             func.sum(case((unallocated, 1), else_=0)),
             func.sum(case((Case.start_date > week_start, 1), else_=0)),
             func.sum(case((Case.start_date > twelve_weeks_start, 1), else_=0)),
-        )
-        .select_from(Case)
-        .outerjoin(lead, lead.id == Case.allocated_worker_id)
+        ).select_from(Case))
+        .outerjoin(lead, lead.id == lead_id)
         .where(team_in_scope(Case.team_id, never_null=True), Case.start_date <= as_of,
                or_(Case.end_date.is_(None), Case.end_date > as_of,
                    Case.start_date > twelve_weeks_start))
@@ -297,14 +328,13 @@ def _tallies(
 
     # Statement 4: the oldest unallocated case of each team.
     ranked = (
-        select(
+        with_lead_joins(select(
             Case.team_id.label("team_id"), Case.case_ref.label("case_ref"),
             Case.start_date.label("start_date"),
             func.row_number().over(partition_by=case_team,
                                    order_by=(Case.start_date, Case.case_ref)).label("rank"),
-        )
-        .select_from(Case)
-        .outerjoin(lead, lead.id == Case.allocated_worker_id)
+        ).select_from(Case))
+        .outerjoin(lead, lead.id == lead_id)
         .where(team_in_scope(Case.team_id, never_null=True), unallocated)
         .subquery()
     )
@@ -317,10 +347,11 @@ def _tallies(
     # Statement 5: open cases held as lead by each worker in post who holds any (one row per
     # case holder: the caseload figures are summed from these, and the cap checked on each).
     for team, staff_id, name, fte, asye_start, asye_end, programme, cases_held in session.exec(
-        select(Staff.team_id, Staff.staff_id, Staff.name, Staff.fte, Staff.asye_start,
-               Staff.asye_end, Staff.early_career_programme, func.count(Case.id))
-        .select_from(Case)
-        .join(Staff, Staff.id == Case.allocated_worker_id)
+        with_lead_joins(select(Staff.team_id, Staff.staff_id, Staff.name, Staff.fte,
+                               Staff.asye_start, Staff.asye_end, Staff.early_career_programme,
+                               func.count(Case.id))
+                        .select_from(Case))
+        .join(Staff, Staff.id == lead_id)
         .where(is_open, in_post, workforce, team_in_scope(Staff.team_id))
         .group_by(Staff.id, Staff.team_id, Staff.staff_id, Staff.name, Staff.fte,
                   Staff.asye_start, Staff.asye_end, Staff.early_career_programme)

@@ -33,6 +33,7 @@ from queries.results import (
     ReadAs,
     Refusal,
     StatusAnswer,
+    ReportRequested,
     SupervisionList,
     SupervisionLogged,
     AgencyAnswer,
@@ -730,6 +731,12 @@ def _(answer: RegistrationAnswer, limit: int | None = None, offset: int = 0) -> 
                                 escape(row.cpd_text), f"{RED} *{escape(row.flag)}*"]))]
 
     return fit([*head, divider()], [person(row) for row in answer.rows], limit=limit)
+
+
+@render_blocks.register
+def _(answer: ReportRequested, limit: int | None = None, offset: int = 0) -> list[Block]:
+    return [section(f":page_facing_up: {escape(answer.message)} It will be in your direct "
+                    "message with the bot in a moment.")]
 
 
 __all__ = [

@@ -41,6 +41,7 @@ from queries.results import (
     ReadAs,
     Refusal,
     StatusAnswer,
+    ReportRequested,
     SupervisionList,
     AgencyAnswer,
     RegistrationAnswer,
@@ -867,6 +868,14 @@ def render_digest_teams(digest: object, named: bool = True) -> TeamsMessage:
 
     most_rows = max((len(rows) for _title, _headers, rows in tables), default=0)
     return message(fit(build, most_rows, None))
+
+
+
+@render_card.register
+def _(answer: ReportRequested, limit: int | None = None, interactive: bool = True,
+      offset: int = 0) -> Card:
+    words = f"{answer.message} A link to it follows in your chat with the bot."
+    return card([text_block(plain(teams_words(words)))], fallback_for(answer, limit))
 
 
 __all__ = [

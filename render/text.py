@@ -21,6 +21,7 @@ from queries.results import (
     ReadAs,
     Refusal,
     StatusAnswer,
+    ReportRequested,
     SupervisionList,
     AgencyAnswer,
     AgencyRow,
@@ -425,6 +426,11 @@ def _(answer: StatusAnswer, limit: int | None = None, offset: int = 0) -> str:
     for heading, lines in status_sections(answer, limit):
         parts.append("\n".join([heading + ":", *(f"  {line}" for line in lines)]))
     return "\n".join(parts)
+
+
+@render_text.register
+def _(answer: ReportRequested, limit: int | None = None, offset: int = 0) -> str:
+    return answer.message
 
 
 _render_answer = render_text

@@ -19,7 +19,9 @@ from xml.sax.saxutils import escape
 
 from sqlmodel import Session
 
-from models import Action, Case, ImportRun, Plan, Service, Staff, Supervision, Team
+from models import (
+    Action, Case, CaseAllocation, ImportRun, Plan, Service, Staff, Supervision, Team,
+)
 
 
 class Builder:
@@ -85,6 +87,12 @@ class Builder:
               worker: Staff | None = None, **extra: Any) -> list[Case]:
         return [self.case(f"{prefix}-{number:03d}", case_type, team, worker, **extra)
                 for number in range(1, count + 1)]
+
+    def allocation(self, case: Case, worker: Staff, from_date: date, to_date: date | None = None,
+                   role: str = "lead") -> CaseAllocation:
+        """One spell of the allocation history (as the cases importer keeps it)."""
+        return self._add(CaseAllocation(case_id=case.id, worker_id=worker.id, role=role,
+                                        from_date=from_date, to_date=to_date))
 
     def supervision(self, staff: Staff, on: date, supervisor: Staff | None = None) -> Supervision:
         return self._add(Supervision(staff_id=staff.id, date=on,

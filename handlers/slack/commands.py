@@ -23,7 +23,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.webhook import WebhookClient
 
-from queries.results import Invalid, Refusal, Unavailable, unwrapped
+from queries.results import Invalid, Refusal, ReportRequested, Unavailable, unwrapped
 from render.slack import Message
 
 if TYPE_CHECKING:
@@ -126,6 +126,22 @@ def register(app: App, front: SlackFrontEnd) -> None:
         in_dm = in_direct_message(body.get("channel_id"), body.get("channel_name"))
         reply(str(body.get("response_url") or ""), message,
               response_type=response_type(outcome.answer, in_dm))
+        if isinstance(outcome.answer, ReportRequested):
+            send_report(str(body.get("user_id") or ""), outcome.answer,
+                        str(body.get("response_url") or ""))
+
+    def send_report(user_id: str, request: ReportRequested, response_url: str) -> None:
+        """`/staffing report`: the PDF into the asker's DM, after the answer said it is coming."""
+        from jobs.report_delivery import send_report_to_slack_user
+
+        try:
+            send_report_to_slack_user(front.engine, front.settings, app.client, user_id,
+                                      service_id=request.service_id, as_of=request.as_of,
+                                      today=request.as_of, months=request.months)
+        except Exception as error:  # noqa: BLE001 - the asker is told; the bot keeps serving
+            log.error("sending a performance report failed: %s", type(error).__name__,
+                      exc_info=True)
+            reply(response_url, front.render(Unavailable()))
 
     def acknowledge_event(ack: Ack) -> None:
         """Events are acked at once and answered by a lazy listener, like the commands."""

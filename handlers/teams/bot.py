@@ -19,7 +19,7 @@ import html
 import logging
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, timezone
 
 import aiohttp
 from microsoft_agents.activity import (
@@ -64,13 +64,14 @@ from handlers.teams.sdk import connection_manager, teams_auth
 from queries import access
 from queries.access import Identity
 from queries.answer import ask
-from queries.results import Answer, Unavailable
+from queries.results import Answer, ReportRequested, Unavailable, unwrapped
 from render.teams import (
     ACTION_DONE,
     ACTION_MORE,
     ACTION_UPDATE,
     CARD_CONTENT_TYPE,
     TeamsMessage,
+    card,
     render_teams,
 )
 
@@ -89,6 +90,23 @@ WELCOME_CHANNEL = (
     "Thanks for adding the caseload bot. @mention me with a command (try help). Answers that "
     "list people or cases are sent to the person who asked, privately, never to the channel."
 )
+
+REPORT_NO_LINK = (
+    "I can't link you to the report from Teams yet: the bot's public address (PUBLIC_BASE_URL) is not "
+    "set. Ask the bot's administrator, or ask in Slack."
+)
+
+
+def report_link_message(request: ReportRequested, url: str, minutes: int) -> TeamsMessage:
+    """A card with the report's link: a button, and the time it stops working."""
+    text = (f"Your performance report for {request.scope} ({request.months} months to "
+            f"{request.as_of:%-d %B %Y}) is ready as a PDF. The link works for {minutes} "
+            "minutes; ask again for a new one.")
+    body = [{"type": "TextBlock", "text": text, "wrap": True}]
+    actions = [{"type": "Action.OpenUrl", "title": "Open the report (PDF)", "url": url}]
+    return TeamsMessage(card=card(body, f"{text} {url}", actions),
+                        text=f"Performance report — {request.scope}\n{text}\n{url}")
+
 
 #: What a card's submit buttons mean, as the words of the grammar.
 SUBMIT_VERBS = {ACTION_DONE: "done", ACTION_UPDATE: "update"}
@@ -209,6 +227,9 @@ class TeamsBot:
                                               today=self.today(), settings=self.settings)
             await self.deliver(context, outcome.answer, question=text,
                                offset=page_start(context.activity))
+            requested = unwrapped(outcome.answer)
+            if isinstance(requested, ReportRequested) and outcome.asker is not None:
+                await self.send_report_link(context, requested, outcome.asker.staff_id)
         except Exception as error:  # noqa: BLE001  (the user gets a plain message, never a trace)
             log.error("Teams message could not be answered: %s", type(error).__name__,
                       exc_info=not isinstance(error, RosterUnavailable))
@@ -268,6 +289,33 @@ class TeamsBot:
         if conversation_type(context.activity) != PERSONAL and answer.lists_people:
             sent = await self.send_privately(context, message)
             await context.send_activity(PRIVATE_NOTE if sent else PRIVATE_FAILED)
+            return
+        await context.send_activity(card_activity(message))
+
+    async def send_report_link(self, context: TurnContext, request: ReportRequested,
+                               staff_id: str) -> None:
+        """`/staffing report` in Teams: a short-lived link to the PDF (reports.links), sent to
+        the asker's 1:1 chat (privately, when asked in a channel)."""
+        from jobs.report_delivery import report_filename, report_pdf
+        from reports.links import create_report_link
+
+        def build() -> str:
+            scope, pdf = report_pdf(self.engine, self.settings, service_id=request.service_id,
+                                    as_of=request.as_of, today=request.as_of,
+                                    months=request.months)
+            return create_report_link(self.engine, self.settings, pdf=pdf,
+                                      filename=report_filename(scope, request.as_of),
+                                      staff_id=staff_id, now=datetime.now(timezone.utc))
+
+        try:
+            url = await asyncio.to_thread(build)
+        except LookupError:  # PUBLIC_BASE_URL unset: no address the link could point at
+            log.warning("a Teams report link needs PUBLIC_BASE_URL; none is set")
+            await context.send_activity(REPORT_NO_LINK)
+            return
+        message = report_link_message(request, url, self.settings.report_link_minutes)
+        if conversation_type(context.activity) != PERSONAL:
+            await self.send_privately(context, message)
             return
         await context.send_activity(card_activity(message))
 

@@ -22,6 +22,7 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 import jobs.scheduler as scheduler_module
+from jobs.snapshots import SNAPSHOT_JOB_ID
 from jobs.digests import iso_period
 from jobs.schedule import digest_trigger, local_day
 from jobs.scheduler import (
@@ -89,12 +90,12 @@ def running_logs(caplog, kind: str) -> int:  # type: ignore[no-untyped-def]
                if record.getMessage().startswith(f'Running job "weekly {kind} digest'))
 
 
-def test_start_stores_three_weekly_jobs_and_the_catch_up(engine, slack_settings, schedulers
+def test_start_stores_three_weekly_jobs_the_catch_up_and_the_daily_snapshot(engine, slack_settings, schedulers
                                                          ) -> None:
     running = start_scheduler(slack_settings, engine)
     schedulers.append(running)
     jobs = {job.id: job for job in running.get_jobs()}
-    assert set(jobs) == {*JOB_IDS.values(), CATCH_UP_JOB_ID}
+    assert set(jobs) == {*JOB_IDS.values(), CATCH_UP_JOB_ID, SNAPSHOT_JOB_ID}
     now = datetime.now(LONDON)
     for kind, job_id in JOB_IDS.items():
         job = jobs[job_id]

@@ -34,6 +34,7 @@ from queries.results import (
     ReadAs,
     ProtectionStatus,
     Refusal,
+    ReportRequested,
     SupervisionList,
     StatusAnswer,
     SupervisionLogged,
@@ -132,6 +133,7 @@ def every_answer(rows: int) -> list[Any]:
         ReadAs("/caseload unallocated",
                CaseList("Unallocated cases", DAY, tuple(case(f"CR-{i}") for i in range(rows)),
                         "None.", "summary")),
+        ReportRequested("Safeguarding", 1, DAY, 12),
     ]
 
 
