@@ -6,10 +6,12 @@ from models.audit import AuditChainHead, AuditEntry
 from models.cases import CASE_TYPES, Case, CaseAllocation
 from models.deliveries import ConversationRef, Delivery
 from models.organisation import ACCESS_ROLE_BY_JOB_ROLE, Service, Staff, Team
+from models.reminders import AlertEpisode, ReminderPreference
 from models.supervision import Supervision
 
 __all__ = [
     "ACCESS_ROLE_BY_JOB_ROLE", "ACTION_STATUSES", "CASE_TYPES", "Action", "ActionUpdate",
+    "AlertEpisode", "ReminderPreference",
     "AuditChainHead", "AuditEntry", "Case", "CaseAllocation", "ConversationRef", "Delivery",
     "Plan", "Service", "Staff", "Supervision", "Team",
 ]
