@@ -232,6 +232,20 @@ def digest(
     raise typer.Exit(run_digest_command(kind, parse_day(on), dry_run, get_settings()))
 
 
+@app.command()
+def remind(
+    on: str = typer.Option(None, "--date", help="The reminders' day (default today)"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print each message; send nothing"),
+) -> None:
+    """Run the daily reminders by hand: each person due gets theirs once (as the scheduler)."""
+    from config import local_today
+    from jobs.remind_cli import run_remind_command
+
+    settings = get_settings()
+    day = parse_day(on) if on else local_today(settings)
+    raise typer.Exit(run_remind_command(day, dry_run, settings))
+
+
 def main() -> None:
     """Warnings only by default, so the console and one-shot commands keep the screen clean;
     `serve` turns on INFO for itself."""
