@@ -58,6 +58,12 @@ HELP_TEXT: dict[str, list[tuple[str, str]]] = {
             "record a supervision (their manager only; DD/MM/YYYY also works)",
         ),
     ],
+    "remind": [
+        ("/remind", "your daily reminders: on or off, and when the next one comes"),
+        ("/remind off", "stop your daily reminders"),
+        ("/remind on", "start them again"),
+        ("/remind at HH:MM", "have them at this time on working days (e.g. /remind at 07:45)"),
+    ],
     "help": [
         ("help", "lists every command (as a message to the bot)"),
         ("help COMMAND", "the forms of one command, e.g. help actions"),

@@ -23,10 +23,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -47,9 +46,8 @@ from jobs.notes import (
     PacedSender,
     destination_for,
 )
-from jobs.schedule import parse_digest_cron
+from jobs.schedule import clock_time, reminder_default_time, reminder_trigger
 from models import ReminderPreference, Service, Staff, Team
-from queries.calendar import is_working_day
 from queries.caseload import in_post_on
 from queries.reminders import Reminder, build_reminders
 from render.notes import note_for
@@ -68,31 +66,9 @@ MAX_ATTEMPTS = 5
 CLOCK: Callable[[], datetime] = utc_now
 
 
-def reminder_trigger(settings: Settings) -> CronTrigger:
-    """REMIND_CRON, read as DIGEST_CRON is ("mon-fri 08:30", or a 5-field crontab)."""
-    try:
-        return parse_digest_cron(settings.remind_cron, ZoneInfo(settings.bot_timezone))
-    except ValueError as bad:
-        raise ValueError(str(bad).replace("DIGEST_CRON", "REMIND_CRON")) from None
-
-
-def clock_time(text: str) -> time:
-    """"HH:MM" as a time; ValueError when it is not one."""
-    hours, _, minutes = text.strip().partition(":")
-    return time(int(hours), int(minutes))
-
-
 def default_time(day: date, settings: Settings) -> datetime | None:
-    """When REMIND_CRON fires on `day` (local), or None: not a reminder day by the cron, or a
-    weekend or bank holiday."""
-    if not is_working_day(day):
-        return None
-    zone = ZoneInfo(settings.bot_timezone)
-    start = datetime.combine(day, time(0), tzinfo=zone)
-    fire = reminder_trigger(settings).get_next_fire_time(None, start)
-    if fire is None or fire.astimezone(zone).date() != day:
-        return None
-    return fire.astimezone(zone)
+    """When REMIND_CRON fires on `day`, or None on a day without reminders (jobs.schedule)."""
+    return reminder_default_time(day, settings)
 
 
 @dataclass(frozen=True)

@@ -136,7 +136,7 @@ def _stored_run_time(scheduler: BackgroundScheduler, job_id: str,
 def add_reminder_jobs(scheduler: BackgroundScheduler, settings: Settings, zone: ZoneInfo) -> None:
     """The daily reminders (jobs.reminders): at REMIND_CRON, and a check every
     REMIND_CHECK_MINUTES, which also picks up, after a restart, whatever was due meanwhile."""
-    from jobs.reminders import reminder_trigger
+    from jobs.schedule import reminder_trigger
 
     every = timedelta(minutes=settings.remind_check_minutes)
     scheduler.add_job(

@@ -36,6 +36,7 @@ from queries.results import (
     Invalid,
     ProtectionAnswer,
     Refusal,
+    ReminderSettings,
     SupervisionLogged,
     Unavailable,
 )
@@ -61,6 +62,8 @@ def outcome_word(answer: Answer) -> str:
     if isinstance(answer, Unavailable):
         return "error"
     if isinstance(answer, (ActionChanged, SupervisionLogged)):
+        return "changed"
+    if isinstance(answer, ReminderSettings) and answer.changed:
         return "changed"
     return "answered"
 
@@ -148,6 +151,7 @@ def route(
         "protected": protected_answer,
         "actions": actions_answer,
         "supervision": supervision_answer,
+        "remind": remind_answer,
     }[command.verb]
     return handler(session, asker, command, today, settings, now)
 
@@ -342,6 +346,15 @@ def supervision_answer(session, asker, command, today, settings, now):  # type: 
                          settings),
         asker, scope_label(command),
     )
+
+
+def remind_answer(session, asker, command, today, settings, now):  # type: ignore[no-untyped-def]
+    """The asker's own reminders only: /remind names no one else."""
+    from queries.remind import remind
+
+    stamp = now or datetime.now(timezone.utc)
+    return Outcome(remind(session, asker, command, stamp, settings), asker,
+                   scope_label(command, command.at_time or ""))
 
 
 __all__ = ["Outcome", "ask", "answer", "route"]

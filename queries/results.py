@@ -8,7 +8,7 @@ asker unless they asked in a direct message.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 
 @dataclass(frozen=True)
@@ -290,13 +290,26 @@ class SupervisionLogged:
     lists_people: bool = False
 
 
+@dataclass(frozen=True)
+class ReminderSettings:
+    """A person's own daily reminders (`/remind`): on or off, at what time, and the next one."""
+
+    enabled: bool
+    at_time: str  # "HH:MM": their own time, or the council's default
+    own_time: bool  # True when they chose it with /remind at
+    next_time: datetime | None  # None when off (or no reminder day within four weeks)
+    changed: str = ""  # "", "on", "off" or "at": what this command changed
+    lists_people: bool = False
+
+
 Answer = (
     Refusal | Invalid | Unavailable | HelpAnswer | CaseloadTable | CaseList | CapacityList
     | ProtectionAnswer | ActionList | ActionChanged | SupervisionList | SupervisionLogged
+    | ReminderSettings
 )
 
 __all__ = [
-    "Answer", "ActionChanged", "ActionList", "ActionRow", "CapacityList", "CapacityRow",
+    "Answer", "ReminderSettings", "ActionChanged", "ActionList", "ActionRow", "CapacityList", "CapacityRow",
     "CaseList", "CaseRow", "CaseloadTable", "HelpAnswer", "Invalid", "ProtectionAnswer",
     "ProtectionStatus", "Refusal", "SupervisionList", "SupervisionLogged", "SupervisionRow",
     "Unavailable", "WorkerLoad",

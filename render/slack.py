@@ -29,6 +29,7 @@ from queries.results import (
     ProtectionStatus,
     Refusal,
     SupervisionList,
+    ReminderSettings,
     SupervisionLogged,
     SupervisionRow,
     Unavailable,
@@ -452,6 +453,16 @@ def _(answer: SupervisionList, limit: int | None = None) -> list[Block]:
 def _(answer: SupervisionLogged, limit: int | None = None) -> list[Block]:
     return [section(f"{OK} Supervision for *{escape(answer.name)}* on {day(answer.on)} logged by "
                     f"{escape(answer.by)}. Next due {day(answer.next_due)}.")]
+
+
+@render_blocks.register
+def _(answer: ReminderSettings, limit: int | None = None) -> list[Block]:
+    from render.text import reminder_words
+
+    head, tail = reminder_words(answer)
+    return [section(f"{OK if answer.enabled else WARN} {escape(head)}\n{escape(tail)}"),
+            {"type": "context", "elements": [mrkdwn("/remind off · /remind on · "
+                                                    "/remind at HH:MM")]}]
 
 
 __all__ = [

@@ -41,6 +41,7 @@ from queries.results import (
     ProtectionStatus,
     Refusal,
     SupervisionList,
+    ReminderSettings,
     SupervisionLogged,
     Unavailable,
 )
@@ -585,6 +586,16 @@ def _(answer: SupervisionLogged, limit: int | None = None, interactive: bool = T
     return card([text_block(f"Supervision for **{plain(answer.name)}** on {day(answer.on)} "
                             f"logged by {plain(answer.by)}. Next due {day(answer.next_due)}.",
                             colour=GOOD)], fallback_for(answer, limit))
+
+
+@render_card.register
+def _(answer: ReminderSettings, limit: int | None = None, interactive: bool = True) -> Card:
+    from render.text import reminder_words
+
+    head, tail = reminder_words(answer)
+    return card([text_block(head, weight="Bolder"), text_block(tail),
+                 text_block("/remind off · /remind on · /remind at HH:MM", subtle=True)],
+                fallback_for(answer, limit))
 
 
 # --- Plain messages and digests -------------------------------------------------------------

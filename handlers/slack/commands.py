@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SLASH_COMMANDS = ("/caseload", "/protected", "/actions", "/supervision")
+SLASH_COMMANDS = ("/caseload", "/protected", "/actions", "/supervision", "/remind")
 RESPONSE_URL_TIMEOUT_SECONDS = 15
 #: Slack redelivers an event it thinks we missed; these ids make a redelivery a no-op.
 SEEN_EVENT_IDS = 2_000

@@ -33,3 +33,8 @@ def test_a_reminder_goes_to_the_persons_teams_chat_once(chat, council, engine) -
 def test_a_note_button_is_answered_as_the_command_it_names(chat, council) -> None:
     conversation = chat.send("SW1", value={"command": "caseload overdue"})
     assert "overdue" in chat.reply(conversation).lower()
+
+
+def test_remind_off_in_teams_is_the_same_command(chat, council) -> None:
+    assert "Daily reminders are off." in chat.ask("SW1", "remind off")
+    assert "working days at 07:30" in chat.ask("SW1", "remind at 07:30")
