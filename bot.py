@@ -91,6 +91,25 @@ def import_(
     typer.echo(report.summary())
     if not report.ok:
         raise typer.Exit(1)
+    if not dry_run:
+        alert_after_import(engine)
+
+
+def alert_after_import(engine) -> None:  # type: ignore[no-untyped-def]
+    """Breach alerts for what the import changed (jobs.alerts). The import has committed: an
+    alert that cannot be sent is reported, never turned into a failed import."""
+    from config import local_today
+    from jobs.alerts import send_alerts_after_import
+
+    settings = get_settings()
+    try:
+        run = send_alerts_after_import(engine, settings, local_today(settings))
+    except Exception as failure:  # noqa: BLE001 - the data is in; say so plainly
+        logging.getLogger(__name__).exception("breach alerts after the import failed")
+        typer.echo(f"The import is done, but breach alerts could not be checked "
+                   f"({type(failure).__name__}); they will be on the next import.", err=True)
+        return
+    typer.echo(run.summary())
 
 
 @export_app.command("census-summary")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App
@@ -19,6 +20,7 @@ from slack_sdk import WebClient
 from commands import ParseError, parse
 from handlers.slack.commands import post_message, reply
 from queries.results import ActionChanged, ActionList, Unavailable
+from render.notes import RUN_COMMAND_ACTION
 from render.slack import (
     ACTION_DONE,
     ACTION_UPDATE,
@@ -220,6 +222,24 @@ def register(app: App, front: SlackFrontEnd) -> None:
         if details.get("home"):
             publish_home(front, client, user_id)
 
+    def run_button_command(body: dict[str, Any], client: WebClient) -> None:
+        """Lazy: a reminder's or alert's button (render.notes) runs its command as if typed,
+        through ask(), so the same access rules and audit apply; the answer goes to the asker."""
+        user_id = str((body.get("user") or {}).get("id") or "")
+        action = (body.get("actions") or [{}])[0]
+        outcome = front.ask(user_id, str(action.get("value") or ""))
+        message = front.render(outcome.answer)
+        response_url = str(body.get("response_url") or "")
+        if response_url:
+            reply(response_url, message)
+        else:
+            post_message(client, user_id, message)
+
+    def acknowledge_button(ack: Ack) -> None:
+        ack()
+
+    app.action(re.compile(rf"^{RUN_COMMAND_ACTION}:\d+$"))(ack=acknowledge_button,
+                                                           lazy=[run_button_command])
     app.action(ACTION_DONE)(open_progress_modal)
     app.action(ACTION_UPDATE)(open_progress_modal)
     app.view(MODAL_CALLBACK_ID)(ack=check_submission, lazy=[record_submission])
