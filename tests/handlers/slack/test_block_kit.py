@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import typing
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -28,6 +28,7 @@ from queries.results import (
     ProtectionStatus,
     Refusal,
     SupervisionList,
+    ReminderSettings,
     SupervisionLogged,
     SupervisionRow,
     Unavailable,
@@ -101,6 +102,7 @@ def every_answer(rows: int) -> list[Any]:
         SupervisionList("Supervision", DAY, tuple(supervision(f"W{i}") for i in range(rows)),
                         "empty"),
         SupervisionLogged("SW1", "Sam Worker", DAY, "Tara Manager", DAY + timedelta(days=28)),
+        ReminderSettings(True, "08:30", False, datetime(2026, 3, 17, 8, 30), changed="on"),
     ]
 
 
