@@ -1,8 +1,9 @@
 """The daily reminder job at scale, against the recording Slack API with 429s injected.
 
-    python -m bench.reminders [--size city] [--per-second 50] [--429-every 100]
+    python -m bench.reminders [--size city] [--store sqlite] [--per-second 50] [--429-every 100]
 
-Generates and imports the size's council (as `make bench` does; SQLite, under bench/data/), gives
+Generates and imports the size's council (as `make bench` does: SQLite under bench/data/, or
+PostgreSQL in a database of its own, dropped afterwards), gives
 every member of staff a Slack id, then runs jobs.reminders.run_reminders — the scheduler's own
 path: build, pace, claim, post, mark — against tests/fakes/slack_api.py, which answers every
 N-th chat.postMessage with 429 and Retry-After: 1. It reports the build time, the run's time at
@@ -26,7 +27,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from bench.generate import BENCH_TODAY, SIZES, load_size, write_size
-from bench.stores import BENCH_DATA, create_store
+from bench.stores import BENCH_DATA, create_store, drop_store
 from config import Settings
 from jobs.notes import PacedSender, SlackNotes
 from jobs.reminders import run_reminders
@@ -55,12 +56,13 @@ class InjectingPace(PacedSender):
             self.injected += 1
 
 
-def run(size_name: str, per_second: float, every: int) -> dict[str, float | int | str]:
+def run(size_name: str, per_second: float, every: int, store: str = "sqlite"
+        ) -> dict[str, float | int | str]:
     size = SIZES[size_name]
     files = BENCH_DATA / "files" / size_name
     if not (files / "cases.csv").exists():
         write_size(files, size)
-    url = create_store("sqlite", f"reminders_{size_name}")
+    url = create_store(store, f"reminders_{size_name}")
     engine = make_engine(url)
     load_size(engine, files)
     with engine.begin() as connection:  # everyone reachable in Slack
@@ -83,10 +85,12 @@ def run(size_name: str, per_second: float, every: int) -> dict[str, float | int 
         refused = sum(1 for call in attempts if call.status == 429)
         channels = [call.body["channel"] for call in posted]
     engine.dispose()
+    if store != "sqlite":
+        drop_store(store, f"reminders_{size_name}")
     messages = len(report.sent)
     at_rate = messages / Settings().remind_sends_per_second
     return {
-        "size": size.described, "people": len(built), "messages": messages,
+        "size": size.described, "store": store, "people": len(built), "messages": messages,
         "nothing_due": report.nothing_due, "build_s": round(build_s, 2),
         "run_s": round(run_s, 1), "per_second": per_second, "injected_429": pace.injected,
         "answered_429": refused, "unretried_429": len(report.failed),
@@ -105,7 +109,8 @@ def _practitioners(size_name: str) -> int:
 def markdown(figures: dict[str, float | int | str]) -> str:
     return "\n".join([
         "", "## Daily reminders (`python -m bench.reminders`)", "",
-        f"{time.strftime('%Y-%m-%d')}, {platform.machine()}, SQLite, {figures['size']}; the "
+        f"{time.strftime('%Y-%m-%d')}, {platform.machine()}, {figures['store']}, "
+        f"{figures['size']}; the "
         "recording Slack API answering every injected send with 429 (Retry-After: 1).", "",
         "| figure | value |", "|---|---|",
         f"| staff in post (reminders built) | {figures['people']:,} |",
@@ -128,11 +133,13 @@ def markdown(figures: dict[str, float | int | str]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.reminders")
     parser.add_argument("--size", choices=sorted(SIZES), default="city")
+    parser.add_argument("--store", choices=("sqlite", "postgresql"), default="sqlite",
+                        help="postgresql: database caseload_bench_reminders_<size>, dropped after")
     parser.add_argument("--per-second", type=float, default=50.0)
     parser.add_argument("--429-every", dest="every", type=int, default=100)
     parser.add_argument("--write", action="store_true", help="append to bench/results.md")
     args = parser.parse_args(argv)
-    figures = run(args.size, args.per_second, args.every)
+    figures = run(args.size, args.per_second, args.every, args.store)
     text_out = markdown(figures)
     print(text_out)
     if args.write:

@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy import String, cast, literal
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -36,7 +37,7 @@ from sqlmodel import Session, select
 from config import Settings
 from jobs.delivery import deliver
 from jobs.notes import NoteHeader, NoteMessage, NotePoster, PacedSender, destination_for
-from models import AlertEpisode, Case, CaseAllocation, Staff, Team
+from models import AlertEpisode, Case, CaseAllocation, Delivery, Staff, Team
 from queries.calendar import working_days_between
 from queries.caseload import in_post_on, open_cases, team_workers, without_lead, worker_loads
 from queries.protection import nqsws_in_teams, protection_statuses
@@ -272,9 +273,40 @@ def send_alerts_after_import(
                 run.sent += 1
             elif outcome.failed:
                 run.failed.append(f"{person.staff_id} → {destination}: {outcome.error}")
-    if opened or cleared:
+    retry_failed(engine, breaches, posters, pace, run,
+                 skip={episode.id for episode, _breach in opened})  # type: ignore[misc]
+    if opened or cleared or run.sent or run.failed:
         log.info("%s", run.summary())
     return run
+
+
+def retry_failed(engine: Engine, breaches: Sequence[Breach], posters: list[NotePoster],
+                 pace: PacedSender, run: AlertRun, skip: set[int]) -> None:
+    """An alert whose send failed (Slack down) is sent on the next import while its breach is
+    still open and still found (not again in the run that just tried); one statement."""
+    current = {(breach.kind, breach.subject): breach for breach in breaches}
+    with Session(engine, expire_on_commit=False) as session:
+        failed = session.exec(
+            select(Delivery.destination, AlertEpisode)
+            .join(AlertEpisode, Delivery.period == literal("episode-", String)
+                  + cast(AlertEpisode.id, String))
+            .where(Delivery.digest == ALERT, Delivery.status == "failed",
+                   AlertEpisode.cleared_on.is_(None))  # type: ignore[union-attr]
+        ).all()
+    for destination, episode in failed:
+        breach = current.get((episode.kind, episode.subject))
+        poster = next((poster for poster in posters if poster.handles(destination)), None)
+        if breach is None or poster is None or episode.id in skip:
+            continue
+        message = NoteMessage(NoteHeader(ALERT, episode.service_id or 0,  # type: ignore[arg-type]
+                                         f"episode-{episode.id}", episode.subject),
+                              alert_note(breach))
+        pace.wait()
+        outcome = deliver(engine, message, destination, poster, late=True)  # type: ignore[arg-type]
+        if outcome.status == "sent":
+            run.sent += 1
+        elif outcome.failed:
+            run.failed.append(f"{destination}: {outcome.error}")
 
 
 __all__ = ["ALERT", "AlertRun", "Breach", "DETECTORS", "Detector", "agency_worker_outside_rules",

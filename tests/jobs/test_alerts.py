@@ -161,3 +161,15 @@ def test_bot_import_alerts_after_a_committed_import_and_not_after_a_dry_run(
     assert "Breach alerts: " in done.output  # the run's "today" is the real one (the CLI's)
     [to] = [to for to, text in posts(slack) if "lead worker on CP case N-NEW-CP" in text]
     assert to == "UTM1"
+
+
+def test_an_alert_slack_refused_is_sent_on_the_next_import_while_the_breach_lasts(
+        engine, team, slack, slack_settings) -> None:
+    change(engine, "N-NQ-CIN", case_type="CP")
+    slack.fail_next("chat.postMessage", 500, times=3)  # the client's retries used up
+    first = alerts(engine, slack_settings)
+    assert first.sent == 0 and len(first.failed) == 1
+    second = alerts(engine, slack_settings)
+    assert second.opened == [] and second.sent == 1
+    assert [to for to, _text in posts(slack)] == ["UTM1"]
+    assert alerts(engine, slack_settings).sent == 0  # sent: not again
