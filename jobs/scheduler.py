@@ -186,5 +186,6 @@ def start_scheduler(settings: Settings, engine: Engine) -> BackgroundScheduler:
     return scheduler
 
 
-__all__ = ["CATCH_UP_JOB_ID", "JOB_IDS", "REMIND_CHECK_JOB_ID", "REMIND_JOB_ID", "LATE_AFTER", "catch_up_digests", "run_due_digest",
+__all__ = ["CATCH_UP_JOB_ID", "JOB_IDS", "REMIND_CHECK_JOB_ID", "REMIND_JOB_ID", "LATE_AFTER",
+           "add_reminder_jobs", "catch_up_digests", "run_due_digest",
            "run_scheduled_digest", "start_scheduler"]

@@ -309,7 +309,8 @@ Answer = (
 )
 
 __all__ = [
-    "Answer", "ReminderSettings", "ActionChanged", "ActionList", "ActionRow", "CapacityList", "CapacityRow",
+    "Answer", "ReminderSettings",
+    "ActionChanged", "ActionList", "ActionRow", "CapacityList", "CapacityRow",
     "CaseList", "CaseRow", "CaseloadTable", "HelpAnswer", "Invalid", "ProtectionAnswer",
     "ProtectionStatus", "Refusal", "SupervisionList", "SupervisionLogged", "SupervisionRow",
     "Unavailable", "WorkerLoad",

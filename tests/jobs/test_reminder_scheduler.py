@@ -17,7 +17,7 @@ from sqlalchemy import text
 
 import jobs.reminders as reminders_module
 from jobs.scheduler import JOB_TABLE, REMIND_CHECK_JOB_ID, REMIND_JOB_ID, start_scheduler
-from tests.jobs.test_reminders import AT_0830, THURSDAY, people, reminder_rows  # noqa: F401
+from tests.jobs.test_reminders import AT_0830, people, reminder_rows  # noqa: F401
 from tests.jobs.test_scheduler import LONDON, schedulers, wait_until  # noqa: F401
 
 

@@ -91,8 +91,9 @@ def running_logs(caplog, kind: str) -> int:  # type: ignore[no-untyped-def]
                if record.getMessage().startswith(f'Running job "weekly {kind} digest'))
 
 
-def test_start_stores_the_weekly_jobs_the_catch_up_and_the_reminders(engine, slack_settings, schedulers
-                                                         ) -> None:
+def test_start_stores_the_weekly_jobs_the_catch_up_and_the_reminders(
+    engine, slack_settings, schedulers
+) -> None:
     running = start_scheduler(slack_settings, engine)
     schedulers.append(running)
     jobs = {job.id: job for job in running.get_jobs()}
