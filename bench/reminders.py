@@ -121,7 +121,7 @@ def markdown(figures: dict[str, float | int | str]) -> str:
         f"| 429s injected / answered / not retried | {figures['injected_429']} / "
         f"{figures['answered_429']} / {figures['unretried_429']} |",
         f"| people messaged twice | {figures['duplicates']} |",
-        f"| this council at REMIND_SENDS_PER_SECOND=1 | {figures['run_at_setting_min']} min |",
+        f"| this size at REMIND_SENDS_PER_SECOND=1 (one workspace) | {figures['run_at_setting_min']} min |",
         f"| national (~28,000 practitioners) at 1/s, scaled | "
         f"{figures['national_at_setting_h']} h |", "",
         "At Slack's sustained ~1 message a second the send, not the build, sets a run's length: "
