@@ -146,6 +146,25 @@ def import_(
         typer.echo(line)
     if not report.ok:
         raise typer.Exit(1)
+    if not dry_run:
+        alert_after_import(engine)
+
+
+def alert_after_import(engine) -> None:  # type: ignore[no-untyped-def]
+    """Breach alerts for what the import changed (jobs.alerts). The import has committed: an
+    alert that cannot be sent is reported, never turned into a failed import."""
+    from config import local_today
+    from jobs.alerts import send_alerts_after_import
+
+    settings = get_settings()
+    try:
+        run = send_alerts_after_import(engine, settings, local_today(settings))
+    except Exception as failure:  # noqa: BLE001 - the data is in; say so plainly
+        logging.getLogger(__name__).exception("breach alerts after the import failed")
+        typer.echo(f"The import is done, but breach alerts could not be checked "
+                   f"({type(failure).__name__}); they will be on the next import.", err=True)
+        return
+    typer.echo(run.summary())
 
 
 @export_app.command("census-summary")
@@ -311,6 +330,20 @@ def digest(
     from jobs.cli import run_digest_command
 
     raise typer.Exit(run_digest_command(kind, parse_day(on), dry_run, get_settings()))
+
+
+@app.command()
+def remind(
+    on: str = typer.Option(None, "--date", help="The reminders' day (default today)"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print each message; send nothing"),
+) -> None:
+    """Run the daily reminders by hand: each person due gets theirs once (as the scheduler)."""
+    from config import local_today
+    from jobs.remind_cli import run_remind_command
+
+    settings = get_settings()
+    day = parse_day(on) if on else local_today(settings)
+    raise typer.Exit(run_remind_command(day, dry_run, settings))
 
 
 def main() -> None:

@@ -174,6 +174,30 @@ class Settings:
     max_rows_in_chat: int = 40
     actions_due_soon_days: int = 14
 
+    # Daily reminders (SPEC section 10): REMIND_CRON as DIGEST_CRON is read, in BOT_TIMEZONE;
+    # never on a weekend or an England and Wales bank holiday, whatever the cron says.
+    #: False stops the scheduled reminders for everyone (`bot.py remind` still runs by hand).
+    remind_enabled: bool = True
+    remind_cron: str = "mon-fri 08:30"
+    #: Visits due within this many working days (or overdue) are in the reminder.
+    remind_days_ahead: int = 3
+    #: Actions due within this many calendar days (or overdue) are in the reminder.
+    remind_actions_days_ahead: int = 7
+    #: Months (1-12) in which registration and CPD are in the reminder: renewal season.
+    remind_cpd_months: tuple[int, ...] = (9, 10, 11)
+    #: Reminder messages sent per second, all platforms together (Slack's chat.postMessage
+    #: allows about one a second for sustained posting); 0 sends without pausing.
+    remind_sends_per_second: float = 1.0
+    #: `/remind at HH:MM` must fall within these working hours.
+    remind_earliest: str = "07:00"
+    remind_latest: str = "18:00"
+    #: How often people with their own reminder time (and any run missed while the bot was
+    #: down) are checked: their reminder goes at the first check at or after their time.
+    remind_check_minutes: int = 15
+
+    # Breach alerts after each import (SPEC section 10)
+    unallocated_alert_days: int = 5
+
     # Imports: a junk file's problems are counted, not all printed (--report FILE has them all)
     import_problems_shown: int = 100
     import_problem_value_chars: int = 80  # a cell's value quoted in a problem is cut to this

@@ -22,7 +22,7 @@ MAX_INPUT_CHARS = 2_000
 QUOTE_MAX_CHARS = 60
 VERB_PEEK_CHARS = 200  # enough for a bot mention and the verb
 
-VERBS = ("caseload", "protected", "actions", "supervision", "staffing", "help")
+VERBS = ("caseload", "protected", "actions", "supervision", "staffing", "remind", "help")
 STAFFING_SCOPES = ("agency", "registration", "report")
 CAPACITY_CASE_TYPES = ("cp", "cin", "lac")
 #: The options each verb takes, for "did you mean …?" when one is mistyped.
@@ -53,7 +53,7 @@ class PersonRef:
 class Command:
     """One understood command: the same object whichever chat platform it came from."""
 
-    verb: str  # "caseload" | "protected" | "actions" | "supervision" | "help"
+    verb: str  # "caseload" | "protected" | "actions" | "supervision" | "remind" | "help"
     scope: str  # "mine", "person", "team", "capacity", "done", "log"…; for help: the verb or "all"
     person: PersonRef | None = None
     team: str | None = None  # as typed, whitespace collapsed
@@ -62,6 +62,7 @@ class Command:
     ref: str | None = None
     text: str | None = None  # evidence or update note, exactly as typed
     on_date: date | None = None  # the supervision being logged
+    at_time: str | None = None  # /remind at HH:MM, as "HH:MM"
     raw: str = ""  # the text parse() was given, for the audit log
     #: The command a plain question was read as ("/caseload capacity cp"); every answer to a
     #: question starts with it, so the asker sees what was answered. Empty for typed commands.
@@ -514,6 +515,33 @@ def _parse_staffing(req: _Request) -> Command | ParseError:
                      "registration or report, or nothing for the staffing figures.")
 
 
+# --- /remind ---------------------------------------------------------------------------------
+
+_CLOCK_TIME = re.compile(r"([0-9]{1,2})[:.]([0-9]{2})")
+
+
+def _parse_remind(req: _Request) -> Command | ParseError:
+    if not req.args:
+        return req.command("show")
+    first, rest = req.args[0], req.args[1:]
+    keyword = first.keyword
+    if keyword == "help":
+        return req.help(rest)
+    if keyword in ("on", "off"):
+        return req.nothing_more(keyword, rest) or req.command(keyword)
+    if keyword == "at":
+        if not rest:
+            return req.error("Say what time, e.g. /remind at 07:45 (24-hour clock).")
+        match = _CLOCK_TIME.fullmatch(rest[0].word.strip())
+        if match is None or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+            return req.error(f"{_quote(rest[0].text)} isn't a time: write it as HH:MM on the "
+                             "24-hour clock, e.g. /remind at 07:45.")
+        at_time = f"{int(match.group(1)):02d}:{match.group(2)}"
+        return req.nothing_more(f"at {rest[0].text}", rest[1:]) or req.command(
+            "at", at_time=at_time)
+    return req.error(f"{_quote(first.text)} isn't a /remind option.")
+
+
 # --- help (as a word to the bot, or /help) ---------------------------------------------------
 
 
@@ -529,7 +557,7 @@ def _parse_help(req: _Request) -> Command | ParseError:
     if scope is None:
         return req.error(
             f"There is no command called {_quote(topic.text)}. Ask for help with caseload, "
-            "protected, actions, supervision or staffing."
+            "protected, actions, supervision, staffing or remind."
         )
     return req.nothing_more(topic.word, req.args[1:]) or req.command(scope)
 
@@ -540,6 +568,7 @@ _PARSERS: dict[str, Callable[[_Request], Command | ParseError]] = {
     "actions": _parse_actions,
     "supervision": _parse_supervision,
     "staffing": _parse_staffing,
+    "remind": _parse_remind,
     "help": _parse_help,
 }
 
@@ -554,7 +583,7 @@ def _general_error(message: str, verb: str | None = None) -> ParseError:
 def _unknown_verb_message(word: str) -> str:
     return (
         f"I don't know the command {_quote(word)}. The commands are /caseload, /protected, "
-        "/actions, /supervision and /staffing (or help)."
+        "/actions, /supervision, /staffing and /remind (or help)."
     )
 
 

@@ -75,6 +75,12 @@ HELP_TEXT: dict[str, list[tuple[str, str]]] = {
             "(heads of service, admins)",
         ),
     ],
+    "remind": [
+        ("/remind", "your daily reminders: on or off, and when the next one comes"),
+        ("/remind off", "stop your daily reminders"),
+        ("/remind on", "start them again"),
+        ("/remind at HH:MM", "have them at this time on working days (e.g. /remind at 07:45)"),
+    ],
     "help": [
         ("help", "lists every command (as a message to the bot)"),
         ("help COMMAND", "the forms of one command, e.g. help actions"),

@@ -13,7 +13,7 @@ clock changes: 07:00 UTC in summer, 08:00 UTC in winter.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
@@ -93,4 +93,50 @@ def local_day(moment: datetime, settings: Settings) -> date:
     return moment.astimezone(ZoneInfo(settings.bot_timezone)).date()
 
 
-__all__ = ["digest_trigger", "last_fire_time", "local_day", "parse_digest_cron"]
+def reminder_trigger(settings: Settings) -> CronTrigger:
+    """REMIND_CRON, read as DIGEST_CRON is ("mon-fri 08:30", or a 5-field crontab)."""
+    try:
+        return parse_digest_cron(settings.remind_cron, ZoneInfo(settings.bot_timezone))
+    except ValueError as bad:
+        raise ValueError(str(bad).replace("DIGEST_CRON", "REMIND_CRON")) from None
+
+
+def clock_time(text: str) -> time:
+    """"HH:MM" as a time; ValueError when it is not one."""
+    hours, _, minutes = text.strip().partition(":")
+    return time(int(hours), int(minutes))
+
+
+def reminder_default_time(day: date, settings: Settings) -> datetime | None:
+    """When REMIND_CRON fires on `day` (local), or None: not a reminder day by the cron, or a
+    weekend or an England and Wales bank holiday (never a reminder day, whatever the cron)."""
+    from queries.calendar import is_working_day
+
+    if not is_working_day(day):
+        return None
+    zone = ZoneInfo(settings.bot_timezone)
+    fire = reminder_trigger(settings).get_next_fire_time(
+        None, datetime.combine(day, time(0), tzinfo=zone))
+    if fire is None or fire.astimezone(zone).date() != day:
+        return None
+    return fire.astimezone(zone)
+
+
+def next_reminder(now: datetime, at_time: str | None, settings: Settings) -> datetime | None:
+    """The next reminder after `now` for someone on their own time (or the default): the first
+    reminder day from today whose time is still to come; None if none within four weeks."""
+    zone = ZoneInfo(settings.bot_timezone)
+    local = now.astimezone(zone)
+    for offset in range(28):
+        day = local.date() + timedelta(days=offset)
+        default = reminder_default_time(day, settings)
+        if default is None:
+            continue
+        when = datetime.combine(day, clock_time(at_time), tzinfo=zone) if at_time else default
+        if when > local:
+            return when
+    return None
+
+
+__all__ = ["clock_time", "digest_trigger", "last_fire_time", "local_day", "next_reminder",
+           "parse_digest_cron", "reminder_default_time", "reminder_trigger"]

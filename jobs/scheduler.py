@@ -54,6 +54,9 @@ JOB_IDS: dict[str, str] = {kind: f"digest-{kind}" for kind in DIGEST_KINDS}
 CATCH_UP_JOB_ID = "digest-catch-up"
 RUN_DIGEST_REF = "jobs.scheduler:run_scheduled_digest"
 CATCH_UP_REF = "jobs.scheduler:catch_up_digests"
+REMIND_JOB_ID = "reminders-daily"
+REMIND_CHECK_JOB_ID = "reminders-check"
+REMIND_REF = "jobs.reminders:run_scheduled_reminders"
 
 #: A run starting this long after its scheduled time is "late" (after downtime, or a retry).
 LATE_AFTER = timedelta(minutes=5)
@@ -155,6 +158,24 @@ def extra_jobs(settings: Settings) -> list[tuple[str, str, BaseTrigger, str]]:
     return found
 
 
+def add_reminder_jobs(scheduler: BackgroundScheduler, settings: Settings, zone: ZoneInfo) -> None:
+    """The daily reminders (jobs.reminders): at REMIND_CRON, and a check every
+    REMIND_CHECK_MINUTES, which also picks up, after a restart, whatever was due meanwhile."""
+    from jobs.schedule import reminder_trigger
+
+    every = timedelta(minutes=settings.remind_check_minutes)
+    scheduler.add_job(
+        REMIND_REF, reminder_trigger(settings), id=REMIND_JOB_ID, name="daily reminders",
+        replace_existing=True, coalesce=True, max_instances=1,
+        misfire_grace_time=int(every.total_seconds()),
+    )
+    scheduler.add_job(
+        REMIND_REF, IntervalTrigger(seconds=int(every.total_seconds()), timezone=zone),
+        id=REMIND_CHECK_JOB_ID, name="reminder check", replace_existing=True, coalesce=True,
+        max_instances=1, misfire_grace_time=int(every.total_seconds()),
+    )
+
+
 def start_scheduler(settings: Settings, engine: Engine) -> BackgroundScheduler:
     """Start the digest scheduler on the bot's database; the caller shuts it down on exit."""
     global _runtime
@@ -198,6 +219,7 @@ def start_scheduler(settings: Settings, engine: Engine) -> BackgroundScheduler:
         max_instances=1, misfire_grace_time=int(CATCH_UP_EVERY.total_seconds()),
     )
     _schedule_ingest(scheduler, settings, nightly)
+    add_reminder_jobs(scheduler, settings, zone)
     scheduler.resume()
     for job in scheduler.get_jobs():
         log.info("scheduled %s: next run %s", job.name, job.next_run_time)
@@ -223,5 +245,6 @@ def _schedule_ingest(scheduler: BackgroundScheduler, settings: Settings,
     )
 
 
-__all__ = ["CATCH_UP_JOB_ID", "JOB_IDS", "LATE_AFTER", "catch_up_digests", "run_due_digest",
+__all__ = ["CATCH_UP_JOB_ID", "JOB_IDS", "REMIND_CHECK_JOB_ID", "REMIND_JOB_ID", "LATE_AFTER",
+           "add_reminder_jobs", "catch_up_digests", "run_due_digest",
            "run_scheduled_digest", "start_scheduler"]

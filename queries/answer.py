@@ -40,6 +40,7 @@ from queries.results import (
     ReadAs,
     Refusal,
     ReportRequested,
+    ReminderSettings,
     SupervisionLogged,
     Unavailable,
     unwrapped,
@@ -70,6 +71,8 @@ def outcome_word(answer: Answer) -> str:
     if isinstance(answer, Unavailable):
         return "error"
     if isinstance(answer, (ActionChanged, SupervisionLogged)):
+        return "changed"
+    if isinstance(answer, ReminderSettings) and answer.changed:
         return "changed"
     return "answered"
 
@@ -215,6 +218,7 @@ def route(
         "actions": actions_answer,
         "supervision": supervision_answer,
         "staffing": staffing_answer,
+        "remind": remind_answer,
     }[command.verb]
     return handler(session, asker, command, today, settings, now)
 
@@ -432,6 +436,15 @@ def staffing_answer(session, asker, command, today, settings, now):  # type: ign
     if command.scope == "registration":
         return Outcome(registration_answer(session, scope, today, settings), asker, label)
     raise ValueError(f"the grammar produced an unknown staffing scope {command.scope!r}")
+
+
+def remind_answer(session, asker, command, today, settings, now):  # type: ignore[no-untyped-def]
+    """The asker's own reminders only: /remind names no one else."""
+    from queries.remind import remind
+
+    stamp = now or datetime.now(timezone.utc)
+    return Outcome(remind(session, asker, command, stamp, settings), asker,
+                   scope_label(command, command.at_time or ""))
 
 
 __all__ = ["Outcome", "ask", "answer", "route"]

@@ -552,11 +552,25 @@ class ReportRequested:
                 f"{self.as_of:%-d %B %Y}) is being made as a PDF, for you only.")
 
 
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    """A person's own daily reminders (`/remind`): on or off, at what time, and the next one."""
+
+    enabled: bool
+    at_time: str  # "HH:MM": their own time, or the council's default
+    own_time: bool  # True when they chose it with /remind at
+    next_time: datetime | None  # None when off (or no reminder day within four weeks)
+    changed: str = ""  # "", "on", "off" or "at": what this command changed
+    lists_people: bool = False
+
+
 Answer = (
     Refusal | Invalid | Unavailable | HelpAnswer | CaseloadTable | CaseList | CapacityList
     | ProtectionAnswer | ActionList | ActionChanged | SupervisionList | SupervisionLogged
     | StatusAnswer | StaffingAnswer | AgencyAnswer | RegistrationAnswer | ReadAs
     | ReportRequested
+    | ReminderSettings
 )
 
 
@@ -575,11 +589,12 @@ def unwrapped(answer: object) -> object:
     """The answer itself, without the "read as" note a plain question adds around it."""
     return answer.answer if isinstance(answer, ReadAs) else answer
 
+
 __all__ = [
     "AgencyAnswer", "AgencyRow", "Answer", "ActionChanged", "ActionList", "ActionRow",
     "CapacityList", "CapacityRow", "CaseList", "CaseRow", "CaseloadTable", "Freshness",
     "HelpAnswer", "Invalid", "LoadLine", "ProtectionAnswer", "ProtectionStatus", "ReadAs",
-    "Refusal", "RegistrationAnswer", "RegistrationRow", "ReportRequested", "StaffingAnswer",
+    "Refusal", "RegistrationAnswer", "RegistrationRow", "ReminderSettings", "ReportRequested", "StaffingAnswer",
     "StaffingFigureRow", "StatusAnswer", "SupervisionList", "SupervisionLogged",
     "SupervisionRow", "Unavailable", "UnmatchedUser", "WorkerLoad", "rows_in", "unwrapped",
 ]

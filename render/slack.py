@@ -35,6 +35,7 @@ from queries.results import (
     StatusAnswer,
     ReportRequested,
     SupervisionList,
+    ReminderSettings,
     SupervisionLogged,
     AgencyAnswer,
     RegistrationAnswer,
@@ -737,6 +738,16 @@ def _(answer: RegistrationAnswer, limit: int | None = None, offset: int = 0) -> 
 def _(answer: ReportRequested, limit: int | None = None, offset: int = 0) -> list[Block]:
     return [section(f":page_facing_up: {escape(answer.message)} It will be in your direct "
                     "message with the bot in a moment.")]
+
+
+@render_blocks.register
+def _(answer: ReminderSettings, limit: int | None = None, offset: int = 0) -> list[Block]:
+    from render.text import reminder_words
+
+    head, tail = reminder_words(answer)
+    return [section(f"{OK if answer.enabled else WARN} {escape(head)}\n{escape(tail)}"),
+            {"type": "context", "elements": [mrkdwn("/remind off · /remind on · "
+                                                    "/remind at HH:MM")]}]
 
 
 __all__ = [

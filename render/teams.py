@@ -46,6 +46,7 @@ from queries.results import (
     AgencyAnswer,
     RegistrationAnswer,
     StaffingAnswer,
+    ReminderSettings,
     SupervisionLogged,
     Unavailable,
 )
@@ -766,6 +767,17 @@ def _(answer: RegistrationAnswer, limit: int | None = None, interactive: bool = 
                      *more_line(len(answer.rows) - shown)], fallback_for(answer, shown))
 
     return fit(build, len(answer.rows), limit)
+
+
+@render_card.register
+def _(answer: ReminderSettings, limit: int | None = None, interactive: bool = True,
+      offset: int = 0) -> Card:
+    from render.text import reminder_words
+
+    head, tail = reminder_words(answer)
+    return card([text_block(head, weight="Bolder"), text_block(tail),
+                 text_block("/remind off · /remind on · /remind at HH:MM", subtle=True)],
+                fallback_for(answer, limit))
 
 
 # --- Plain messages and digests -------------------------------------------------------------

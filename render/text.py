@@ -28,6 +28,7 @@ from queries.results import (
     RegistrationAnswer,
     StaffingAnswer,
     StaffingFigureRow,
+    ReminderSettings,
     SupervisionLogged,
     Unavailable,
 )
@@ -431,6 +432,26 @@ def _(answer: StatusAnswer, limit: int | None = None, offset: int = 0) -> str:
 @render_text.register
 def _(answer: ReportRequested, limit: int | None = None, offset: int = 0) -> str:
     return answer.message
+
+
+def reminder_words(answer: ReminderSettings) -> tuple[str, str]:
+    """(what changed or the state, the next one), worded once for every front end."""
+    when = (answer.next_time.strftime("%a %-d %b at %H:%M") if answer.next_time else "")
+    if not answer.enabled:
+        head = ("Daily reminders are off." if answer.changed == "off"
+                else "Your daily reminders are off.")
+        return head, "Type /remind on to have them again."
+    timing = f"at {answer.at_time}" + ("" if answer.own_time else " (the usual time)")
+    head = {"on": "Daily reminders are on", "at": "Daily reminders moved"}.get(
+        answer.changed, "Your daily reminders are on")
+    return f"{head}: working days {timing}.", (
+        f"Next: {when}." if when else "No reminder day in the next four weeks.")
+
+
+@render_text.register
+def _(answer: ReminderSettings, limit: int | None = None, offset: int = 0) -> str:
+    head, tail = reminder_words(answer)
+    return f"{head}\n{tail}\n/remind off · /remind on · /remind at HH:MM"
 
 
 _render_answer = render_text

@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SLASH_COMMANDS = ("/caseload", "/protected", "/actions", "/supervision", "/staffing")
+SLASH_COMMANDS = ("/caseload", "/protected", "/actions", "/supervision", "/staffing",
+                  "/remind")
 RESPONSE_URL_TIMEOUT_SECONDS = 15
 #: Slack redelivers an event it thinks we missed; these ids make a redelivery a no-op.
 SEEN_EVENT_IDS = 2_000

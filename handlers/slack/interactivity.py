@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App
@@ -19,6 +20,7 @@ from slack_sdk import WebClient
 from commands import ParseError, parse
 from handlers.slack.commands import post_message, reply
 from queries.results import ActionChanged, ActionList, Unavailable, unwrapped
+from render.notes import RUN_COMMAND_ACTION
 from render.slack import (
     ACTION_DONE,
     ACTION_MORE,
@@ -234,8 +236,17 @@ def register(app: App, front: SlackFrontEnd) -> None:
         if details.get("home"):
             publish_home(front, client, user_id)
 
-    def acknowledge_more(ack: Ack) -> None:
+    def acknowledge_button(ack: Ack) -> None:
         ack()
+
+    def answer_the_presser(body: dict[str, Any], client: WebClient, user_id: str,
+                           message: Message) -> None:
+        """Where the button was: its message's response_url, or else a DM."""
+        response_url = str(body.get("response_url") or "")
+        if response_url:
+            reply(response_url, message)
+        else:
+            post_message(client, user_id, message)
 
     def show_next_page(body: dict[str, Any], client: WebClient) -> None:
         """Lazy: "More" asks the same question again (access and audit as ever) and shows the
@@ -248,13 +259,20 @@ def register(app: App, front: SlackFrontEnd) -> None:
         origin, start = page
         outcome = front.ask(user_id, origin)
         message = stamp_origin(front.render(outcome.answer, offset=start), origin)
-        response_url = str(body.get("response_url") or "")
-        if response_url:
-            reply(response_url, message)
-        else:
-            post_message(client, user_id, message)
+        answer_the_presser(body, client, user_id, message)
 
-    app.action(ACTION_MORE)(ack=acknowledge_more, lazy=[show_next_page])
+    def run_button_command(body: dict[str, Any], client: WebClient) -> None:
+        """Lazy: a reminder's or alert's button (render.notes) runs its command as if typed,
+        through ask(), so the same access rules and audit apply; the answer goes to the asker."""
+        user_id = str((body.get("user") or {}).get("id") or "")
+        action = (body.get("actions") or [{}])[0]
+        outcome = front.ask(user_id, str(action.get("value") or ""))
+        message = front.render(outcome.answer)
+        answer_the_presser(body, client, user_id, message)
+
+    app.action(re.compile(rf"^{RUN_COMMAND_ACTION}:\d+$"))(ack=acknowledge_button,
+                                                           lazy=[run_button_command])
+    app.action(ACTION_MORE)(ack=acknowledge_button, lazy=[show_next_page])
     app.action(ACTION_DONE)(open_progress_modal)
     app.action(ACTION_UPDATE)(open_progress_modal)
     app.view(MODAL_CALLBACK_ID)(ack=check_submission, lazy=[record_submission])

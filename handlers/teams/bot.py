@@ -123,7 +123,8 @@ def card_activity(message: TeamsMessage) -> Activity:
 
 
 def command_text(activity: Activity) -> str:
-    """The words to answer: a card submit's verb, reference and note, or the message text.
+    """The words to answer: a card submit's verb, reference and note, a button's command, or
+    the message text.
 
     NUL characters are dropped: no Teams client sends them, and PostgreSQL cannot store them in
     the audit log's text (the question would fail as "try again" instead of being answered)."""
@@ -136,6 +137,10 @@ def command_text(activity: Activity) -> str:
         note = note.strip() if isinstance(note, str) else ""
         text = " ".join(part for part in ("actions", SUBMIT_VERBS[value["verb"]], ref, note)
                         if part)
+    elif isinstance(value, dict) and isinstance(value.get("command"), str):
+        # A reminder's or alert's button (render.notes): the command it names, answered as if
+        # typed, so the same access rules decide what it shows.
+        text = value["command"]
     else:
         text = activity.text or ""
     return text.replace("\x00", "")

@@ -28,6 +28,8 @@ from jobs.schedule import digest_trigger, local_day
 from jobs.scheduler import (
     CATCH_UP_JOB_ID,
     JOB_IDS,
+    REMIND_CHECK_JOB_ID,
+    REMIND_JOB_ID,
     JOB_TABLE,
     RUN_DIGEST_REF,
     start_scheduler,
@@ -90,12 +92,14 @@ def running_logs(caplog, kind: str) -> int:  # type: ignore[no-untyped-def]
                if record.getMessage().startswith(f'Running job "weekly {kind} digest'))
 
 
-def test_start_stores_three_weekly_jobs_the_catch_up_and_the_daily_snapshot(engine, slack_settings, schedulers
-                                                         ) -> None:
+def test_start_stores_the_weekly_jobs_the_catch_up_the_snapshot_and_the_reminders(
+    engine, slack_settings, schedulers
+) -> None:
     running = start_scheduler(slack_settings, engine)
     schedulers.append(running)
     jobs = {job.id: job for job in running.get_jobs()}
-    assert set(jobs) == {*JOB_IDS.values(), CATCH_UP_JOB_ID, SNAPSHOT_JOB_ID}
+    assert set(jobs) == {*JOB_IDS.values(), CATCH_UP_JOB_ID, SNAPSHOT_JOB_ID, REMIND_JOB_ID,
+                         REMIND_CHECK_JOB_ID}
     now = datetime.now(LONDON)
     for kind, job_id in JOB_IDS.items():
         job = jobs[job_id]

@@ -37,6 +37,7 @@ from queries.results import (
     ReportRequested,
     SupervisionList,
     StatusAnswer,
+    ReminderSettings,
     SupervisionLogged,
     LoadLine,
     UnmatchedUser,
@@ -134,6 +135,7 @@ def every_answer(rows: int) -> list[Any]:
                CaseList("Unallocated cases", DAY, tuple(case(f"CR-{i}") for i in range(rows)),
                         "None.", "summary")),
         ReportRequested("Safeguarding", 1, DAY, 12),
+        ReminderSettings(True, "08:30", False, datetime(2026, 3, 17, 8, 30), changed="on"),
     ]
 
 

@@ -128,6 +128,11 @@ CASES: list[tuple[str, str, str, tuple[str, ...], tuple[str, ...]]] = [
     (ADMIN, "/actions", "done CFA-02 Step-down recorded", ("marked done by Adam Admin",), ()),
     (ADMIN, "/supervision", "", ("Eve Helper", "Sam Worker"), ()),
     (ADMIN, "/supervision", "log SW1 2026-03-12", ("Only Sam Worker's manager",), ()),
+    # --- /remind: the asker's own reminders ---
+    (PRACTITIONER, "/remind", "", ("Your daily reminders are on", "Next:"), ()),
+    (PRACTITIONER, "/remind", "off", ("Daily reminders are off.", "/remind on"), ()),
+    (PRACTITIONER, "/remind", "at 07:45", ("Daily reminders moved", "07:45"), ()),
+    (PRACTITIONER, "/remind", "at 05:00", ("outside working hours",), ()),
     # --- what anyone may type wrong ---
     (PRACTITIONER, "/caseload", "banana split!", ("isn't a /caseload option",
                                                   "/caseload team NAME"), ()),

@@ -185,3 +185,14 @@ def test_a_stale_form_is_refused_without_recording(seeded_slack: ServedSlack,
     assert response.json()["response_action"] == "errors"
     time.sleep(SETTLE_SECONDS)
     assert action_a1(engine).status == "open"
+
+
+def test_a_reminder_or_alert_button_runs_its_command_for_the_person_who_pressed_it(
+        seeded_slack: ServedSlack) -> None:
+    pressed = {"action_id": "run_command:0", "block_id": "note-buttons",
+               "value": "caseload overdue", "type": "button", "action_ts": "1700000000.1"}
+    path = "button-run-command"
+    click(seeded_slack, "USW1", pressed, seeded_slack.fake.response_url(path))
+    answer = seeded_slack.answer_at(path)
+    shown = str(answer.body)
+    assert "Your overdue visits and reviews" in shown and "N-LAC-001" in shown

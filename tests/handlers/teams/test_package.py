@@ -44,7 +44,7 @@ def test_the_manifest_carries_the_app_id_and_the_bot_in_every_scope(package) -> 
     [commands] = bot["commandLists"]
     assert set(commands["scopes"]) == {"personal", "team", "groupChat"}
     assert [command["title"] for command in commands["commands"]] == [
-        "caseload", "protected", "actions", "supervision", "staffing", "help"]
+        "caseload", "protected", "actions", "supervision", "staffing", "remind", "help"]
     assert all(len(command["description"]) <= 128 for command in commands["commands"])
     assert manifest["validDomains"] == ["caseload.example.gov.uk"]
     assert len(manifest["name"]["short"]) <= 30 and len(manifest["description"]["short"]) <= 80

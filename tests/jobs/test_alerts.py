@@ -1,0 +1,175 @@
+"""SPEC section 10's breach alerts after each import: new breaches to the manager at once (an
+unallocated case to the head of service too), once per breach episode — again only if it
+cleared and came back. Through the recording Slack API and the real delivery record."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from jobs.alerts import (
+    DETECTORS,
+    agency_worker_outside_rules,
+    send_alerts_after_import,
+)
+from jobs.notes import PacedSender, SlackNotes
+from jobs.slack_poster import slack_client
+from models import AlertEpisode, Case, Delivery
+from tests.builders import Builder
+
+TUESDAY = date(2026, 12, 1)
+
+
+@pytest.fixture
+def team(session):  # type: ignore[no-untyped-def]
+    """North (manager TM1, head of service HOS1): SW1 at 17 of 18 cases, NQ1 an NQSW with one
+    CIN case, a CP case waiting for allocation since it opened 3 working days ago."""
+    build = Builder(session, TUESDAY)
+    service = build.service()
+    north = build.team("Assessment North", service)
+    hos = build.staff("HOS1", "Helen Head", "head_of_service", service=service,
+                      slack_user_id="UHOS1")
+    tm1 = build.staff("TM1", "Tara Manager", "team_manager", team=north, slack_user_id="UTM1")
+    build.set_manager(north, tm1)
+    sw1 = build.staff("SW1", "Sam Worker", team=north, manager=tm1, slack_user_id="USW1")
+    nq1 = build.staff("NQ1", "Nia Newly", "nqsw", team=north, manager=tm1, slack_user_id="UNQ1",
+                      asye_start=TUESDAY - timedelta(days=60),
+                      start_date=TUESDAY - timedelta(days=60))
+    build.cases("N-SW1", 17, "CIN", north, sw1)
+    build.case("N-NQ-CIN", "CIN", north, nq1)
+    build.case("N-WAIT", "CP", north, None, start_date=date(2026, 11, 26))
+    session.commit()
+    return {"north": north, "hos": hos, "sw1": sw1, "nq1": nq1}
+
+
+def alerts(engine, slack_settings, today: date = TUESDAY):  # type: ignore[no-untyped-def]
+    poster = SlackNotes(slack_settings, client=slack_client(slack_settings, backoff_s=0.05))
+    return send_alerts_after_import(engine, slack_settings, today, [poster],
+                                    pace=PacedSender(0))
+
+
+def posts(slack) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return [(call.body["channel"], call.body["text"])
+            for call in slack.calls_to("chat.postMessage")]
+
+
+def change(engine, case_ref: str, **values) -> None:  # type: ignore[no-untyped-def]
+    """What an import does to a case (an allocation, a reallocation)."""
+    with Session(engine) as session:
+        case = session.exec(select(Case).where(Case.case_ref == case_ref)).one()
+        for name, value in values.items():
+            setattr(case, name, value)
+        session.add(case)
+        session.commit()
+
+
+def test_no_breach_no_alert(engine, team, slack, slack_settings) -> None:
+    run = alerts(engine, slack_settings)
+    assert run.opened == [] and slack.calls == []
+
+
+def test_an_nqsw_made_lead_on_a_cp_case_is_alerted_to_the_manager_once(
+        engine, team, slack, slack_settings) -> None:
+    change(engine, "N-NQ-CIN", case_type="CP")
+    first = alerts(engine, slack_settings)
+    assert first.opened == ["nqsw_cp_lead NQ1/N-NQ-CIN"] and first.sent == 1
+    [(to, text)] = posts(slack)
+    assert to == "UTM1"
+    assert "Nia Newly (NQ1) is in their protected year and is lead worker on CP case N-NQ-CIN" \
+        in text and "Reallocate N-NQ-CIN" in text
+    again = alerts(engine, slack_settings)  # the next import: the breach persists
+    assert again.opened == [] and len(posts(slack)) == 1
+
+
+def test_an_alert_episode_that_clears_and_returns_is_alerted_again(
+        engine, team, slack, slack_settings) -> None:
+    build_more = [f"N-SW1-X{n}" for n in range(2)]
+    with Session(engine) as session:
+        builder = Builder(session, TUESDAY)
+        for ref in build_more:
+            builder.case(ref, "CIN", team["north"], team["sw1"])
+        session.commit()
+    assert alerts(engine, slack_settings).opened == ["over_cap SW1"]  # 19 against 18
+    change(engine, "N-SW1-X0", end_date=TUESDAY - timedelta(days=1))
+    change(engine, "N-SW1-X1", end_date=TUESDAY - timedelta(days=1))
+    cleared = alerts(engine, slack_settings)
+    assert cleared.cleared == 1 and cleared.opened == []
+    change(engine, "N-SW1-X0", end_date=None)
+    change(engine, "N-SW1-X1", end_date=None)
+    back = alerts(engine, slack_settings)
+    assert back.opened == ["over_cap SW1"] and back.sent == 1
+    over_cap = [text for to, text in posts(slack) if "Sam Worker (SW1) leads 19" in text]
+    assert len(over_cap) == 2
+    with Session(engine) as session:
+        episodes = session.exec(select(AlertEpisode).order_by(AlertEpisode.id)).all()
+    assert [(e.kind, e.subject, e.cleared_on) for e in episodes] == [
+        ("over_cap", "SW1", TUESDAY), ("over_cap", "SW1", None)]
+
+
+def test_a_case_unallocated_beyond_5_working_days_goes_to_the_manager_and_head(
+        engine, team, slack, slack_settings) -> None:
+    # Opened Thu 26 Nov: 3 working days by Tue 1 Dec, 6 by Fri 4 Dec.
+    assert alerts(engine, slack_settings).opened == []
+    later = alerts(engine, slack_settings, today=date(2026, 12, 4))
+    assert later.opened == ["unallocated N-WAIT"] and later.sent == 2
+    assert sorted(to for to, _text in posts(slack)) == ["UHOS1", "UTM1"]
+    assert all("CP case N-WAIT has had no allocated social worker for 6 working days" in text
+               for _to, text in posts(slack))
+    with Session(engine) as session:
+        periods = {row.period for row in session.exec(select(Delivery)).all()}
+    assert len(periods) == 1 and periods.pop().startswith("episode-")
+
+
+def test_an_alert_carries_a_button_that_runs_the_command_showing_the_detail(
+        engine, team, slack, slack_settings) -> None:
+    change(engine, "N-NQ-CIN", case_type="CP")
+    alerts(engine, slack_settings)
+    [call] = slack.calls_to("chat.postMessage")
+    [buttons] = [block for block in call.body["blocks"] if block["type"] == "actions"]
+    assert [(b["action_id"], b["value"]) for b in buttons["elements"]] == [
+        ("run_command:0", "protected NQ1")]
+
+
+def test_the_agency_rule_detector_has_its_slot() -> None:
+    assert agency_worker_outside_rules in DETECTORS
+
+
+def test_bot_import_alerts_after_a_committed_import_and_not_after_a_dry_run(
+        engine, team, slack, slack_settings, tmp_path, database_url, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    import bot
+    from config import reset_settings_cache
+
+    extract = tmp_path / "cases.csv"
+    extract.write_text("case_ref,case_type,start_date,team,allocated_worker_id\n"
+                       "N-NEW-CP,CP,2026-11-30,Assessment North,NQ1\n")
+    for name, value in (("DATABASE_URL", database_url), ("SLACK_BOT_TOKEN", "xoxb-test"),
+                        ("SLACK_API_URL", slack.url), ("REMIND_SENDS_PER_SECOND", "0")):
+        monkeypatch.setenv(name, value)
+    reset_settings_cache()
+    try:
+        dry = CliRunner().invoke(bot.app, ["import", "cases", str(extract), "--dry-run"])
+        assert dry.exit_code == 0, dry.output
+        assert "Breach alerts" not in dry.output and slack.calls == []
+        done = CliRunner().invoke(bot.app, ["import", "cases", str(extract)])
+        assert done.exit_code == 0, done.output
+    finally:
+        reset_settings_cache()
+    assert "Breach alerts: " in done.output  # the run's "today" is the real one (the CLI's)
+    [to] = [to for to, text in posts(slack) if "lead worker on CP case N-NEW-CP" in text]
+    assert to == "UTM1"
+
+
+def test_an_alert_slack_refused_is_sent_on_the_next_import_while_the_breach_lasts(
+        engine, team, slack, slack_settings) -> None:
+    change(engine, "N-NQ-CIN", case_type="CP")
+    slack.fail_next("chat.postMessage", 500, times=3)  # the client's retries used up
+    first = alerts(engine, slack_settings)
+    assert first.sent == 0 and len(first.failed) == 1
+    second = alerts(engine, slack_settings)
+    assert second.opened == [] and second.sent == 1
+    assert [to for to, _text in posts(slack)] == ["UTM1"]
+    assert alerts(engine, slack_settings).sent == 0  # sent: not again
