@@ -115,6 +115,8 @@ def import_(
         typer.echo(folder_report.summary())
         if not folder_report.ok:
             raise typer.Exit(1)
+        if not dry_run:
+            alert_after_import(migrated_engine())
         return
     returns = ("annex-a", "census")  # the standard returns: their own readers
     if kind not in KINDS and kind not in returns:

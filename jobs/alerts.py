@@ -39,6 +39,7 @@ from jobs.delivery import deliver
 from jobs.notes import NoteHeader, NoteMessage, NotePoster, PacedSender, destination_for
 from models import AlertEpisode, Case, CaseAllocation, Delivery, Staff, Team
 from queries.calendar import working_days_between
+from queries.results import count_of
 from queries.caseload import in_post_on, open_cases, team_workers, without_lead, worker_loads
 from queries.protection import nqsws_in_teams, protection_statuses
 from render.notes import Button, Note, Section
@@ -150,11 +151,24 @@ def case_unallocated_too_long(session: Session, today: date, settings: Settings
 
 def agency_worker_outside_rules(session: Session, today: date, settings: Settings
                                 ) -> list[Breach]:
-    """SLOT: an agency worker newly outside the DfE agency rules (SPEC section 4). The rule
-    check lives with `/staffing agency` (another branch); the lead wires it here: one Breach
-    ("agency_rules", the worker's staff id, their team, which rule, "Record an approved
-    exception or end the engagement", "staffing agency") per worker outside a rule."""
-    return []
+    """An agency worker in post outside the DfE agency rules with no recorded exception (SPEC
+    section 4), by the same check `/staffing agency` and the staffing digest make."""
+    from queries.agency_rules import check_agency_worker
+    from queries.workforce import agency_facts
+
+    found = []
+    for staff in session.exec(
+        select(Staff).where(Staff.agency.is_(True), Staff.team_id.is_not(None),  # type: ignore[attr-defined,union-attr]
+                            in_post_on(today))
+    ).all():
+        check = check_agency_worker(agency_facts(staff), settings)
+        if check.outside_rules:
+            found.append(Breach(
+                "agency_rules", staff.staff_id, staff.team_id,  # type: ignore[arg-type]
+                f"{staff.name} ({staff.staff_id}), an agency worker: {'; '.join(check.breaches)}.",
+                "Record an approved exception (agency_exception_approved_by) or end the "
+                "engagement.", "staffing agency"))
+    return found
 
 
 DETECTORS: list[Detector] = [
@@ -174,9 +188,9 @@ class AlertRun:
     unreachable: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (f"Breach alerts: {len(self.opened)} new, {self.cleared} cleared; {self.sent} "
-                f"message(s) sent, {len(self.failed)} failed, {len(self.unreachable)} "
-                "recipient(s) with no chat account.")
+        return (f"Breach alerts: {len(self.opened)} new, {self.cleared} cleared; "
+                f"{count_of(self.sent, 'message')} sent, {len(self.failed)} failed, "
+                f"{count_of(len(self.unreachable), 'recipient')} with no chat account.")
 
 
 def update_episodes(engine: Engine, breaches: Sequence[Breach], today: date

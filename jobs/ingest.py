@@ -256,6 +256,8 @@ def ingest(engine: Engine, settings: Settings, *, now: datetime | None = None) -
                  moved_to)
         notices = notify_admins(engine, settings, load,
                                 message_from_record(load, moved_to, settings), today)
+        if not load.refused:  # a run that died before its alerts: episodes make this once
+            alert_after_load(engine, settings, today)
         return IngestOutcome("already loaded", moved_to, None, notices)
 
     report = import_folder(engine, folder, today=today, actor=ACTOR, folder_hash=folder_hash)
@@ -267,7 +269,21 @@ def ingest(engine: Engine, settings: Settings, *, now: datetime | None = None) -
              moved_to)
     notices = notify_admins(engine, settings, load, message_for(report, load, moved_to, settings),
                             today)
+    if report.ok:
+        alert_after_load(engine, settings, today)
     return IngestOutcome("loaded" if report.ok else "refused", moved_to, report, notices)
+
+
+def alert_after_load(engine: Engine, settings: Settings, today: date) -> None:
+    """Breach alerts for what the load changed (jobs.alerts), as after any import. The data is
+    in: an alert that cannot be sent is logged and tried again after the next load."""
+    from jobs.alerts import send_alerts_after_import
+
+    try:
+        log.info("after the nightly import: %s",
+                 send_alerts_after_import(engine, settings, today).summary())
+    except Exception:  # noqa: BLE001 - never undo or fail a committed load
+        log.exception("breach alerts after the nightly import failed")
 
 
 def run_scheduled_ingest() -> None:

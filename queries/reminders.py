@@ -35,11 +35,11 @@ from queries.caseload import (
     worker_loads,
 )
 from queries.protection import nqsws_in_teams, protection_statuses
+from queries.registration_rules import (
+    AT_RISK, NO_NUMBER, NOT_MET, registration_flag, registration_year,
+)
+from queries.results import count_of
 from queries.supervision import supervision_rows
-
-#: Roles Social Work England registers: a person in one with no `swe_no` is reminded in season.
-REGISTERED_ROLES = ("social_worker", "senior_practitioner", "nqsw", "advanced_practitioner",
-                    "practitioner", "team_manager", "head_of_service")
 
 
 @dataclass(frozen=True)
@@ -114,24 +114,24 @@ def in_renewal_season(today: date, settings: Settings) -> bool:
     return today.month in settings.remind_cpd_months
 
 
-def cpd_lines(staff: Staff, today: date, settings: Settings) -> tuple[str, ...]:
-    """HOOK: CPD progress for the registration year (SPEC section 4: at least 2 CPD records, 1
-    with peer reflection). The staff columns `cpd_records` and `cpd_peer_reflection` are not on
-    main yet; when they are, return the line here (e.g. "1 of 2 CPD records; none with peer
-    reflection") and the reminder carries it from September to November."""
-    return ()
-
-
 def registration_lines(staff: Staff, today: date, settings: Settings) -> tuple[str, ...]:
-    """Registration and CPD, in the renewal season only (REMIND_CPD_MONTHS)."""
+    """Registration and CPD, in the renewal season only (REMIND_CPD_MONTHS), by the one rule
+    `/staffing registration` and the supervision digest use (queries.registration_rules)."""
     if not in_renewal_season(today, settings):
         return ()
-    lines: list[str] = []
-    if staff.role in REGISTERED_ROLES and not (staff.swe_no or "").strip():
-        lines.append("No Social Work England registration number is recorded for you: renewal "
-                     "closes on 30 November. Ask your manager to add it to your staff record.")
-    lines.extend(cpd_lines(staff, today, settings))
-    return tuple(lines)
+    flag = registration_flag(staff.role, staff.swe_no, staff.cpd_records,
+                             staff.cpd_peer_reflection, today, settings)
+    year = registration_year(today, settings)
+    if flag == NO_NUMBER:
+        return (f"No Social Work England registration number is recorded for you: renewal "
+                f"closes on {year.ends:%-d %B}. Ask your manager to add it to your staff record.",)
+    if flag in (NOT_MET, AT_RISK):
+        reflection = "one with" if staff.cpd_peer_reflection else "none with"
+        return (f"{'At risk: your' if flag == AT_RISK else 'Your'} CPD for the registration year "
+                f"is not yet met: {count_of(staff.cpd_records or 0, 'record')}, {reflection} peer "
+                f"reflection (Social Work England asks for {settings.swe_cpd_min_records}, one "
+                f"with peer reflection). Renewal closes on {year.ends:%-d %B}.",)
+    return ()
 
 
 def people_in_post(session: Session, today: date, staff_pks: Iterable[int] | None
@@ -254,4 +254,4 @@ def build_reminders(
 
 
 __all__ = ["DueAction", "DueReview", "DueVisit", "Reminder", "TeamSummary", "build_reminders",
-           "cpd_lines", "registration_lines", "reminder_window_end"]
+           "registration_lines", "reminder_window_end"]

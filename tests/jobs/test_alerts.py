@@ -132,8 +132,26 @@ def test_an_alert_carries_a_button_that_runs_the_command_showing_the_detail(
         ("run_command:0", "protected NQ1")]
 
 
-def test_the_agency_rule_detector_has_its_slot() -> None:
+def test_an_agency_worker_newly_outside_the_rules_is_alerted_until_an_exception_is_recorded(
+        engine, team, slack, slack_settings, session) -> None:
     assert agency_worker_outside_rules in DETECTORS
+    build = Builder(session, TUESDAY)
+    build.staff("AG1", "Alex Agency", team=team["north"], agency=True,
+                qualified_date=TUESDAY - timedelta(days=365 * 5), agency_reference=True,
+                agency_notice_weeks=6, agency_hourly_rate=40.0)  # notice over 4 weeks
+    session.commit()
+    first = alerts(engine, slack_settings)
+    assert first.opened == ["agency_rules AG1"] and first.sent == 1
+    [(to, text)] = posts(slack)
+    assert to == "UTM1" and "Alex Agency (AG1)" in text and "notice 6 weeks, over 4" in text
+    assert alerts(engine, slack_settings).opened == []  # the same episode: not again
+    with Session(engine) as later:
+        from models import Staff
+        worker = later.exec(select(Staff).where(Staff.staff_id == "AG1")).one()
+        worker.agency_exception_approved_by = "HOS1"
+        later.add(worker)
+        later.commit()
+    assert alerts(engine, slack_settings).cleared == 1
 
 
 def test_bot_import_alerts_after_a_committed_import_and_not_after_a_dry_run(
@@ -159,6 +177,52 @@ def test_bot_import_alerts_after_a_committed_import_and_not_after_a_dry_run(
     finally:
         reset_settings_cache()
     assert "Breach alerts: " in done.output  # the run's "today" is the real one (the CLI's)
+    [to] = [to for to, text in posts(slack) if "lead worker on CP case N-NEW-CP" in text]
+    assert to == "UTM1"
+
+
+def test_a_folder_import_alerts_after_it_commits_and_not_after_a_dry_run(
+        engine, team, slack, tmp_path, database_url, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    import bot
+    from config import reset_settings_cache
+
+    folder = tmp_path / "extract"
+    folder.mkdir()
+    (folder / "cases.csv").write_text("case_ref,case_type,start_date,team,allocated_worker_id\n"
+                                      "N-NEW-CP,CP,2026-11-30,Assessment North,NQ1\n")
+    for name, value in (("DATABASE_URL", database_url), ("SLACK_BOT_TOKEN", "xoxb-test"),
+                        ("SLACK_API_URL", slack.url), ("REMIND_SENDS_PER_SECOND", "0")):
+        monkeypatch.setenv(name, value)
+    reset_settings_cache()
+    try:
+        dry = CliRunner().invoke(bot.app, ["import", str(folder), "--dry-run"])
+        assert dry.exit_code == 0, dry.output
+        assert "Breach alerts" not in dry.output and slack.calls == []
+        done = CliRunner().invoke(bot.app, ["import", str(folder)])
+        assert done.exit_code == 0, done.output
+    finally:
+        reset_settings_cache()
+    assert "Breach alerts: " in done.output
+    [to] = [to for to, text in posts(slack) if "lead worker on CP case N-NEW-CP" in text]
+    assert to == "UTM1"
+
+
+def test_the_nightly_ingest_alerts_after_a_load(engine, team, slack, slack_settings,
+                                                tmp_path) -> None:
+    from dataclasses import replace
+    from datetime import datetime, timezone
+
+    from jobs.ingest import ingest
+
+    folder = tmp_path / "nightly"
+    folder.mkdir()
+    (folder / "cases.csv").write_text("case_ref,case_type,start_date,team,allocated_worker_id\n"
+                                      "N-NEW-CP,CP,2026-11-30,Assessment North,NQ1\n")
+    settings = replace(slack_settings, import_dir=str(folder), remind_sends_per_second=0)
+    outcome = ingest(engine, settings, now=datetime(2026, 12, 1, 6, 0, tzinfo=timezone.utc))
+    assert outcome.status == "loaded"
     [to] = [to for to, text in posts(slack) if "lead worker on CP case N-NEW-CP" in text]
     assert to == "UTM1"
 

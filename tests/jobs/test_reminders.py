@@ -196,3 +196,26 @@ def test_bot_remind_dry_run_prints_each_message_and_a_real_run_sends_once(
     assert len(slack.calls_to("chat.postMessage")) == 3
     assert run_remind_command(date(2026, 12, 25), False, settings) == 0
     assert "not a reminder day" in capsys.readouterr().out
+
+
+def test_cpd_and_registration_are_reminded_in_the_renewal_season_only() -> None:
+    """From 1 September: CPD not yet met; from 1 November: at risk; before: nothing (SPEC 4)."""
+    from config import Settings
+    from models import Staff
+    from queries.reminders import registration_lines
+
+    settings = Settings()
+    short = Staff(staff_id="SW9", name="Sasha Short", email="sw9@x.org", role="social_worker",
+                  fte=1.0, start_date=date(2020, 1, 1), swe_no="SW123456", cpd_records=1,
+                  cpd_peer_reflection=False)
+    assert registration_lines(short, date(2027, 8, 31), settings) == ()
+    [september] = registration_lines(short, date(2027, 9, 1), settings)
+    assert september.startswith("Your CPD for the registration year is not yet met: 1 record, "
+                                "none with peer reflection")
+    [november] = registration_lines(short, date(2027, 11, 1), settings)
+    assert november.startswith("At risk: your CPD") and "30 November" in november
+    done = Staff(**{**short.model_dump(), "cpd_records": 2, "cpd_peer_reflection": True})
+    assert registration_lines(done, date(2027, 11, 1), settings) == ()
+    unnumbered = Staff(**{**short.model_dump(), "swe_no": None})
+    [missing] = registration_lines(unnumbered, date(2027, 10, 1), settings)
+    assert missing.startswith("No Social Work England registration number")
