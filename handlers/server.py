@@ -32,6 +32,7 @@ from config import Settings, check_chat_settings
 from handlers.body_limit import BoundedBody
 from handlers.log_safety import keep_secrets_out_of_logs
 from handlers.slack.inbound import signed_by_slack, slack_payload
+from handlers.transport import close_shared_transport
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,7 @@ def build_asgi_app(
             await asyncio.to_thread(stop)
         if slack_app is not None:  # then let answers under way finish
             await asyncio.to_thread(shutdown_app, slack_app)
+        close_shared_transport()  # and only then close the kept-alive connections they used
 
     web = FastAPI(title="caseload bot", docs_url=None, redoc_url=None, openapi_url=None,
                   lifespan=lifespan)
