@@ -29,7 +29,9 @@ from typing import Any
 
 from bench.generate import SIZES, write_size
 from bench.measure import COMMAND_PROBES, FLOOR, PROBES
+from bench.serving import CA_DIRECTORY_ENV
 from bench.stores import BENCH_DATA, STORES, drop_store
+from tests.fakes.tls import ThrowAwayCA
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -171,6 +173,12 @@ def print_run(run: dict[str, Any]) -> None:
     print(f"   staffing digest: whole dataset {digest['whole_s'] * 1000:.0f}ms, one service "
           f"{digest['one_service_s'] * 1000:.0f}ms → ratio {digest['ratio']:.1f}× "
           f"({digest['services']} services)")
+    transport = run.get("transport")
+    if transport:
+        shaken = transport["handshakes_per_reply"]
+        print(f"   TLS: a context costs {transport['tls_context_cpu_ms']:.1f} ms CPU; handshakes "
+              f"per reply: per-reply client {shaken['per-reply client']:.2f}, shared transport "
+              f"{shaken['shared transport']:.2f}")
     print(f"   serving process peak RSS {run['serving_peak_rss_mb']:.0f} MB")
     load = run.get("load")
     if load:
@@ -297,6 +305,33 @@ def write_results(options: Options, runs: list[dict[str, Any]], argv: Sequence[s
                          f"{f['median_ms']:.2f} | {f['p95_ms']:.2f} | {f['median_ratio']:.1f} | "
                          f"{f['p95_ratio']:.1f} |")
     columns = [f"{run['size']} {run['store']}" for run in runs]
+    lines += ["", "## HTTPS replies (issue #11: per-reply client before, shared transport after)",
+              "",
+              "The fake Slack runs in its own process and serves HTTPS with a certificate from a "
+              "CA made at the start of the run (trusted through `SSL_CERT_FILE`), and plain HTTP "
+              "for the secondary rows. *Before* is the reply code as it was: a new slack_sdk "
+              "`WebhookClient` per reply, so urllib builds a TLS context and opens a connection "
+              "(`Connection: close`) every time; *after* is `handlers/transport.py`: one context "
+              "and kept-alive connections. Both run in the same rounds as the table above.", "",
+              "| size | store | TLS context CPU ms | handshakes/reply before | "
+              "handshakes/reply after | reply before ms (× floor) | reply after ms (× floor) | "
+              "plain HTTP before ms | plain HTTP after ms |",
+              "|---|---|---|---|---|---|---|---|---|"]
+    for run in runs:
+        t = run.get("transport")
+        if not t:
+            continue
+        f = run["latency"]["probes"]
+        before = f["do-nothing answer, per-reply client (before)"]
+        after = f["do-nothing answer (ack + lazy reply)"]
+        lines.append(
+            f"| {run['size']} | {run['store']} | {t['tls_context_cpu_ms']:.1f} | "
+            f"{t['handshakes_per_reply']['per-reply client']:.2f} | "
+            f"{t['handshakes_per_reply']['shared transport']:.2f} | "
+            f"{before['median_ms']:.2f} ({before['median_ratio']:.1f}×) | "
+            f"{after['median_ms']:.2f} ({after['median_ratio']:.1f}×) | "
+            f"{f['do-nothing answer, per-reply client, plain HTTP (before)']['median_ms']:.2f} | "
+            f"{f['do-nothing answer, plain HTTP']['median_ms']:.2f} |")
     lines += ["", "## SQL statements per command", "",
               "Counted with a `before_cursor_execute` hook on the engine, per call (median; "
               "min–max where they differ).", "",
@@ -404,8 +439,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         options = parse_options(argv)
         started -= saved["elapsed_s"]
     else:
-        for size in options.sizes:
-            runs += run_size(options, size)
+        # The run's throw-away CA: the fake Slack serves its certificate, and every process of
+        # the run trusts it the standard way (SSL_CERT_FILE is inherited by the phases).
+        authority = ThrowAwayCA()
+        os.environ["SSL_CERT_FILE"] = str(authority.bundle_with_system_trust())
+        os.environ[CA_DIRECTORY_ENV] = str(authority.directory)
+        try:
+            for size in options.sizes:
+                runs += run_size(options, size)
+        finally:
+            authority.cleanup()
         last_run.write_text(json.dumps({"argv": argv, "runs": runs,
                                         "elapsed_s": time.perf_counter() - started},
                                        indent=1, default=str))
