@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test demo serve bench lock teams-package clean
+.PHONY: install run test demo serve bench golden lock teams-package clean
 
 install: $(STAMP)
 
@@ -30,6 +30,10 @@ test: install
 
 bench: install
 	$(BIN)/python -m bench.run
+
+## golden: rewrite tests/golden/answers/ from the current renderers (then read the diff)
+golden: install
+	UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/golden
 
 ## lock: re-pin requirements.txt from requirements.in
 lock:
