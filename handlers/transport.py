@@ -20,21 +20,33 @@ The context is `ssl.create_default_context()`: the system's trust store, or `SSL
 `SSL_CERT_DIR` when set (how the benchmark and tests trust their throw-away CA). urllib3 logs
 under "urllib3", which handlers/log_safety.py already scrubs (origin only, never a path: a
 response_url is a capability).
+
+Teams: the Agents SDK makes an aiohttp `ClientSession` (its own connection pool) for every turn
+and closes it at the turn's end, so each reply to the connector paid a new connection and
+handshake too. `PooledConnectorFactory` hands the SDK connector clients whose sessions share one
+`TCPConnector` (per event loop) with the same TLS context; the session is still the SDK's, per
+turn, with that turn's token in its headers, so nothing but the connections is shared.
 """
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import io
 import logging
 import ssl
 import threading
+import weakref
 from collections.abc import Mapping
 from typing import Any
 from urllib.error import HTTPError, URLError
 from urllib.request import Request
 
+import aiohttp
 import urllib3
+from microsoft_agents.hosting.core import RestChannelServiceClientFactory
+from microsoft_agents.hosting.core.connector import ConnectorClientBase
+from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackRequestError
 from slack_sdk.webhook import WebhookClient, WebhookResponse
@@ -212,6 +224,54 @@ class PooledWebhookClient(WebhookClient):
                                headers=response.headers)  # type: ignore[arg-type]
 
 
+class PooledConnectorFactory(RestChannelServiceClientFactory):
+    """The SDK's connector client factory, with every session on one shared TCPConnector."""
+
+    def __init__(self, connection_manager: Any, ssl_context: ssl.SSLContext | None = None
+                 ) -> None:
+        super().__init__(connection_manager)
+        self.ssl_context = ssl_context or shared_transport().ssl_context
+        self._connectors: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop,
+                                                    aiohttp.TCPConnector] = (
+            weakref.WeakKeyDictionary())
+        _factories.add(self)
+
+    def connector(self) -> aiohttp.TCPConnector:
+        """This event loop's pool (an aiohttp connector belongs to one loop)."""
+        loop = asyncio.get_running_loop()
+        found = self._connectors.get(loop)
+        if found is None or found.closed:
+            found = aiohttp.TCPConnector(ssl=self.ssl_context, limit=CONNECTIONS_PER_HOST * HOSTS,
+                                         limit_per_host=CONNECTIONS_PER_HOST)
+            self._connectors[loop] = found
+        return found
+
+    async def create_connector_client(self, *args: Any, **kwargs: Any) -> ConnectorClientBase:
+        made = await super().create_connector_client(*args, **kwargs)
+        if type(made) is not TeamsConnectorClient:
+            return made  # e.g. Copilot Studio's connector: left as the SDK makes it
+        own = made.client  # a fresh session, nothing sent on it yet: swapped for a shared one
+        session = aiohttp.ClientSession(base_url=own._base_url, headers=own.headers,
+                                        connector=self.connector(), connector_owner=False)
+        await own.close()
+        return TeamsConnectorClient(str(own._base_url), "", session=session)
+
+    async def close(self) -> None:
+        """Close this loop's kept-alive connections (at shutdown, on the serving loop)."""
+        found = self._connectors.pop(asyncio.get_running_loop(), None)
+        if found is not None:
+            await found.close()
+
+
+_factories: weakref.WeakSet[PooledConnectorFactory] = weakref.WeakSet()
+
+
+async def close_teams_connections() -> None:
+    """At shutdown, on the serving loop: every pooled connector factory's connections."""
+    for factory in list(_factories):
+        await factory.close()
+
+
 def use_pooled_client(context: Any, next: Any) -> None:  # noqa: A002 - Bolt's name
     """Bolt middleware: Bolt builds a plain WebClient for every request (urlopen: a new
     connection each call); listeners get a pooled one with the same settings instead."""
@@ -221,5 +281,6 @@ def use_pooled_client(context: Any, next: Any) -> None:  # noqa: A002 - Bolt's n
     next()
 
 
-__all__ = ["PooledWebClient", "PooledWebhookClient", "SharedSSLContext", "SharedTransport",
-           "close_shared_transport", "shared_transport", "use_pooled_client"]
+__all__ = ["PooledConnectorFactory", "PooledWebClient", "PooledWebhookClient", "SharedSSLContext",
+           "SharedTransport", "close_shared_transport", "close_teams_connections",
+           "shared_transport", "use_pooled_client"]
