@@ -58,6 +58,7 @@ class Options:
     keep: bool
     quick: bool
     report_only: bool = False
+    scale_out: bool = True
 
 
 def parse_options(argv: Sequence[str] | None) -> Options:
@@ -75,6 +76,8 @@ def parse_options(argv: Sequence[str] | None) -> Options:
     parser.add_argument("--plot", type=Path, default=BENCH_DIR / "latency.png")
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument("--keep", action="store_true", help="keep the bench databases")
+    parser.add_argument("--no-scale-out", action="store_true",
+                        help="skip the load run against two serving processes (PostgreSQL)")
     parser.add_argument("--report-only", action="store_true",
                         help="rewrite results.md and the plot from bench/data/last_run.json "
                              "(after editing bench/notes.md), measuring nothing")
@@ -96,7 +99,7 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         askers=args.askers, digest_repeat=3 if args.quick else 5,
         results=None if args.no_write else args.results,
         plot=None if args.no_write else args.plot, keep=args.keep, quick=args.quick,
-        report_only=args.report_only,
+        report_only=args.report_only, scale_out=not args.no_scale_out,
     )
 
 
@@ -137,6 +140,12 @@ def run_size(options: Options, size_name: str) -> list[dict[str, Any]]:
                 "url": loaded["url"], "calls": options.calls,
                 "load_seconds": options.load_seconds, "askers": options.askers,
                 "digest_repeat": options.digest_repeat})
+            if options.scale_out and store == "postgresql" and options.load_seconds > 0:
+                print(f"-- {size_name} on {store}: load run against one serving process, then "
+                      "two (bot.py serve, and serve --no-scheduler)…", flush=True)
+                measured["scale_out"] = run_phase("scale", {
+                    "url": loaded["url"], "load_seconds": options.load_seconds,
+                    "askers": options.askers})
         finally:
             if not options.keep:
                 drop_store(store, size_name)
@@ -185,6 +194,13 @@ def print_run(run: dict[str, Any]) -> None:
         print(f"   load: {load['askers']} askers × {load['seconds']:.0f}s: {load['answered']} "
               f"answers, {load['throughput_per_s']:.1f}/s, p50 {load['p50_ms']:.0f}ms, "
               f"p99 {load['p99_ms']:.0f}ms, errors {load['errors']}")
+    scale = run.get("scale_out")
+    if scale:
+        one, two = scale["processes_1"], scale["processes_2"]
+        print(f"   scale-out: one process {one['throughput_per_s']:.1f}/s ({one['errors']} "
+              f"errors), two {two['throughput_per_s']:.1f}/s ({two['errors']} errors) → "
+              f"{scale['ratio']:.2f}× on {scale['cpus']} CPUs (load average "
+              f"{scale['load_average']:.1f})")
     if run["latency"]["errors"]:
         print(f"   errors while timing: {run['latency']['errors']}")
 
@@ -232,6 +248,14 @@ def verdicts(runs: list[dict[str, Any]]) -> list[tuple[str, bool, str]]:
                   f"slowest {slowest[1]} at {slowest[2]}/{slowest[3]}: {slowest[0]:,.0f} rows/s"))
     errors = sum((run.get("load") or {}).get("errors", 0) for run in runs)
     found.append(("zero errors under the load run", errors == 0, f"{errors} errors"))
+    scaled = [run for run in runs if run.get("scale_out")]
+    if scaled:
+        last = scaled[-1]["scale_out"]
+        scale_errors = sum(run["scale_out"][f"processes_{n}"]["errors"]
+                           for run in scaled for n in (1, 2))
+        found.append((f"two serving processes ≥ 1.6× one ({scaled[-1]['size']}, postgresql), "
+                      "zero errors", last["ratio"] >= 1.6 and scale_errors == 0,
+                      f"{last['ratio']:.2f}× on {last['cpus']} CPUs, {scale_errors} errors"))
     return found
 
 
@@ -384,6 +408,27 @@ def write_results(options: Options, runs: list[dict[str, Any]], argv: Sequence[s
         else:
             lines.append(f"| {run['size']} | {run['store']} | – | – | – | – | – | – | "
                          f"{run['serving_peak_rss_mb']:.0f} |")
+    scaled = [run for run in runs if run.get("scale_out")]
+    if scaled:
+        lines += ["", "## Scale out: one serving process against two (issue #11)", "",
+                  "The same askers and commands against the real `bot.py serve` as one process, "
+                  "then as two (the second `--no-scheduler`) on one PostgreSQL database, askers "
+                  "split round robin; the fake Slack (HTTPS) in its own process. Target: two "
+                  "processes ≥ 1.6× one. The load average is the machine's 1-minute figure at "
+                  "the end of the phase (other work on the machine included).", "",
+                  "| size | askers × s | one process answers/s (p50, p99 ms, errors) | two "
+                  "processes answers/s (p50, p99 ms, errors) | ratio | CPUs | load average |",
+                  "|---|---|---|---|---|---|---|"]
+        for run in scaled:
+            s_ = run["scale_out"]
+            one, two = s_["processes_1"], s_["processes_2"]
+            lines.append(
+                f"| {run['size']} | {s_['askers']} × {one['seconds']:.0f} | "
+                f"{one['throughput_per_s']:.1f} ({one['p50_ms'] or 0:.0f}, "
+                f"{one['p99_ms'] or 0:.0f}, {one['errors']}) | "
+                f"{two['throughput_per_s']:.1f} ({two['p50_ms'] or 0:.0f}, "
+                f"{two['p99_ms'] or 0:.0f}, {two['errors']}) | {s_['ratio']:.2f}× | "
+                f"{s_['cpus']} | {s_['load_average']:.1f} |")
     lines += ["", "## What each command answered (first line), and the statements it sent", ""]
     for run in runs[-1:]:
         for label, said in run["first_answers"].items():
