@@ -31,6 +31,7 @@ from bench.serving import (
     ECHO_PER_REPLY_COMMAND,
     FLOOR_COMMAND,
     NOOP_COMMAND,
+    PER_REPLY_DONE,
     SlackAsker,
     served_app,
 )
@@ -136,9 +137,12 @@ def _round(asker: SlackAsker, counter: StatementCounter, samples: dict[str, list
            statements: dict[str, list[int]], errors: dict[str, int]) -> None:
     for probe in PROBES:
         user = MANAGER
+        PER_REPLY_DONE.clear()
         with counter.counting() as counted:
             timed, _answer = asker.call(user, probe.command, probe.text, answered=probe.answered,
                                         secure=probe.secure)
+        if probe.command == ECHO_PER_REPLY_COMMAND:  # untimed: its context freed, then on
+            PER_REPLY_DONE.wait(5)
         if not timed.ok:
             errors[probe.label] = errors.get(probe.label, 0) + 1
             continue

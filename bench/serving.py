@@ -64,6 +64,9 @@ FLOOR_COMMAND = "/bench-floor"
 NOOP_COMMAND = "/bench-noop"
 ECHO_COMMAND = "/bench-echo"
 ECHO_PER_REPLY_COMMAND = "/bench-echo-per-reply"
+#: Set when a per-reply (before) reply's listener has finished, its client and TLS context freed:
+#: the timing rounds wait for it, so freeing that context is not charged to the next probe.
+PER_REPLY_DONE = threading.Event()
 #: Where bench/run.py leaves the run's throw-away CA (the fake's certificate and key beside it).
 CA_DIRECTORY_ENV = "BENCH_CA_DIR"
 ANSWER_TIMEOUT_SECONDS = 30.0
@@ -231,13 +234,17 @@ def add_bench_listeners(slack_app: App) -> None:
         reply(str(body.get("response_url") or ""),
               {"text": "bench echo", "blocks": []})  # type: ignore[typeddict-item]
 
-    def echo_per_reply(body: dict[str, Any]) -> None:
+    def send_per_reply(response_url: str) -> None:
         """The reply as handlers/slack/commands.reply sent it before the shared transport."""
-        webhook = WebhookClient(str(body.get("response_url") or ""), timeout=15,
+        webhook = WebhookClient(response_url, timeout=15,
                                 retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2),
                                                 ConnectionErrorRetryHandler(max_retry_count=2)])
         webhook.send_dict({"text": "bench echo", "blocks": [], "response_type": "ephemeral",
                            "replace_original": False})
+
+    def echo_per_reply(body: dict[str, Any]) -> None:
+        send_per_reply(str(body.get("response_url") or ""))  # its client freed on return
+        PER_REPLY_DONE.set()
 
     slack_app.command(NOOP_COMMAND)(acknowledge)
     slack_app.command(ECHO_COMMAND)(ack=acknowledge, lazy=[echo])
