@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test demo serve bench lock teams-package clean card-tools report-image
+.PHONY: install run test demo serve bench golden lock teams-package clean card-tools \
+	report-image
 
 install: $(STAMP)
 
@@ -50,6 +51,10 @@ $(CARD_RENDERER): tools/card-render/package.json tools/card-render/package-lock.
 
 bench: install
 	$(BIN)/python -m bench.run
+
+## golden: rewrite tests/golden/answers/ from the current renderers (then read the diff)
+golden: install
+	UPDATE_GOLDEN=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/golden
 
 ## lock: re-pin requirements.txt from requirements.in
 lock:

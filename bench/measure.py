@@ -10,6 +10,7 @@ the serving process's peak memory is the serving's, not the import's.
 
 from __future__ import annotations
 
+import ssl
 import statistics
 import threading
 import time
@@ -25,7 +26,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bench.generate import BENCH_TODAY, SIZES, load_size, write_size
-from bench.serving import ECHO_COMMAND, FLOOR_COMMAND, NOOP_COMMAND, SlackAsker, served_app
+from bench.serving import (
+    ECHO_COMMAND,
+    ECHO_PER_REPLY_COMMAND,
+    FLOOR_COMMAND,
+    NOOP_COMMAND,
+    PER_REPLY_DONE,
+    SlackAsker,
+    served_app,
+)
 from bench.stores import analyze, create_store, server_version
 from config import Settings
 from models.store import make_engine
@@ -42,12 +51,18 @@ class Probe:
     text: str
     answered: bool  # answer through the response_url (else the HTTP response is the answer)
     is_command: bool  # one of the bot's commands (statements counted, targets apply)
+    secure: bool = True  # the response_url is HTTPS (the run's CA), as Slack's are
 
 
 PROBES: tuple[Probe, ...] = (
     Probe("floor (no listener)", FLOOR_COMMAND, "", False, False),
     Probe("do-nothing (ack only)", NOOP_COMMAND, "", False, False),
     Probe("do-nothing answer (ack + lazy reply)", ECHO_COMMAND, "", True, False),
+    Probe("do-nothing answer, per-reply client (before)", ECHO_PER_REPLY_COMMAND, "", True,
+          False),
+    Probe("do-nothing answer, plain HTTP", ECHO_COMMAND, "", True, False, secure=False),
+    Probe("do-nothing answer, per-reply client, plain HTTP (before)", ECHO_PER_REPLY_COMMAND,
+          "", True, False, secure=False),
     Probe("/caseload", "/caseload", "", True, True),
     Probe("/caseload @worker", "/caseload", f"<@{WORKER}>", True, True),
     Probe("/protected team", "/protected", "team", True, True),
@@ -122,8 +137,12 @@ def _round(asker: SlackAsker, counter: StatementCounter, samples: dict[str, list
            statements: dict[str, list[int]], errors: dict[str, int]) -> None:
     for probe in PROBES:
         user = MANAGER
+        PER_REPLY_DONE.clear()
         with counter.counting() as counted:
-            timed, _answer = asker.call(user, probe.command, probe.text, answered=probe.answered)
+            timed, _answer = asker.call(user, probe.command, probe.text, answered=probe.answered,
+                                        secure=probe.secure)
+        if probe.command == ECHO_PER_REPLY_COMMAND:  # untimed: its context freed, then on
+            PER_REPLY_DONE.wait(5)
         if not timed.ok:
             errors[probe.label] = errors.get(probe.label, 0) + 1
             continue
@@ -170,10 +189,34 @@ def first_answers(asker: SlackAsker, counter: StatementCounter
         sent[probe.label], counter.recording = counter.recording, None
         said[probe.label] = (str((answer or {}).get("text", ""))[:120] if timed.ok
                              else f"error: {timed.error}")
-    for probe in PROBES[:3]:
-        for _warm in range(3):
-            asker.call(MANAGER, probe.command, probe.text, answered=probe.answered)
+    for probe in PROBES:
+        if not probe.is_command:
+            for _warm in range(3):
+                asker.call(MANAGER, probe.command, probe.text, answered=probe.answered,
+                           secure=probe.secure)
     return said, sent
+
+
+def transport_costs(asker: SlackAsker, replies: int = 30) -> dict[str, Any]:
+    """What a reply pays for TLS: building a context as urllib does per connection (median CPU
+    time), and the handshakes the fake served per reply, with the per-reply client (before)
+    and the shared transport (after)."""
+    builds = []
+    for _build in range(20):
+        started = time.process_time()
+        ssl.create_default_context()
+        builds.append(time.process_time() - started)
+    per_reply: dict[str, float] = {}
+    for label, command in (("shared transport", ECHO_COMMAND),
+                           ("per-reply client", ECHO_PER_REPLY_COMMAND)):
+        before = asker.fake.counts()
+        for _reply in range(replies):
+            asker.call(MANAGER, command, "")
+        after = asker.fake.counts()
+        # less one: the second counts() request's own handshake
+        per_reply[label] = (after["handshakes"] - before["handshakes"] - 1) / replies
+    return {"tls_context_cpu_ms": statistics.median(builds) * 1000,
+            "handshakes_per_reply": per_reply, "replies": replies}
 
 
 def load_run(served: Any, askers: int, seconds: float, max_calls_per_asker: int = 100_000
@@ -273,10 +316,12 @@ def measure_phase(url: str, calls: int, load_seconds: float, askers: int,
     with served_app(engine, lambda: BENCH_TODAY) as served, httpx.Client(timeout=60) as http:
         asker = served.asker(http)
         said, sent = first_answers(asker, counter)
+        transport = transport_costs(asker)
         latency = latency_run(asker, counter, calls)
         load = load_run(served, askers, load_seconds) if load_seconds > 0 else None
         serving_peak = peak_rss_mb()
     digest = digest_timings(engine, counter, digest_repeat)
     engine.dispose()
     return {"first_answers": said, "statements_sent": sent, "latency": latency, "load": load,
+            "transport": transport,
             "serving_peak_rss_mb": serving_peak, "digest": digest}

@@ -34,7 +34,9 @@ from bench.import_memory import QUICK_ROW_COUNTS, ROW_COUNTS
 from bench.import_memory import measure as measure_import_memory
 from bench.import_memory import section as import_memory_section
 from bench.measure import COMMAND_PROBES, FLOOR, PROBES
+from bench.serving import CA_DIRECTORY_ENV
 from bench.stores import BENCH_DATA, STORES, drop_store
+from tests.fakes.tls import ThrowAwayCA
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -62,6 +64,7 @@ class Options:
     quick: bool
     report_only: bool = False
     import_rows: tuple[int, ...] = ()
+    scale_out: bool = True
 
 
 def parse_options(argv: Sequence[str] | None) -> Options:
@@ -82,6 +85,8 @@ def parse_options(argv: Sequence[str] | None) -> Options:
     parser.add_argument("--import-rows",
                         help="row counts of the import memory run, comma-separated, or 0 to "
                              "skip (default 10000,100000,1000000; quick 10000,100000)")
+    parser.add_argument("--no-scale-out", action="store_true",
+                        help="skip the load run against two serving processes (PostgreSQL)")
     parser.add_argument("--report-only", action="store_true",
                         help="rewrite results.md and the plot from bench/data/last_run.json "
                              "(after editing bench/notes.md), measuring nothing")
@@ -103,7 +108,7 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         askers=args.askers, digest_repeat=3 if args.quick else 5,
         results=None if args.no_write else args.results,
         plot=None if args.no_write else args.plot, keep=args.keep, quick=args.quick,
-        report_only=args.report_only,
+        report_only=args.report_only, scale_out=not args.no_scale_out,
         import_rows=tuple(int(part) for part in args.import_rows.split(",") if int(part))
         if args.import_rows is not None else (QUICK_ROW_COUNTS if args.quick else ROW_COUNTS),
     )
@@ -146,6 +151,12 @@ def run_size(options: Options, size_name: str) -> list[dict[str, Any]]:
                 "url": loaded["url"], "calls": options.calls,
                 "load_seconds": options.load_seconds, "askers": options.askers,
                 "digest_repeat": options.digest_repeat})
+            if options.scale_out and store == "postgresql" and options.load_seconds > 0:
+                print(f"-- {size_name} on {store}: load run against one serving process, then "
+                      "two (bot.py serve, and serve --no-scheduler)…", flush=True)
+                measured["scale_out"] = run_phase("scale", {
+                    "url": loaded["url"], "load_seconds": options.load_seconds,
+                    "askers": options.askers})
         finally:
             if not options.keep:
                 drop_store(store, size_name)
@@ -182,12 +193,25 @@ def print_run(run: dict[str, Any]) -> None:
     print(f"   staffing digest: whole dataset {digest['whole_s'] * 1000:.0f}ms, one service "
           f"{digest['one_service_s'] * 1000:.0f}ms → ratio {digest['ratio']:.1f}× "
           f"({digest['services']} services)")
+    transport = run.get("transport")
+    if transport:
+        shaken = transport["handshakes_per_reply"]
+        print(f"   TLS: a context costs {transport['tls_context_cpu_ms']:.1f} ms CPU; handshakes "
+              f"per reply: per-reply client {shaken['per-reply client']:.2f}, shared transport "
+              f"{shaken['shared transport']:.2f}")
     print(f"   serving process peak RSS {run['serving_peak_rss_mb']:.0f} MB")
     load = run.get("load")
     if load:
         print(f"   load: {load['askers']} askers × {load['seconds']:.0f}s: {load['answered']} "
               f"answers, {load['throughput_per_s']:.1f}/s, p50 {load['p50_ms']:.0f}ms, "
               f"p99 {load['p99_ms']:.0f}ms, errors {load['errors']}")
+    scale = run.get("scale_out")
+    if scale:
+        one, two = scale["processes_1"], scale["processes_2"]
+        print(f"   scale-out: one process {one['throughput_per_s']:.1f}/s ({one['errors']} "
+              f"errors), two {two['throughput_per_s']:.1f}/s ({two['errors']} errors) → "
+              f"{scale['ratio']:.2f}× on {scale['cpus']} CPUs (load average "
+              f"{scale['load_average']:.1f})")
     if run["latency"]["errors"]:
         print(f"   errors while timing: {run['latency']['errors']}")
 
@@ -235,6 +259,14 @@ def verdicts(runs: list[dict[str, Any]]) -> list[tuple[str, bool, str]]:
                   f"slowest {slowest[1]} at {slowest[2]}/{slowest[3]}: {slowest[0]:,.0f} rows/s"))
     errors = sum((run.get("load") or {}).get("errors", 0) for run in runs)
     found.append(("zero errors under the load run", errors == 0, f"{errors} errors"))
+    scaled = [run for run in runs if run.get("scale_out")]
+    if scaled:
+        last = scaled[-1]["scale_out"]
+        scale_errors = sum(run["scale_out"][f"processes_{n}"]["errors"]
+                           for run in scaled for n in (1, 2))
+        found.append((f"two serving processes ≥ 1.6× one ({scaled[-1]['size']}, postgresql), "
+                      "zero errors", last["ratio"] >= 1.6 and scale_errors == 0,
+                      f"{last['ratio']:.2f}× on {last['cpus']} CPUs, {scale_errors} errors"))
     return found
 
 
@@ -308,6 +340,33 @@ def write_results(options: Options, runs: list[dict[str, Any]], argv: Sequence[s
                          f"{f['median_ms']:.2f} | {f['p95_ms']:.2f} | {f['median_ratio']:.1f} | "
                          f"{f['p95_ratio']:.1f} |")
     columns = [f"{run['size']} {run['store']}" for run in runs]
+    lines += ["", "## HTTPS replies (issue #11: per-reply client before, shared transport after)",
+              "",
+              "The fake Slack runs in its own process and serves HTTPS with a certificate from a "
+              "CA made at the start of the run (trusted through `SSL_CERT_FILE`), and plain HTTP "
+              "for the secondary rows. *Before* is the reply code as it was: a new slack_sdk "
+              "`WebhookClient` per reply, so urllib builds a TLS context and opens a connection "
+              "(`Connection: close`) every time; *after* is `handlers/transport.py`: one context "
+              "and kept-alive connections. Both run in the same rounds as the table above.", "",
+              "| size | store | TLS context CPU ms | handshakes/reply before | "
+              "handshakes/reply after | reply before ms (× floor) | reply after ms (× floor) | "
+              "plain HTTP before ms | plain HTTP after ms |",
+              "|---|---|---|---|---|---|---|---|---|"]
+    for run in runs:
+        t = run.get("transport")
+        if not t:
+            continue
+        f = run["latency"]["probes"]
+        before = f["do-nothing answer, per-reply client (before)"]
+        after = f["do-nothing answer (ack + lazy reply)"]
+        lines.append(
+            f"| {run['size']} | {run['store']} | {t['tls_context_cpu_ms']:.1f} | "
+            f"{t['handshakes_per_reply']['per-reply client']:.2f} | "
+            f"{t['handshakes_per_reply']['shared transport']:.2f} | "
+            f"{before['median_ms']:.2f} ({before['median_ratio']:.1f}×) | "
+            f"{after['median_ms']:.2f} ({after['median_ratio']:.1f}×) | "
+            f"{f['do-nothing answer, per-reply client, plain HTTP (before)']['median_ms']:.2f} | "
+            f"{f['do-nothing answer, plain HTTP']['median_ms']:.2f} |")
     lines += ["", "## SQL statements per command", "",
               "Counted with a `before_cursor_execute` hook on the engine, per call (median; "
               "min–max where they differ).", "",
@@ -360,6 +419,27 @@ def write_results(options: Options, runs: list[dict[str, Any]], argv: Sequence[s
         else:
             lines.append(f"| {run['size']} | {run['store']} | – | – | – | – | – | – | "
                          f"{run['serving_peak_rss_mb']:.0f} |")
+    scaled = [run for run in runs if run.get("scale_out")]
+    if scaled:
+        lines += ["", "## Scale out: one serving process against two (issue #11)", "",
+                  "The same askers and commands against the real `bot.py serve` as one process, "
+                  "then as two (the second `--no-scheduler`) on one PostgreSQL database, askers "
+                  "split round robin; the fake Slack (HTTPS) in its own process. Target: two "
+                  "processes ≥ 1.6× one. The load average is the machine's 1-minute figure at "
+                  "the end of the phase (other work on the machine included).", "",
+                  "| size | askers × s | one process answers/s (p50, p99 ms, errors) | two "
+                  "processes answers/s (p50, p99 ms, errors) | ratio | CPUs | load average |",
+                  "|---|---|---|---|---|---|---|"]
+        for run in scaled:
+            s_ = run["scale_out"]
+            one, two = s_["processes_1"], s_["processes_2"]
+            lines.append(
+                f"| {run['size']} | {s_['askers']} × {one['seconds']:.0f} | "
+                f"{one['throughput_per_s']:.1f} ({one['p50_ms'] or 0:.0f}, "
+                f"{one['p99_ms'] or 0:.0f}, {one['errors']}) | "
+                f"{two['throughput_per_s']:.1f} ({two['p50_ms'] or 0:.0f}, "
+                f"{two['p99_ms'] or 0:.0f}, {two['errors']}) | {s_['ratio']:.2f}× | "
+                f"{s_['cpus']} | {s_['load_average']:.1f} |")
     if import_memory:
         lines += [""] + import_memory_section(import_memory)
     lines += ["", "## What each command answered (first line), and the statements it sent", ""]
@@ -419,8 +499,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         options = parse_options(argv)
         started -= saved["elapsed_s"]
     else:
-        for size in options.sizes:
-            runs += run_size(options, size)
+        # The run's throw-away CA: the fake Slack serves its certificate, and every process of
+        # the run trusts it the standard way (SSL_CERT_FILE is inherited by the phases).
+        authority = ThrowAwayCA()
+        os.environ["SSL_CERT_FILE"] = str(authority.bundle_with_system_trust())
+        os.environ[CA_DIRECTORY_ENV] = str(authority.directory)
+        try:
+            for size in options.sizes:
+                runs += run_size(options, size)
+        finally:
+            authority.cleanup()
         if options.import_rows:
             store = "sqlite" if "sqlite" in options.stores else options.stores[0]
             print(f"\n== import memory on {store}: peak RSS of bot.py import cases", flush=True)

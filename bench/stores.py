@@ -17,13 +17,16 @@ BENCH_DATA = Path(__file__).resolve().parent / "data"
 POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES_URL",
                                  "postgresql+psycopg://postgres@127.0.0.1:5432")
 STORES = ("sqlite", "postgresql")
+#: Database (and SQLite file) names start with this; set BENCH_DATABASE_PREFIX to keep parallel
+#: runs on one server apart (e.g. caseload_bench_i11).
+PREFIX = os.environ.get("BENCH_DATABASE_PREFIX", "caseload_bench")
 
 
 def database_url(store: str, size: str) -> str:
     if store == "sqlite":
-        return f"sqlite:///{BENCH_DATA / f'caseload_bench_{size}.db'}"
+        return f"sqlite:///{BENCH_DATA / f'{PREFIX}_{size}.db'}"
     if store == "postgresql":
-        return f"{POSTGRES_SERVER}/caseload_bench_{size}"
+        return f"{POSTGRES_SERVER}/{PREFIX}_{size}"
     raise ValueError(f"unknown store {store!r}: use one of {', '.join(STORES)}")
 
 
@@ -42,7 +45,7 @@ def create_store(store: str, size: str) -> str:
         drop_store(store, size)
         admin = _admin()
         with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "caseload_bench_{size}"'))
+            connection.execute(text(f'CREATE DATABASE "{PREFIX}_{size}"'))
         admin.dispose()
     engine = make_engine(url)
     upgrade(engine)
@@ -69,7 +72,7 @@ def drop_store(store: str, size: str) -> None:
         return
     admin = _admin()
     with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "caseload_bench_{size}" WITH (FORCE)'))
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{PREFIX}_{size}" WITH (FORCE)'))
     admin.dispose()
 
 

@@ -17,6 +17,10 @@ def main(argv: list[str]) -> int:
     logging.getLogger("importers").setLevel(logging.WARNING)
     if phase == "load":
         result = load_phase(arguments["size"], arguments["store"], Path(arguments["data_dir"]))
+    elif phase == "scale":
+        from bench.scale import scale_phase
+
+        result = scale_phase(arguments["url"], arguments["load_seconds"], arguments["askers"])
     elif phase == "measure":
         result = measure_phase(arguments["url"], arguments["calls"], arguments["load_seconds"],
                                arguments["askers"], arguments["digest_repeat"])

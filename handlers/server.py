@@ -32,6 +32,7 @@ from config import Settings, check_chat_settings
 from handlers.body_limit import BoundedBody
 from handlers.log_safety import keep_secrets_out_of_logs
 from handlers.slack.inbound import signed_by_slack, slack_payload
+from handlers.transport import close_shared_transport, close_teams_connections
 from models.store import store_deadline
 from queries import audit_spool
 
@@ -125,6 +126,8 @@ def build_asgi_app(
             await asyncio.to_thread(stop)
         if slack_app is not None:  # then let answers under way finish
             await asyncio.to_thread(shutdown_app, slack_app)
+        close_shared_transport()  # and only then close the kept-alive connections they used
+        await close_teams_connections()
 
     web = FastAPI(title="caseload bot", docs_url=None, redoc_url=None, openapi_url=None,
                   lifespan=lifespan)

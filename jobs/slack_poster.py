@@ -39,6 +39,7 @@ from slack_sdk.http_retry.jitter import Jitter
 from sqlmodel import Session
 
 from config import Settings
+from handlers.transport import PooledWebClient
 from jobs.delivery import InFlight, PostFailed, safe_error
 from jobs.digest_results import Digest
 from jobs.destinations import service_destinations
@@ -79,7 +80,7 @@ def slack_client(settings: Settings, backoff_s: float = 0.5) -> WebClient:
     from ``backoff_s`` (with jitter). Tests pass a small ``backoff_s`` to stay fast.
     """
     backoff = BackoffRetryIntervalCalculator(backoff_factor=backoff_s, jitter=_Jitter(backoff_s))
-    return WebClient(
+    return PooledWebClient(  # the process's shared TLS context and connections
         token=settings.slack_bot_token,
         base_url=settings.slack_api_base_url,
         timeout=30,

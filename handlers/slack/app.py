@@ -24,6 +24,7 @@ from handlers.log_safety import keep_secrets_out_of_logs
 from handlers.slack.front import SlackFrontEnd
 from handlers.slack.identity import SlackIdentities
 from handlers.slack.workspace import OwnWorkspace
+from handlers.transport import PooledWebClient, use_pooled_client
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +47,9 @@ class ClientGivenNotice(logging.Filter):
 
 def make_web_client(settings: Settings, token: str | None = None) -> WebClient:
     """The Web API client, with retries for rate limits (honouring Retry-After) and dropped
-    connections, so a busy or briefly unreachable Slack does not lose an answer."""
-    return WebClient(
+    connections, so a busy or briefly unreachable Slack does not lose an answer; sent over the
+    process's shared TLS context and kept-alive connections (handlers/transport.py)."""
+    return PooledWebClient(
         token=token if token is not None else (settings.slack_bot_token or None),
         base_url=settings.slack_api_base_url,
         timeout=WEB_API_TIMEOUT_SECONDS,
@@ -113,6 +115,7 @@ def build_app(
     app = bolt_app(settings, web_client, executor)
     workspace = OwnWorkspace(web_client, settings.slack_team_id)
     workspace.learn_at_start()  # a SLACK_TEAM_ID the token disagrees with stops start-up here
+    app.use(use_pooled_client)  # listeners' Web API calls over the shared connections
     app.use(workspace)  # after Bolt's signature check; before any listener, in both modes
     front = SlackFrontEnd(
         engine=engine,

@@ -21,8 +21,8 @@ from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
 )
-from slack_sdk.webhook import WebhookClient
 
+from handlers.transport import PooledWebhookClient
 from queries.results import Invalid, Refusal, ReportRequested, Unavailable, unwrapped
 from render.slack import Message
 
@@ -36,6 +36,9 @@ SLASH_COMMANDS = ("/caseload", "/protected", "/actions", "/supervision", "/staff
 RESPONSE_URL_TIMEOUT_SECONDS = 15
 #: Slack redelivers an event it thinks we missed; these ids make a redelivery a no-op.
 SEEN_EVENT_IDS = 2_000
+#: Stateless (each request keeps its own RetryState), so one list serves every reply.
+REPLY_RETRY_HANDLERS = [RateLimitErrorRetryHandler(max_retry_count=2),
+                        ConnectionErrorRetryHandler(max_retry_count=2)]
 
 
 def in_direct_message(channel_id: str | None, channel_name: str | None) -> bool:
@@ -56,14 +59,14 @@ def reply(
     replace_original: bool = False,
 ) -> bool:
     """Post to a response_url (what Bolt's `respond` does), with the same retries as the Web API
-    client; a failure is logged, never raised, so one lost reply cannot stop the listener."""
+    client; a failure is logged, never raised, so one lost reply cannot stop the listener.
+
+    The client only holds the URL: its TLS context and kept-alive connection are the process's
+    shared ones (handlers/transport.py), so a reply costs no handshake once one is open."""
     if not response_url:
         return False
-    webhook = WebhookClient(
-        response_url, timeout=RESPONSE_URL_TIMEOUT_SECONDS,
-        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2),
-                        ConnectionErrorRetryHandler(max_retry_count=2)],
-    )
+    webhook = PooledWebhookClient(response_url, timeout=RESPONSE_URL_TIMEOUT_SECONDS,
+                                  retry_handlers=REPLY_RETRY_HANDLERS)
     body: dict[str, Any] = {**message, "response_type": response_type,
                             "replace_original": replace_original}
     try:

@@ -61,6 +61,7 @@ from handlers.teams.identity import (
     roster_conversation,
 )
 from handlers.teams.sdk import connection_manager, teams_auth
+from handlers.transport import PooledConnectorFactory
 from queries import access
 from queries.access import Identity
 from queries.answer import ask
@@ -197,7 +198,9 @@ class TeamsBot:
         self._today = today
         self.auth = teams_auth(settings)
         manager = connection_manager(self.auth)
-        self.adapter = CloudAdapter(connection_manager=manager)
+        # replies to the connector over kept-alive connections (handlers/transport.py)
+        self.adapter = CloudAdapter(connection_manager=manager,
+                                    channel_service_client_factory=PooledConnectorFactory(manager))
         self.adapter.on_turn_error = self.on_error  # the SDK's default puts the error in chat
         self.roster = RosterEmails()
         self._stored_conversations: set[str] = set()

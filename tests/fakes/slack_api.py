@@ -4,7 +4,9 @@ Point the app at it with ``SLACK_API_URL=server.url``. It answers the Web API me
 with ``{"ok": true, ...}``, accepts file uploads at the upload URL it hands out, and accepts
 response_url posts at ``server.response_url(path)``. It can be told to fail: ``fail_next(method,
 429, times=1, retry_after=1)`` answers "rate limited" with a Retry-After header, a 5xx status an
-error, so retry behaviour is tested over real HTTP.
+error, so retry behaviour is tested over real HTTP. Given a `ThrowAwayCA` (tests/fakes/tls.py) it
+speaks HTTPS with that CA's certificate, as Slack does, and counts the TCP connections and TLS
+handshakes it served (`connections`, `handshakes`), so connection reuse can be asserted.
 
 Like Slack, it keeps what was posted: chat.postMessage stores the message (with its ``metadata``)
 in its channel, and conversations.history serves it back, newest first, from ``oldest``, with
@@ -31,6 +33,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.tls import ConnectionCounts, ThrowAwayCA, close_connections, count_connections
 
 #: Form fields Slack clients send as JSON strings; decoded so tests can look inside.
 JSON_FORM_FIELDS = ("blocks", "view", "attachments", "files", "metadata")
@@ -110,11 +114,14 @@ def _decode_body(raw: bytes, content_type: str, query: str) -> dict[str, Any]:
 class FakeSlackApi:
     """A ThreadingHTTPServer on 127.0.0.1, on a free port, answering like Slack's Web API."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ThrowAwayCA | None = None) -> None:
         self._state = _State()
         self._ids = itertools.count(1)
+        self.tls = tls
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
+        self._counts: ConnectionCounts = count_connections(
+            self._server, tls.server_context() if tls is not None else None)
         self._thread = threading.Thread(target=self._server.serve_forever,
                                         kwargs={"poll_interval": 0.05}, name="fake-slack-api",
                                         daemon=True)
@@ -128,6 +135,7 @@ class FakeSlackApi:
 
     def stop(self) -> None:
         self._server.shutdown()
+        close_connections(self._counts)  # kept-alive ones, so their handler threads end too
         self._server.server_close()
         self._thread.join(timeout=5)
 
@@ -142,7 +150,7 @@ class FakeSlackApi:
     @property
     def base(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{'https' if self.tls is not None else 'http'}://{host}:{port}"
 
     @property
     def url(self) -> str:
@@ -192,6 +200,18 @@ class FakeSlackApi:
             )
 
     # --- what it received --------------------------------------------------------------------
+
+    @property
+    def connections(self) -> int:
+        """TCP connections accepted so far (each one, over HTTPS, one full TLS handshake)."""
+        with self._counts.lock:
+            return self._counts.connections
+
+    @property
+    def handshakes(self) -> int:
+        """TLS handshakes completed so far (0 over plain HTTP)."""
+        with self._counts.lock:
+            return self._counts.handshakes
 
     @property
     def calls(self) -> list[Call]:

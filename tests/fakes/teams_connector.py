@@ -18,6 +18,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from tests.fakes.tls import ConnectionCounts, ThrowAwayCA, close_connections, count_connections
+
 _ACTIVITIES = re.compile(r"^/v3/conversations/([^/]+)/activities(?:/([^/]+))?$")
 _MEMBER = re.compile(r"^/v3/conversations/([^/]+)/members/([^/]+)$")
 _CREATE = re.compile(r"^/v3/conversations/?$")
@@ -76,6 +78,8 @@ class FakeTeamsConnector:
     #: Finer than `failing`: answer 503 when this says so for (kind, conversation id).
     fail_if: Callable[[str, str | None], bool] | None = None
     requests: list[Recorded] = field(default_factory=list)
+    #: HTTPS with this CA's certificate (as the real connector), else plain HTTP.
+    tls: ThrowAwayCA | None = None
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -89,6 +93,8 @@ class FakeTeamsConnector:
         connector = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as the real connector: reuse is visible
+
             def do_GET(self) -> None:  # noqa: N802
                 connector._answer(self)
 
@@ -103,6 +109,8 @@ class FakeTeamsConnector:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
+        self._counts = count_connections(
+            self._server, self.tls.server_context() if self.tls is not None else None)
         self._thread = threading.Thread(target=self._server.serve_forever,
                                         name="fake-teams-connector", daemon=True)
         self._thread.start()
@@ -111,6 +119,7 @@ class FakeTeamsConnector:
     def stop(self) -> None:
         if self._server is not None:
             self._server.shutdown()
+            close_connections(self._counts)
             self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
@@ -127,7 +136,18 @@ class FakeTeamsConnector:
     def url(self) -> str:
         assert self._server is not None, "start() the connector first"
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/"
+        return f"{'https' if self.tls is not None else 'http'}://{host}:{port}/"
+
+    @property
+    def connections(self) -> int:
+        """TCP connections accepted so far (over HTTPS, one TLS handshake each)."""
+        with self._counts.lock:
+            return self._counts.connections
+
+    @property
+    def handshakes(self) -> int:
+        with self._counts.lock:
+            return self._counts.handshakes
 
     def reset(self) -> None:
         with self._lock:
