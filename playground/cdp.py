@@ -2,7 +2,7 @@
 
 A QA aid, not part of the bot: `python playground/cdp.py URL 'js:EXPR' 'shot:FILE' 'sleep:2' …`
 against a Chromium started with --remote-debugging-port (CDP_PORT, default 3903). Each step is
-`js:` (evaluate, print the result), `type:` (a message, sent),
+`js:` (evaluate, print the result), `type:` (a message, sent), `keys:` (text where the focus is), `enter:`,
 `click:X,Y`, `shot:` (PNG screenshot) or `sleep:` (seconds).
 """
 
@@ -57,12 +57,15 @@ async def main(url: str, steps: list[str]) -> None:
                     with open(arg, "wb") as out:
                         out.write(base64.b64decode(shot["data"]))
                     print("saved", arg)
-                elif kind == "type":  # into the message box, then Enter
-                    await call("Runtime.evaluate", expression=FOCUS_INPUT)
-                    await call("Input.insertText", text=arg)
-                    for event in ("keyDown", "keyUp"):
-                        await call("Input.dispatchKeyEvent", type=event, key="Enter",
-                                   code="Enter", windowsVirtualKeyCode=13)
+                elif kind in ("type", "keys", "enter"):  # type: into the message box + Enter;
+                    if kind == "type":                    # keys: text where focus is; enter
+                        await call("Runtime.evaluate", expression=FOCUS_INPUT)
+                    if kind != "enter":
+                        await call("Input.insertText", text=arg)
+                    if kind != "keys":
+                        for event in ("keyDown", "keyUp"):
+                            await call("Input.dispatchKeyEvent", type=event, key="Enter",
+                                       code="Enter", windowsVirtualKeyCode=13)
                 elif kind == "click":  # at x,y in CSS pixels
                     x, y = (float(n) for n in arg.split(","))
                     for event in ("mousePressed", "mouseReleased"):
