@@ -3,6 +3,7 @@ HTTP (or Socket Mode envelopes), and the answers Slack would show, printed as te
 
     python scripts/slack_qa.py http   --port 3920 "U0DEMO002:/caseload" "U0DEMO005:/protected"
     python scripts/slack_qa.py socket --port 3921 "U0DEMO002:/actions overdue"
+    python scripts/slack_qa.py http "U0DEMO002:dm:caseload" "U0DEMO002:home"   # a DM, App Home
 
 The bot runs as a child process on the store DATABASE_URL names (seed it first: `make run`),
 with SLACK_API_URL pointing at tests/fakes/slack_api.py; demo staff U0DEMO001…006 are its users.
@@ -64,11 +65,25 @@ def command_form(user: str, words: str, response_url: str, team: str = TEAM) -> 
             "trigger_id": "1.2.qa"}
 
 
-def signed_post(url: str, body: bytes, secret: str = SECRET) -> tuple[int, bytes, float]:
+def event_body(user: str, words: str, number: int, team: str = TEAM) -> dict:
+    """`dm:TEXT` (a direct message to the bot) or `home` (the App Home tab opened)."""
+    if words.startswith("dm:"):
+        event = {"type": "message", "channel_type": "im", "channel": "D0QA", "user": user,
+                 "text": words[3:], "ts": f"1700000000.{number:06d}"}
+    else:
+        event = {"type": "app_home_opened", "user": user, "channel": "D0QA", "tab": "home"}
+    return {"token": "x", "team_id": team, "api_app_id": "A0QA", "type": "event_callback",
+            "event_id": f"Ev0QA{number:04d}", "event_time": int(time.time()), "event": event,
+            "authorizations": [{"team_id": team, "user_id": "UBOT", "is_bot": True}]}
+
+
+def signed_post(url: str, body: bytes, secret: str = SECRET,
+                content_type: str = "application/x-www-form-urlencoded",
+                ) -> tuple[int, bytes, float]:
     stamp = str(int(time.time()))
     mac = hmac.new(secret.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256).hexdigest()
     request = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/x-www-form-urlencoded",
+        "Content-Type": content_type,
         "X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={mac}"})
     started = time.monotonic()
     try:
@@ -76,6 +91,35 @@ def signed_post(url: str, body: bytes, secret: str = SECRET) -> tuple[int, bytes
             return answer.status, answer.read(), time.monotonic() - started
     except urllib.error.HTTPError as refused:
         return refused.code, refused.read(), time.monotonic() - started
+
+
+def ask_event(args: argparse.Namespace, slack: FakeSlackApi, socket_mode: FakeSocketMode | None,
+              user: str, words: str, number: int) -> None:
+    """Send a DM or App Home event; print the chat.postMessage or views.publish it causes."""
+    body = event_body(user, words, number, args.from_team)
+    method = "chat.postMessage" if words.startswith("dm:") else "views.publish"
+    before = len(slack.calls_to(method))
+    if socket_mode:
+        socket_mode.send_envelope("events_api", body, f"env-{number}")
+        try:
+            print("ack:", json.dumps(socket_mode.wait_for_ack(f"env-{number}", timeout=5)))
+        except AssertionError:
+            print("no ack (refused)")
+            return
+    else:
+        status, answer, seconds = signed_post(
+            f"http://127.0.0.1:{args.port}/slack/events", json.dumps(body).encode(),
+            args.sign_with, "application/json")
+        print(f"ack HTTP {status} in {seconds:.2f}s: {answer[:200]!r}")
+    try:
+        calls = slack.wait_for(method, count=before + 1, timeout=5)
+    except AssertionError as missing:
+        print("no answer:", missing)
+        return
+    posted = calls[-1].body
+    blocks = posted.get("blocks") or (posted.get("view") or {}).get("blocks") or []
+    print(f"{method} blocks={len(blocks)} channel={posted.get('channel')}")
+    print(block_text(blocks) or posted.get("text"))
 
 
 def main() -> int:
@@ -120,8 +164,11 @@ def main() -> int:
         for number, ask in enumerate(args.asks, start=1):
             user, _, words = ask.partition(":")
             response_url = slack.response_url(f"commands/{number}")
-            form = command_form(user, words, response_url, args.from_team)
             print(f"=== {user} {words}")
+            if not words.startswith("/"):
+                ask_event(args, slack, socket_mode, user, words, number)
+                continue
+            form = command_form(user, words, response_url, args.from_team)
             if socket_mode:
                 started = time.monotonic()
                 socket_mode.send_envelope("slash_commands", form, f"env-{number}")
