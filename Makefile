@@ -43,6 +43,9 @@ lock:
 BOT_PORT ?= 3978
 PLAYGROUND_PORT ?= 56150
 playground: install
+	@$(BIN)/python -c "import sys; from config import get_settings; s = get_settings(); \
+	sys.exit(0 if s.teams_anonymous else 'make playground needs Teams anonymous local mode: unset ' \
+	+ ', '.join(s.slack_settings_given + s.teams_settings_given) + ' (environment or .env).')"
 	cd playground && npm ci --no-audit --no-fund --loglevel=error
 	echo quit | $(BIN)/python bot.py demo > /dev/null
 	$(BIN)/python bot.py serve --no-scheduler --port $(BOT_PORT) & bot=$$!; \
