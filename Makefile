@@ -4,8 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test demo serve bench golden lock teams-package clean card-tools \
-	report-image
+.PHONY: install run test demo serve bench golden lock teams-package playground clean \
+	card-tools report-image
 
 install: $(STAMP)
 
@@ -61,8 +61,25 @@ lock:
 	$(PYTHON) -m venv /tmp/caseload-lock && /tmp/caseload-lock/bin/pip install -q -r requirements.in
 	{ echo "# Pinned by 'pip freeze' from requirements.in (Python 3.11). Regenerate with 'make lock'."; /tmp/caseload-lock/bin/pip freeze | grep -v '^pip=='; } > requirements.txt
 
+## playground: Teams, locally, in the Microsoft 365 Agents Playground (pinned in playground/): seeds
+## the demo council if the store is empty, serves the bot in anonymous local mode on 127.0.0.1
+## (needs no chat credentials set) and opens the Playground; its people are in
+## .m365agentsplayground.yml, its log in devTools/. Ctrl-C stops both.
+BOT_PORT ?= 3978
+PLAYGROUND_PORT ?= 56150
+playground: install
+	@$(BIN)/python -c "import sys; from config import get_settings; s = get_settings(); \
+	sys.exit(0 if s.teams_anonymous else 'make playground needs Teams anonymous local mode: unset ' \
+	+ ', '.join(s.slack_settings_given + s.teams_settings_given) + ' (environment or .env).')"
+	cd playground && npm ci --no-audit --no-fund --loglevel=error
+	echo quit | $(BIN)/python bot.py demo > /dev/null
+	$(BIN)/python bot.py serve --no-scheduler --port $(BOT_PORT) & bot=$$!; \
+	trap 'kill $$bot' EXIT INT TERM; \
+	playground/node_modules/.bin/agentsplayground -c msteams -p $(PLAYGROUND_PORT) --dt \
+	  -e http://127.0.0.1:$(BOT_PORT)/api/messages
+
 clean:
-	rm -rf $(VENV) caseload.db demo/data tools/card-render/node_modules
+	rm -rf $(VENV) caseload.db demo/data tools/card-render/node_modules playground/node_modules
 
 ## teams-package: the Teams app package, build/caseload-bot-teams.zip (app id from TEAMS_APP_ID)
 teams-package: install

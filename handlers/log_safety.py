@@ -42,6 +42,11 @@ REQUEST_SEEING_LOGGERS: dict[str, int] = {
     "msal": logging.INFO,
     "microsoft_agents": logging.INFO,
 }
+#: Loggers whose formatter reads the record's arguments: uvicorn's access log unpacks five of
+#: them (client, method, path, HTTP version, status). Their arguments are scrubbed one by one and
+#: kept, and a path loses its query string; formatting them into the message instead made every
+#: access line a "--- Logging error ---" traceback.
+ARGUMENTS_READ_BY_FORMATTER = ("uvicorn.access",)
 WITHHELD = "[withheld]"
 WITHHELD_RECORD = ("[withheld: %s logs below %s may hold tokens, request bodies, response URLs "
                    "or chat text]")
@@ -75,6 +80,12 @@ def scrub(text: str, *, library: bool) -> str:
     return text
 
 
+def without_query(text: str) -> str:
+    """A request path without its query string (which could carry anything)."""
+    path, mark, _query = text.partition("?")
+    return f"{path}?{WITHHELD}" if mark else text
+
+
 def scrub_record(record: logging.LogRecord) -> None:
     """Make `record` safe in place: its message (and exception text) already formatted, scrubbed."""
     floor = logger_floor(record.name)
@@ -82,6 +93,11 @@ def scrub_record(record: logging.LogRecord) -> None:
         record.msg = WITHHELD_RECORD % (record.name, logging.getLevelName(floor))
         record.args = ()
         record.exc_info = record.exc_text = record.stack_info = None
+        return
+    if record.name in ARGUMENTS_READ_BY_FORMATTER and isinstance(record.args, tuple):
+        record.msg = scrub(str(record.msg), library=False)
+        record.args = tuple(scrub(without_query(arg), library=False) if isinstance(arg, str)
+                            else arg for arg in record.args)
         return
     try:
         message = record.getMessage()
