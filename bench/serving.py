@@ -75,19 +75,11 @@ UNAVAILABLE_WORDS = "try again shortly"
 BENCH_TEAM_ID = "T0BENCH"
 
 
-class TimedFakeSlack(FakeSlackApi):
-    """The fake Slack Web API, noting when each response_url answer arrives (and keeping only
-    the answers somebody is waiting for, so a long run does not grow a list of every call)."""
+class ResponseWaiters:
+    """Who waits for which response_url path: the measuring side registers a path before it
+    sends a command and is woken (with the body and its arrival time) when the reply lands."""
 
-    def __init__(self, tls: ThrowAwayCA | None = None,
-                 notify: Callable[[str, dict[str, Any]], None] | None = None) -> None:
-        super().__init__(tls)
-        self._notify = notify
-        # socketserver listens with a backlog of 5: twenty askers' replies overflow it and
-        # Linux resets the connection (the webhook client then retries). Slack would not.
-        self._server.socket.listen(128)
-        self.respond_with("auth.test", {"ok": True, "team_id": BENCH_TEAM_ID, "user_id": "UBOT",
-                                        "bot_id": "BBOT", "team": "Bench council"})
+    def _init_waiters(self) -> None:
         self._waiting: dict[str, tuple[threading.Event, list[Any]]] = {}
         self._waiting_lock = threading.Lock()
 
@@ -100,6 +92,22 @@ class TimedFakeSlack(FakeSlackApi):
     def forget(self, path: str) -> None:
         with self._waiting_lock:
             self._waiting.pop(f"/response/{path}", None)
+
+
+class TimedFakeSlack(ResponseWaiters, FakeSlackApi):
+    """The fake Slack Web API, noting when each response_url answer arrives (and keeping only
+    the answers somebody is waiting for, so a long run does not grow a list of every call)."""
+
+    def __init__(self, tls: ThrowAwayCA | None = None,
+                 notify: Callable[[str, dict[str, Any]], None] | None = None) -> None:
+        super().__init__(tls)
+        self._notify = notify
+        # socketserver listens with a backlog of 5: twenty askers' replies overflow it and
+        # Linux resets the connection (the webhook client then retries). Slack would not.
+        self._server.socket.listen(128)
+        self.respond_with("auth.test", {"ok": True, "team_id": BENCH_TEAM_ID, "user_id": "UBOT",
+                                        "bot_id": "BBOT", "team": "Bench council"})
+        self._init_waiters()
 
     def _handler_class(self) -> Any:
         handler = super()._handler_class()
@@ -146,7 +154,7 @@ def _fake_process(ca_directory: str | None, pipe: Connection) -> None:
                 break
 
 
-class FakeSlackProcess:
+class FakeSlackProcess(ResponseWaiters):
     """The fake Slack in a process of its own; answers' arrivals stamped in this one."""
 
     def __init__(self, ca_directory: str | None) -> None:
@@ -157,8 +165,7 @@ class FakeSlackProcess:
         self._process.start()
         child.close()
         self.secure_base, self.plain_base = self._pipe.recv()
-        self._waiting: dict[str, tuple[threading.Event, list[Any]]] = {}
-        self._waiting_lock = threading.Lock()
+        self._init_waiters()
         self._reader = threading.Thread(target=self._read, name="bench-fake-reader", daemon=True)
         self._reader.start()
 
@@ -172,16 +179,6 @@ class FakeSlackProcess:
 
     def response_url(self, path: str, secure: bool = True) -> str:
         return f"{self.secure_base if secure else self.plain_base}/response/{path}"
-
-    def expect(self, path: str) -> tuple[threading.Event, list[Any]]:
-        slot: tuple[threading.Event, list[Any]] = (threading.Event(), [])
-        with self._waiting_lock:
-            self._waiting[f"/response/{path}"] = slot
-        return slot
-
-    def forget(self, path: str) -> None:
-        with self._waiting_lock:
-            self._waiting.pop(f"/response/{path}", None)
 
     def _read(self) -> None:
         while True:

@@ -278,15 +278,8 @@ def send_alerts_after_import(
                 run.unreachable.append(person.staff_id)
                 continue
             poster, destination = reach
-            message = NoteMessage(NoteHeader(ALERT, episode.service_id or 0,  # type: ignore[arg-type]
-                                             f"episode-{episode.id}", person.staff_id),
-                                  alert_note(breach))
-            pace.wait()
-            outcome = deliver(engine, message, destination, poster, late=False)  # type: ignore[arg-type]
-            if outcome.status == "sent":
-                run.sent += 1
-            elif outcome.failed:
-                run.failed.append(f"{person.staff_id} → {destination}: {outcome.error}")
+            send_alert(engine, run, episode, breach, person.staff_id, destination, poster, pace,
+                       late=False, label=f"{person.staff_id} → {destination}")
     retry_failed(engine, breaches, posters, pace, run,
                  skip={episode.id for episode, _breach in opened})  # type: ignore[misc]
     if opened or cleared or run.sent or run.failed:
@@ -312,15 +305,23 @@ def retry_failed(engine: Engine, breaches: Sequence[Breach], posters: list[NoteP
         poster = next((poster for poster in posters if poster.handles(destination)), None)
         if breach is None or poster is None or episode.id in skip:
             continue
-        message = NoteMessage(NoteHeader(ALERT, episode.service_id or 0,  # type: ignore[arg-type]
-                                         f"episode-{episode.id}", episode.subject),
-                              alert_note(breach))
-        pace.wait()
-        outcome = deliver(engine, message, destination, poster, late=True)  # type: ignore[arg-type]
-        if outcome.status == "sent":
-            run.sent += 1
-        elif outcome.failed:
-            run.failed.append(f"{destination}: {outcome.error}")
+        send_alert(engine, run, episode, breach, episode.subject, destination, poster, pace,
+                   late=True, label=destination)
+
+
+def send_alert(engine: Engine, run: AlertRun, episode: AlertEpisode, breach: Breach, who: str,
+               destination: str, poster: NotePoster, pace: PacedSender, *, late: bool,
+               label: str) -> None:
+    """One alert through the delivery record (keyed by the episode and the destination, so a
+    retry or a second import never sends it twice), paced, counted in the run."""
+    message = NoteMessage(NoteHeader(ALERT, episode.service_id or 0,  # type: ignore[arg-type]
+                                     f"episode-{episode.id}", who), alert_note(breach))
+    pace.wait()
+    outcome = deliver(engine, message, destination, poster, late=late)  # type: ignore[arg-type]
+    if outcome.status == "sent":
+        run.sent += 1
+    elif outcome.failed:
+        run.failed.append(f"{label}: {outcome.error}")
 
 
 __all__ = ["ALERT", "AlertRun", "Breach", "DETECTORS", "Detector", "agency_worker_outside_rules",
