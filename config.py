@@ -167,6 +167,8 @@ class Settings:
     report_monthly_time: str = "08:00"
     # Teams users get their report through a link to the bot's own web server, valid this long.
     report_link_minutes: int = 15
+    # ...and the monthly report's link (sent unattended, so read days later), this many days.
+    report_monthly_link_days: int = 7
     # (PUBLIC_BASE_URL, the bot's public HTTPS address, is the one setting for these links and
     # for the Teams digest charts.)
 

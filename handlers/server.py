@@ -105,6 +105,7 @@ def mount_teams(web: FastAPI, settings: Settings, engine: Engine,
 def build_asgi_app(
     settings: Settings, engine: Engine, *, today: Callable[[], date] | None = None,
     slack_client: WebClient | None = None, teams: bool = True,
+    clock: Callable[[], datetime] | None = None,
 ) -> FastAPI:
     """The web app: POST /slack/events (HTTP mode), GET /healthz, and Teams when present.
 
@@ -112,7 +113,8 @@ def build_asgi_app(
     mounted for it: every Slack request then arrives over the socket. /api/messages is mounted
     when a Teams setting is given, or in Teams' anonymous local mode when no chat setting of any
     kind is (so a Slack deployment never exposes the unauthenticated endpoint); `teams=False`
-    leaves it out whatever the settings."""
+    leaves it out whatever the settings. `clock` is what "now" is for report links' expiry (a
+    test passes its own instead of waiting days)."""
     from handlers.slack.app import build_app, shutdown_app
 
     keep_secrets_out_of_logs()
@@ -159,8 +161,8 @@ def build_asgi_app(
         report`. Unknown and expired links get the same plain 404."""
         from reports.links import open_report_link
 
-        found = await run_in_threadpool(open_report_link, engine, token,
-                                        datetime.now(timezone.utc))
+        now = clock() if clock is not None else datetime.now(timezone.utc)
+        found = await run_in_threadpool(open_report_link, engine, token, now)
         if found is None:
             return Response("This report link has expired. Ask the bot again: /staffing report",
                             status_code=404, media_type="text/plain")

@@ -1,16 +1,24 @@
-"""Sending the performance report to a person: built here, uploaded to their Slack DM.
+"""Sending the performance report to a person: built here, uploaded to their Slack DM, or linked
+from their 1:1 Teams chat.
 
 Used by `/staffing report` (after the chat answer says it is coming) and by the monthly job. The
 report is the one `bot.py report performance` writes (reports.performance, reports.pdf); the DM
 is opened with conversations.open and the PDF uploaded with files_upload_v2 (Slack's
 files.getUploadURLExternal, the upload, then files.completeUploadExternal into the DM), so only
 the asker sees it. The file lists no child and no worker by name: figures only.
+
+Teams (the monthly job; `/staffing report` in Teams answers in its own turn, handlers.teams.bot):
+the PDF is kept behind a link to the bot's own web server (reports.links), working for
+REPORT_MONTHLY_LINK_DAYS, and a card with that link is posted proactively to the person's stored
+1:1 chat (handlers.teams.proactive.post_messages, as the digests and reminders are).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from datetime import date
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from sqlalchemy.engine import Engine
@@ -59,4 +67,30 @@ def send_report_to_slack_user(
         f"Your performance report for {scope}: {months} month ends to {as_of:%-d %B %Y}.")
 
 
-__all__ = ["report_filename", "report_pdf", "send_report_to_slack_user", "upload_to_slack_dm"]
+def send_report_link_to_teams(
+    engine: Engine, settings: Settings, destination: str, staff_id: str, *,
+    service_id: int | None, as_of: date, today: date, months: int, now: datetime,
+) -> str:
+    """Build the report, store it behind a REPORT_MONTHLY_LINK_DAYS link and post the link to the
+    Teams destination (``teams-dm:<Teams user id>``); returns the posted activity's id.
+
+    LookupError when PUBLIC_BASE_URL is unset (no address to link to); the proactive post's own
+    errors (handlers.teams.proactive.DestinationUnknown: no stored 1:1 chat) pass through."""
+    from handlers.teams.bot import monthly_report_link_message
+    from handlers.teams.proactive import post_messages
+    from reports.links import create_report_link
+
+    if not settings.public_base_url:
+        raise LookupError("PUBLIC_BASE_URL is not set, so there is no address to link to")
+    scope, pdf = report_pdf(engine, settings, service_id=service_id, as_of=as_of, today=today,
+                            months=months)
+    valid_for = timedelta(days=settings.report_monthly_link_days)
+    url = create_report_link(engine, settings, pdf=pdf, filename=report_filename(scope, as_of),
+                             staff_id=staff_id, now=now, valid_for=valid_for)
+    until = (now + valid_for).astimezone(ZoneInfo(settings.bot_timezone))
+    message = monthly_report_link_message(scope, months, as_of, url, until)
+    return asyncio.run(post_messages(settings, engine, destination, [message]))[0]
+
+
+__all__ = ["report_filename", "report_pdf", "send_report_link_to_teams",
+           "send_report_to_slack_user", "upload_to_slack_dm"]

@@ -2,7 +2,8 @@
 
 A Teams bot cannot just upload a file into a 1:1 chat (that needs the user's consent through a
 file-consent card and OneDrive), so the bot keeps the PDF in its own store and sends the asker a
-link to ``GET /reports/TOKEN`` on its own web server, working for REPORT_LINK_MINUTES (15). The
+link to ``GET /reports/TOKEN`` on its own web server, working for REPORT_LINK_MINUTES (15); the
+monthly job's unattended message passes REPORT_MONTHLY_LINK_DAYS (7) as ``valid_for``. The
 token is 256 random bits, sent only to the asker's 1:1 chat; the store keeps only its SHA-256,
 and every replica can serve the link because the PDF is in the database, not in one process.
 """
@@ -28,16 +29,20 @@ def _digest(token: str) -> str:
 
 
 def create_report_link(engine: Engine, settings: Settings, *, pdf: bytes, filename: str,
-                       staff_id: str, now: datetime) -> str:
-    """Store the PDF and return the link's URL (PUBLIC_BASE_URL + /reports/TOKEN); clears old links."""
+                       staff_id: str, now: datetime, valid_for: timedelta | None = None) -> str:
+    """Store the PDF and return the link's URL (PUBLIC_BASE_URL + /reports/TOKEN); clears old links.
+
+    The link works from ``now`` for ``valid_for`` (default REPORT_LINK_MINUTES)."""
     if not settings.public_base_url:
         raise LookupError("PUBLIC_BASE_URL is not set, so there is no address to link to")
+    lifetime = valid_for if valid_for is not None else timedelta(
+        minutes=settings.report_link_minutes)
     token = secrets.token_urlsafe(32)
     with Session(engine) as session:
         session.exec(delete(ReportLink).where(ReportLink.expires_at < now))  # type: ignore[call-overload, arg-type]
         session.add(ReportLink(token_sha256=_digest(token), filename=filename, pdf=pdf,
                                staff_id=staff_id, created_at=now,
-                               expires_at=now + timedelta(minutes=settings.report_link_minutes)))
+                               expires_at=now + lifetime))
         session.commit()
     return f"{settings.public_base_url.rstrip('/')}{LINK_PATH}{token}"
 

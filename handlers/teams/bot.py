@@ -109,6 +109,19 @@ def report_link_message(request: ReportRequested, url: str, minutes: int) -> Tea
                         text=f"Performance report — {request.scope}\n{text}\n{url}")
 
 
+def monthly_report_link_message(scope: str, months: int, as_of: date, url: str,
+                                until: datetime) -> TeamsMessage:
+    """The monthly job's card (jobs.monthly_report): the month's report, a button, and when the
+    link stops working (`until`, in the council's time zone)."""
+    text = (f"Your monthly performance report for {scope} ({months} months to "
+            f"{as_of:%-d %B %Y}) is ready as a PDF. The link works until "
+            f"{until:%H:%M on %A %-d %B %Y}; after that, ask me for a new one: staffing report.")
+    body = [{"type": "TextBlock", "text": text, "wrap": True}]
+    actions = [{"type": "Action.OpenUrl", "title": "Open the report (PDF)", "url": url}]
+    return TeamsMessage(card=card(body, f"{text} {url}", actions),
+                        text=f"Monthly performance report — {scope}\n{text}\n{url}")
+
+
 #: What a card's submit buttons mean, as the words of the grammar.
 SUBMIT_VERBS = {ACTION_DONE: "done", ACTION_UPDATE: "update"}
 
@@ -451,4 +464,5 @@ class TeamsBot:
         await self.say_unavailable(context)
 
 
-__all__ = ["PRIVATE_FAILED", "PRIVATE_NOTE", "TeamsBot", "card_activity", "command_text"]
+__all__ = ["PRIVATE_FAILED", "PRIVATE_NOTE", "TeamsBot", "card_activity", "command_text",
+           "monthly_report_link_message"]
