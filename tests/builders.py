@@ -210,6 +210,139 @@ def small_council(session: Session, today: date) -> Council:
     return council
 
 
+# The digest and query councils ---------------------------------------------------------------
+# Two small councils seen on the same Monday, whose figures the tests work out by hand.
+
+#: Monday 23 November 2026, the day the digest and query councils are seen from.
+COUNCIL_DAY = date(2026, 11, 23)
+#: Its ISO week: the digest period.
+COUNCIL_WEEK = "2026-W48"
+#: When their long-serving staff started.
+LONG_SERVING = date(2020, 1, 6)
+
+
+def digest_council(session: Session) -> dict[str, Any]:
+    """A council whose digest figures are worked out by hand (the arithmetic is in the tests).
+
+    As of COUNCIL_DAY (ISO week 2026-W48). "This week" is 17–23 November; the 12 months are
+    24 November 2025 – 23 November 2026; the 12 weeks are 1 September – 23 November 2026.
+    Staff are named after their ids ("Sw1 Person", sw1@c.gov.uk).
+
+    Safeguarding (head of service Helen, HS1, Slack UHS1):
+      Assessment North — establishment 5.0 FTE, manager TM1, digest channel #sg-digest
+        TM1 team manager 1.0 · SW1 social worker 1.0 (20 cases) · SW2 0.5 (6 cases)
+        AG1 agency 1.0 (10 cases) · NQ1 NQSW 1.0, ASYE from 1 Sep 2026 (17 cases, one CP as lead)
+        ST1 social worker 1.0, started 18 Nov 2026 (no cases)
+        LV1 social worker 0.8, left 20 Nov 2026 (still lead on case U2)
+        cases U1 (no lead, opened 1 Oct 2026) and U2 (lead LV1, opened 10 Nov 2026): unallocated
+      Child Protection East — establishment 3.0 FTE, manager TM2, digest channel #sg-digest
+        TM2 team manager 1.0 · SW3 social worker 1.0 (12 cases)
+        LV2 social worker 1.0, left 31 Mar 2026 · C1 a case opened 10 Sep, closed 10 Oct 2026
+    Children in Care (head HS2, Slack UHS2): team Care 1 (channel #cic), TM3 and SW4 — outside
+    Safeguarding's figures.
+
+    Returns its rows by short name. Commits.
+    """
+    build = Builder(session, COUNCIL_DAY)
+    sg = build.service("Safeguarding")
+    cic = build.service("Children in Care")
+    north = build.team("Assessment North", sg, establishment_fte=5.0, digest_channel="#sg-digest")
+    east = build.team("Child Protection East", sg, establishment_fte=3.0,
+                      digest_channel="#sg-digest")
+    care = build.team("Care 1", cic, establishment_fte=2.0, digest_channel="#cic")
+
+    def person(staff_id: str, role: str, team: Team | None, service: Service,
+               **extra: Any) -> Staff:
+        return _digest_person(build, staff_id, role, team, service, **extra)
+
+    def cases(prefix: str, count: int, team: Team, lead: Staff | None, **extra: Any) -> None:
+        _digest_cases(build, prefix, count, team, lead, **extra)
+
+    hs1 = person("HS1", "head_of_service", None, sg, slack_user_id="UHS1")
+    hs2 = person("HS2", "head_of_service", None, cic, slack_user_id="UHS2")
+    tm1 = person("TM1", "team_manager", north, sg, manager=hs1)
+    tm2 = person("TM2", "team_manager", east, sg, manager=hs1)
+    tm3 = person("TM3", "team_manager", care, cic, manager=hs2)
+    for team, manager in ((north, tm1), (east, tm2), (care, tm3)):
+        build.set_manager(team, manager)
+    sw1 = person("SW1", "social_worker", north, sg, manager=tm1)
+    sw2 = person("SW2", "social_worker", north, sg, fte=0.5, manager=tm1)
+    ag1 = person("AG1", "social_worker", north, sg, agency=True, manager=tm1)
+    nq1 = person("NQ1", "nqsw", north, sg, start_date=date(2026, 9, 1), manager=tm1,
+                 asye_start=date(2026, 9, 1))
+    person("ST1", "social_worker", north, sg, start_date=date(2026, 11, 18), manager=tm1)
+    lv1 = person("LV1", "social_worker", north, sg, fte=0.8, end_date=date(2026, 11, 20),
+                 manager=tm1)
+    sw3 = person("SW3", "social_worker", east, sg, manager=tm2)
+    person("LV2", "social_worker", east, sg, end_date=date(2026, 3, 31), manager=tm2)
+    sw4 = person("SW4", "social_worker", care, cic, manager=tm3)
+
+    cases("SW1", 18, north, sw1)
+    cases("SW1N", 2, north, sw1, start_date=date(2026, 11, 20))  # new this week
+    cases("SW2", 6, north, sw2)
+    cases("AG1", 10, north, ag1)
+    cases("NQ1", 16, north, nq1)
+    cases("NQ1CP", 1, north, nq1, case_type="CP")  # an NQSW leading a CP case
+    cases("U1", 1, north, None, start_date=date(2026, 10, 1))
+    cases("U2", 1, north, lv1, start_date=date(2026, 11, 10))
+    cases("SW3", 12, east, sw3)
+    build.case("C1-00", "CIN", east, start_date=date(2026, 9, 10), end_date=date(2026, 10, 10),
+               last_visit=None, next_review=None)
+    cases("SW4", 15, care, sw4)
+
+    for worker, last in ((tm1, date(2026, 11, 1)), (sw1, date(2026, 10, 1)),
+                         (sw2, date(2026, 11, 10)), (ag1, date(2026, 10, 20)),
+                         (nq1, date(2026, 11, 16)), (tm2, date(2026, 11, 2)),
+                         (sw3, date(2026, 9, 30)), (sw4, date(2026, 11, 20))):
+        build.supervision(worker, last)
+
+    plan = build.plan("Ofsted ILACS 2025")
+    for ref, owner, due, status, completed in (
+        ("A1", tm1, date(2026, 11, 1), "open", None),
+        ("A2", hs1, date(2026, 11, 30), "in_progress", None),
+        ("A3", sw3, date(2026, 12, 7), "open", None),
+        ("A4", sw1, date(2026, 12, 8), "open", None),
+        ("A5", tm2, date(2026, 11, 10), "done", date(2026, 11, 20)),
+        ("A6", tm2, date(2026, 11, 10), "done", date(2026, 11, 16)),
+        ("A7", tm3, date(2026, 10, 1), "open", None),
+    ):
+        build.action(plan, ref, f"Action {ref}", owner, due, status=status,
+                     completed_date=completed, evidence="Audit report" if completed else None)
+    session.commit()
+    return {"sg": sg, "cic": cic, "north": north, "east": east, "care": care, "hs1": hs1,
+            "tm1": tm1, "sw1": sw1, "nq1": nq1}
+
+
+def add_digest_workers(session: Session, team: Team, service: Service, count: int) -> None:
+    """More of the digest council's kind (for the statement-count test): workers with five
+    cases, a supervision and an action each. Commits."""
+    build = Builder(session, COUNCIL_DAY)
+    plan = session.scalars(select(Plan)).first()
+    for number in range(count):
+        worker = _digest_person(build, f"X{number:03d}", "social_worker", team, service)
+        _digest_cases(build, f"X{number:03d}", 5, team, worker)
+        build.supervision(worker, COUNCIL_DAY - timedelta(days=number % 40))
+        build.action(plan, f"X{number}", "More", worker,
+                     COUNCIL_DAY + timedelta(days=number % 30 - 10))
+    session.commit()
+
+
+def _digest_person(build: Builder, staff_id: str, role: str, team: Team | None,
+                   service: Service, **extra: Any) -> Staff:
+    """A digest-council worker: named after the id, a long server unless `start_date` says."""
+    extra.setdefault("start_date", LONG_SERVING)
+    return build.staff(staff_id, f"{staff_id.title()} Person", role, team=team, service=service,
+                       email=f"{staff_id.lower()}@c.gov.uk", **extra)
+
+
+def _digest_cases(build: Builder, prefix: str, count: int, team: Team, lead: Staff | None, *,
+                  start_date: date = date(2026, 6, 1), case_type: str = "CIN") -> None:
+    """`count` open cases PREFIX-00…, visited two days ago, with no review date."""
+    for number in range(count):
+        build.case(f"{prefix}-{number:02d}", case_type, team, lead, start_date=start_date,
+                   last_visit=COUNCIL_DAY - timedelta(days=2), next_review=None)
+
+
 __all__ = ["Builder", "Council", "small_council"]
 
 
