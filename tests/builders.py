@@ -4,6 +4,9 @@
 The councils, each built fresh by the tests that want a whole picture:
 
 - `small_council`: one council with every role in it (chat commands, flags, reports);
+- `digest_council`: the weekly digests' council, its figures worked out by hand in the tests
+  (`add_digest_workers` adds more of the same), seen from `COUNCIL_DAY`, week `COUNCIL_WEEK`;
+- `query_council`: a hand-checkable council for the query and Teams tests, the same day;
 - the import council (`TEAMS`, `STAFF`, `CASES`, … as of `IMPORT_DAY`): the same kind of
   council as import rows, loaded through the real importers by `load_council`, or written as a
   nightly extract folder by `extract_folder`.
@@ -313,6 +316,101 @@ def digest_council(session: Session) -> dict[str, Any]:
             "tm1": tm1, "sw1": sw1, "nq1": nq1}
 
 
+def query_council(session: Session) -> dict[str, Any]:
+    """A small, hand-checkable council for the query and Teams tests, seen from COUNCIL_DAY.
+
+    Safeguarding service: team "Assessment North" (manager Tess, TM1) and "Child Protection East"
+    (manager Colin, TM2); head of service Helen (HS1); admin Ada (AD1). Children in Care: team
+    "Children in Care 1" (manager Cara, TM3) with Cleo (SW4).
+    Assessment North: Sam (SW1, 1.0 FTE), Nia (NQ1, 0.6 FTE NQSW, month 3 of the ASYE),
+    Priya (SW2, 0.6 FTE, agency). CP East: Carl (SW3, 1.0 FTE). A leaver, Lee (SW9), left last
+    month. E-mails are first-name@council.gov.uk.
+
+    Returns its rows by short name. Commits.
+    """
+    today = COUNCIL_DAY
+    build = Builder(session, today)
+    service = build.service("Safeguarding")
+    other_service = build.service("Children in Care")
+    north = build.team("Assessment North", service, establishment_fte=3.0)
+    east = build.team("Child Protection East", service, establishment_fte=2.0)
+    care = build.team("Children in Care 1", other_service, establishment_fte=2.0)
+
+    def person(staff_id: str, name: str, role: str, **extra: Any) -> Staff:
+        extra.setdefault("start_date", LONG_SERVING)
+        email = f"{name.split()[0].lower()}@council.gov.uk"
+        return build.staff(staff_id, name, role, email=email, **extra)
+
+    hs = person("HS1", "Helen Head", "head_of_service", service=service, slack_user_id="UHS1")
+    ad = person("AD1", "Ada Admin", "admin", service=service)
+    tm1 = person("TM1", "Tess Manager", "team_manager", team=north, manager=hs,
+                 slack_user_id="UTM1")
+    tm2 = person("TM2", "Colin Manager", "team_manager", team=east, manager=hs)
+    tm3 = person("TM3", "Cara Manager", "team_manager", team=care)
+    for team, manager in ((north, tm1), (east, tm2), (care, tm3)):
+        build.set_manager(team, manager)
+    sw1 = person("SW1", "Sam Worker", "social_worker", team=north, manager=tm1,
+                 slack_user_id="USW1")
+    nq1 = person("NQ1", "Nia Newly", "nqsw", team=north, manager=tm1,
+                 start_date=date(2026, 8, 24), fte=0.6, asye_start=date(2026, 8, 24),
+                 academy_modules_passed=2, academy_modules_required=6)
+    sw2 = person("SW2", "Priya Parttime", "senior_practitioner", team=north, manager=tm1,
+                 fte=0.6, agency=True)
+    sw3 = person("SW3", "Carl Protect", "social_worker", team=east, manager=tm2)
+    sw4 = person("SW4", "Cleo Care", "social_worker", team=care, manager=tm3)
+    sw9 = person("SW9", "Lee Leaver", "social_worker", team=north, manager=tm1,
+                 end_date=date(2026, 10, 30), leaving_reason="Resigned")
+
+    # Sam: 11 cases (5 CP, 4 CIN, 2 LAC); one CP visit overdue, one review overdue.
+    for number in range(11):
+        kind = "CP" if number < 5 else "CIN" if number < 9 else "LAC"
+        build.case(
+            f"CR-S{number:02d}", kind, north, sw1, start_date=date(2026, 6, 1),
+            # CR-S00 (CP): due 10 working days after 1 October, long past
+            last_visit=date(2026, 10, 1) if number == 0 else today - timedelta(days=3),
+            next_review=today - timedelta(days=4) if number == 1 else today + timedelta(days=30),
+        )
+    # Priya (0.6 FTE → cap 10.8): 11 cases, over cap.
+    for number in range(11):
+        build.case(f"CR-P{number:02d}", "CIN", north, sw2, start_date=date(2026, 5, 1),
+                   last_visit=today - timedelta(days=2), next_review=None)
+    # Nia (NQSW 0.6 FTE → protected cap 9.72): 4 cases, one CP as lead (breach), one co-worked.
+    for number in range(4):
+        build.case(f"CR-N{number:02d}", "CP" if number == 3 else "CIN", north, nq1,
+                   start_date=date(2026, 9, 1), last_visit=today - timedelta(days=2),
+                   next_review=None)
+    build.case("CR-CO1", "CP", north, sw1, co_worker=nq1, start_date=date(2026, 9, 1),
+               last_visit=today - timedelta(days=1), next_review=None)
+    # Unallocated, closed, and the leaver's closed case.
+    build.case("CR-U01", "CIN", north, start_date=date(2026, 11, 2), last_visit=None,
+               next_review=None)
+    build.case("CR-C01", "CP", north, sw1, start_date=date(2025, 1, 1),
+               end_date=date(2026, 3, 1), last_visit=None, next_review=None)
+    build.case("CR-L01", "CIN", north, sw9, start_date=date(2025, 1, 1),
+               end_date=date(2026, 10, 30), last_visit=None, next_review=None)
+    # Carl: 3 cases in CP East; Cleo: 2 in the other service.
+    for team, worker, prefix, kind, count in ((east, sw3, "CR-E", "CP", 3),
+                                              (care, sw4, "CR-K", "LAC", 2)):
+        for number in range(count):
+            build.case(f"{prefix}{number:02d}", kind, team, worker, start_date=date(2026, 7, 1),
+                       last_visit=today - timedelta(days=1), next_review=None)
+
+    for worker, days_ago, supervisor in ((sw1, 40, tm1), (sw2, 10, tm1), (nq1, 5, tm1),
+                                         (sw3, 3, tm2)):
+        build.supervision(worker, today - timedelta(days=days_ago), supervisor)
+    plan = build.plan("Ofsted ILACS 2025")
+    build.action(plan, "1.1", "Audit visit timeliness monthly", tm1, date(2026, 11, 1),
+                 agency="Children's Social Care", measure="90% of visits in timescale")
+    build.action(plan, "1.2", "Reduce unallocated cases", tm2, date(2026, 12, 31),
+                 measure="No unallocated cases")
+    build.action(plan, "2.1", "Care plan quality", tm3, date(2026, 10, 1))
+    build.action(plan, "3.1", "Practitioner reflective logs", sw1, date(2026, 12, 1))
+    session.commit()
+    return {"service": service, "north": north, "east": east, "care": care, "hs": hs, "ad": ad,
+            "tm1": tm1, "tm2": tm2, "tm3": tm3, "sw1": sw1, "nq1": nq1, "sw2": sw2, "sw3": sw3,
+            "sw4": sw4, "sw9": sw9}
+
+
 def add_digest_workers(session: Session, team: Team, service: Service, count: int) -> None:
     """More of the digest council's kind (for the statement-count test): workers with five
     cases, a supervision and an action each. Commits."""
@@ -342,8 +440,6 @@ def _digest_cases(build: Builder, prefix: str, count: int, team: Team, lead: Sta
         build.case(f"{prefix}-{number:02d}", case_type, team, lead, start_date=start_date,
                    last_visit=COUNCIL_DAY - timedelta(days=2), next_review=None)
 
-
-__all__ = ["Builder", "Council", "small_council"]
 
 
 # Import files -------------------------------------------------------------------------------
@@ -573,3 +669,12 @@ def extract_folder(folder: Path, **overrides: list[dict]) -> Path:
     for kind, (name, rows) in files.items():
         write_rows(folder / name, overrides.get(kind, rows))
     return folder
+
+
+__all__ = [
+    "ACTIONS", "ADMIN", "CASES", "COUNCIL_DAY", "COUNCIL_WEEK", "DEFAULT", "IMPORT_DAY",
+    "JUNK_CASES_HEADER", "JUNK_PROBLEMS_PER_ROW", "LONG_SERVING", "ROWS", "STAFF", "SUPERVISIONS",
+    "TEAM_MANAGERS", "TEAMS", "Builder", "Council", "add_digest_workers", "digest_council",
+    "extract_folder", "import_path", "load", "load_council", "query_council", "row_counts",
+    "small_council", "write_junk_cases_csv", "write_raw_xlsx", "write_rows",
+]
