@@ -9,8 +9,8 @@ from sqlmodel import Session, select
 from importers import import_rows
 from importers.folder import import_folder, recognise
 from models import ImportRun, Staff, Team
-from tests.importers.council import (
-    ACTIONS, CASES, TEAM_MANAGERS, TODAY, extract_folder, row_counts, write_rows,
+from tests.builders import (
+    ACTIONS, CASES, IMPORT_DAY as TODAY, TEAM_MANAGERS, extract_folder, row_counts, write_rows,
 )
 
 
@@ -137,7 +137,7 @@ def test_a_folder_with_the_returns_loads_them_after_the_staff_they_match(engine,
     from datetime import date
 
     from models import Case
-    from tests.importers.council import ADMIN, STAFF
+    from tests.builders import ADMIN, STAFF
     from tests.importers.test_annex_a import LIST_6, write_workbook
     from tests.importers.test_census import worker, write_xml
 

@@ -9,9 +9,9 @@ from sqlmodel import select
 
 from importers import KINDS, import_rows
 from models import Action, Case, CaseAllocation, Plan, Service, Staff, Supervision, Team
-from tests.importers.council import (
-    ACTIONS, CASES, ROWS, STAFF, SUPERVISIONS, TEAM_MANAGERS, TEAMS, TODAY, import_path,
-    load, load_council, write_rows,
+from tests.builders import (
+    ACTIONS, CASES, IMPORT_DAY as TODAY, ROWS, STAFF, SUPERVISIONS, TEAM_MANAGERS, TEAMS,
+    import_path, load, load_council, write_rows,
 )
 
 

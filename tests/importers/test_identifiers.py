@@ -9,9 +9,9 @@ from sqlmodel import Session, select
 
 from importers import import_rows
 from models import Action, Case, Staff, Supervision, Team
-from tests.builders import Builder
-from tests.importers.council import (
-    ACTIONS, CASES, STAFF, SUPERVISIONS, TEAMS, TODAY, load, load_council, row_counts,
+from tests.builders import (
+    ACTIONS, CASES, IMPORT_DAY as TODAY, STAFF, SUPERVISIONS, TEAMS, Builder, load, load_council,
+    row_counts,
 )
 
 

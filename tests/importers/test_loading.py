@@ -10,9 +10,9 @@ from sqlmodel import select
 
 from importers import import_rows
 from models import Action, AuditEntry, Case, CaseAllocation, Staff, Supervision, Team
-from tests.importers.council import (
-    ACTIONS, CASES, ROWS, STAFF, SUPERVISIONS, TEAM_MANAGERS, TODAY, import_path, load,
-    load_council, row_counts, write_rows,
+from tests.builders import (
+    ACTIONS, CASES, IMPORT_DAY as TODAY, ROWS, STAFF, SUPERVISIONS, TEAM_MANAGERS, import_path,
+    load, load_council, row_counts, write_rows,
 )
 
 LATER = date(2026, 4, 1)

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from importers import import_rows
 from models import Case, Staff
-from tests.importers.council import CASES, STAFF, TODAY, load, load_council
+from tests.builders import CASES, IMPORT_DAY as TODAY, STAFF, load, load_council
 
 
 def _refused(session, kind: str, rows: list[dict]) -> list[tuple]:

@@ -7,8 +7,9 @@ from sqlmodel import select
 
 from importers import Problem, import_rows
 from models import Staff, Team
-from tests.importers.council import (
-    CASES, STAFF, TEAMS, TODAY, import_path, load, load_council, row_counts, write_rows,
+from tests.builders import (
+    CASES, IMPORT_DAY as TODAY, STAFF, TEAMS, import_path, load, load_council, row_counts,
+    write_rows,
 )
 
 

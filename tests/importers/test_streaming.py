@@ -21,8 +21,10 @@ from config import Settings, reset_settings_cache
 from importers import Problem, import_file
 from importers.readers import read_table
 from importers.report import ProblemLog
-from tests.builders import JUNK_PROBLEMS_PER_ROW, write_junk_cases_csv, write_raw_xlsx
-from tests.importers.council import CASES, TEAMS, TODAY, load_council, row_counts, write_rows
+from tests.builders import (
+    CASES, IMPORT_DAY as TODAY, JUNK_PROBLEMS_PER_ROW, TEAMS, load_council, row_counts,
+    write_junk_cases_csv, write_raw_xlsx, write_rows,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Rows in the junk file: about 3 MB, 180,000 problems (a few seconds on a busy machine).

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from config import Settings
 from tests.fakes.slack_api import FakeSlackApi
-from tests.jobs.council import build
+from tests.builders import digest_council
 
 TEST_TOKEN = "xoxb-test-digest-token"
 
@@ -18,7 +18,7 @@ TEST_TOKEN = "xoxb-test-digest-token"
 @pytest.fixture
 def council(engine) -> dict[str, object]:  # type: ignore[no-untyped-def]
     with Session(engine, expire_on_commit=False) as session:
-        return build(session)
+        return digest_council(session)
 
 
 @pytest.fixture

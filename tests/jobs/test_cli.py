@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from jobs.cli import run_digest_command
 from jobs.scheduler import run_due_digest
 from models import Delivery
-from tests.jobs.council import AS_OF, PERIOD
+from tests.builders import COUNCIL_DAY as AS_OF, COUNCIL_WEEK as PERIOD
 
 #: 30 seconds after the scheduled Monday 08:00 of the council's week.
 SCHEDULED_RUN = datetime(2026, 11, 23, 8, 0, 30, tzinfo=ZoneInfo("Europe/London"))

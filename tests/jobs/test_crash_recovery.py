@@ -30,7 +30,7 @@ from jobs.slack_poster import SlackPoster, slack_client
 from models import Delivery
 from tests.fakes.slack_api import Call, FakeSlackApi
 from tests.jobs.conftest import TEST_TOKEN
-from tests.jobs.council import AS_OF, PERIOD
+from tests.builders import COUNCIL_DAY as AS_OF, COUNCIL_WEEK as PERIOD
 
 ROOT = Path(__file__).resolve().parents[2]
 #: How long the child may take to start and reach the point where it is killed.

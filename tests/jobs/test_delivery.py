@@ -21,7 +21,7 @@ from jobs.delivery import (
 )
 from jobs.runner import run_digests
 from models import Delivery
-from tests.jobs.council import AS_OF, PERIOD
+from tests.builders import COUNCIL_DAY as AS_OF, COUNCIL_WEEK as PERIOD
 from tests.jobs.posters import RecordingPoster
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)

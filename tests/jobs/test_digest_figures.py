@@ -1,4 +1,5 @@
-"""The digests' figures against tests/jobs/council.py, worked out by hand (SPEC sections 4 and 7).
+"""The digests' figures against `digest_council` (tests/builders.py), worked out by hand (SPEC
+sections 4 and 7).
 
 Every expected number has its arithmetic beside it, by the DfE census definitions.
 """
@@ -18,7 +19,7 @@ from jobs.digests import (
     build_supervision_digest,
     iso_period,
 )
-from tests.jobs.council import AS_OF, PERIOD, add_workers
+from tests.builders import COUNCIL_DAY as AS_OF, COUNCIL_WEEK as PERIOD, add_digest_workers
 
 
 def test_period_is_the_iso_week_of_the_digest_date() -> None:
@@ -165,7 +166,7 @@ def test_sql_statements_per_digest_do_not_grow_with_the_workforce(
 
     small = statements()
     with Session(engine, expire_on_commit=False) as session:
-        add_workers(session, council["north"], council["sg"], 40)  # type: ignore[arg-type]
+        add_digest_workers(session, council["north"], council["sg"], 40)  # type: ignore[arg-type]
     assert statements() == small
     # 12 for the figures and the agency-rule count, and 1 for the freshness of the data (when
     # it was last imported), which every digest now ends with.

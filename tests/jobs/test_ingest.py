@@ -19,7 +19,7 @@ from jobs.ingest import JOB_ID, JOB_REF, ingest, ingest_trigger
 from jobs.scheduler import JOB_TABLE, start_scheduler
 from models import Delivery, ImportRun, Staff
 from importers.folder import import_folder
-from tests.importers.council import ADMIN, CASES, extract_folder
+from tests.builders import ADMIN, CASES, extract_folder
 from tests.jobs.test_scheduler import LONDON, daily_at, schedulers, wait_until  # noqa: F401
 
 

@@ -14,7 +14,7 @@ from jobs.runner import run_digests
 from jobs.slack_poster import SlackPoster, slack_client
 from models import Delivery
 from tests.jobs.conftest import TEST_TOKEN
-from tests.jobs.council import AS_OF, PERIOD
+from tests.builders import COUNCIL_DAY as AS_OF, COUNCIL_WEEK as PERIOD
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

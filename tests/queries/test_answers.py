@@ -24,7 +24,7 @@ from queries.results import (
     SupervisionList,
     SupervisionLogged,
 )
-from tests.queries.council import TODAY
+from tests.builders import COUNCIL_DAY as TODAY
 
 
 def answer_for(engine, who: str, text: str, settings: Settings | None = None, front_end="cli"):

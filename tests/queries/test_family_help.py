@@ -14,8 +14,7 @@ from models import Staff
 from queries.access import Identity
 from queries.answer import ask
 from queries.staffing import staffing_figures
-from tests.builders import Builder
-from tests.importers.council import CASES, STAFF, TODAY as IMPORT_DAY, load_council
+from tests.builders import CASES, IMPORT_DAY, STAFF, Builder, load_council
 
 TODAY = date(2026, 11, 30)
 

@@ -20,8 +20,7 @@ from models import Case
 from queries.access import Identity
 from queries.answer import ask
 from queries.visits import first_review_due, visit_due
-from tests.builders import Builder
-from tests.importers.council import CASES, TODAY as IMPORT_DAY, load_council
+from tests.builders import CASES, IMPORT_DAY, Builder, load_council
 
 LOOKED_AFTER = date(2026, 12, 14)
 BEFORE_REVIEW = date(2027, 1, 12)  # after 11 January, before the real first review

@@ -14,7 +14,7 @@ from config import Settings
 from models import Case, Staff, Supervision
 from queries.access import Identity
 from queries.answer import ask
-from tests.queries.council import TODAY
+from tests.builders import COUNCIL_DAY as TODAY
 
 COMMANDS = [
     ("TM1", "/caseload"),

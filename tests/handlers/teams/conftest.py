@@ -25,7 +25,7 @@ from sqlmodel import Session, select
 from config import Settings
 from models import Staff
 from tests.fakes.teams_connector import FakeTeamsConnector
-from tests.queries.council import TODAY, build
+from tests.builders import COUNCIL_DAY as TODAY, query_council
 
 BOT = {"id": "28:caseload-bot", "name": "Caseload bot"}
 TENANT = "tenant-1"
@@ -214,7 +214,7 @@ def chat(server: LiveServer, connector: FakeTeamsConnector, engine: Engine) -> C
 def council(engine: Engine) -> dict[str, object]:
     """The query tests' council, with Entra object ids on most staff records."""
     with Session(engine, expire_on_commit=False) as session:
-        rows = build(session)
+        rows = query_council(session)
         for staff in session.exec(select(Staff).where(
                 Staff.staff_id.in_(TEAMS_USER_IDS))).all():  # type: ignore[attr-defined]
             staff.teams_user_id = TEAMS_USER_IDS[staff.staff_id]

@@ -19,7 +19,7 @@ from handlers.teams.sdk import teams_auth
 from models import AuditEntry
 from tests.handlers.slack.harness import uvicorn_serving
 from tests.handlers.teams.conftest import USERS, Chat, LiveServer, build_web_app
-from tests.queries.council import TODAY
+from tests.builders import COUNCIL_DAY as TODAY
 
 REGISTERED = Settings(teams_app_id="00000000-0000-0000-0000-00000000b07a",
                       teams_app_password="not-a-real-secret",

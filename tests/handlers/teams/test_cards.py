@@ -25,7 +25,7 @@ from render.teams import (
     teams_words,
 )
 from tests.handlers.teams.test_messages import EVERY_COMMAND, REFUSED
-from tests.queries.council import TODAY
+from tests.builders import COUNCIL_DAY as TODAY
 
 ELEMENTS = {"TextBlock", "Table", "FactSet", "Container", "ActionSet", "Image", "Input.Text"}
 ACTIONS = {"Action.ShowCard", "Action.Submit"}

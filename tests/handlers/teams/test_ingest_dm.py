@@ -10,7 +10,7 @@ from config import Settings
 from jobs.ingest import Load, notify_admins
 from models import Delivery
 from tests.handlers.teams.test_install import added_to_personal_chat
-from tests.queries.council import TODAY
+from tests.builders import COUNCIL_DAY as TODAY
 
 ADMIN_CHAT = "a:personal-29:ada"
 

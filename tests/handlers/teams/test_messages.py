@@ -230,7 +230,7 @@ def test_a_long_table_has_a_more_button_that_asks_again_for_the_next_page(
     from sqlmodel import Session
 
     from models import Staff
-    from tests.queries.council import TODAY
+    from tests.builders import COUNCIL_DAY as TODAY
 
     with Session(engine) as session:
         north = council["north"]

@@ -20,7 +20,7 @@ from queries.results import CaseloadTable, WorkerLoad
 from render.teams import card, render_digest_teams, render_teams, wide_table
 from tests.handlers.teams.card_browser import SCREENS, draw, missing_tools
 from tests.handlers.teams.test_messages import EVERY_COMMAND
-from tests.queries.council import TODAY
+from tests.builders import COUNCIL_DAY as TODAY
 
 WIDTHS = (360, 900)
 
@@ -68,11 +68,11 @@ def every_card(engine, council) -> dict[str, dict]:
 @pytest.fixture(scope="module")
 def drawn(tmp_path_factory, migrated_engine) -> dict[int, dict]:
     from tests.database import wipe
-    from tests.queries.council import build
+    from tests.builders import query_council
 
     wipe(migrated_engine)
     with Session(migrated_engine, expire_on_commit=False) as session:
-        council = build(session)
+        council = query_council(session)
     cards = every_card(migrated_engine, council)
     folder = Path(tmp_path_factory.mktemp("cards"))
     return {width: {found.name: found for found in draw(cards, width, folder)}

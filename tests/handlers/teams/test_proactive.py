@@ -23,7 +23,7 @@ from jobs.runner import run_digests
 from models import Delivery, Team
 from render.teams import text_card
 from tests.handlers.teams.test_install import TEAM, added_to_personal_chat, added_to_team
-from tests.queries.council import TODAY
+from tests.builders import COUNCIL_DAY as TODAY
 
 CHANNEL = TEAM["id"]
 HEAD_CHAT = "a:personal-29:helen"

@@ -10,7 +10,7 @@ from jobs.notes import PacedSender, TeamsNotes
 from jobs.reminders import run_reminders
 from models import Delivery
 from tests.handlers.teams.test_install import added_to_personal_chat
-from tests.queries.council import TODAY
+from tests.builders import COUNCIL_DAY as TODAY
 
 SAM_CHAT = "a:personal-29:sam"
 

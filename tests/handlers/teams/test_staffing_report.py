@@ -19,7 +19,7 @@ from models import AuditEntry
 from reports.links import create_report_link
 from tests.fakes.teams_connector import FakeTeamsConnector
 from tests.handlers.teams.conftest import Chat, LiveServer, build_web_app
-from tests.queries.council import TODAY
+from tests.builders import COUNCIL_DAY as TODAY
 
 PUBLIC_URL = "https://caseload-bot.council.example"
 

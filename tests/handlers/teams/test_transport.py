@@ -20,7 +20,7 @@ from handlers import transport
 from tests.fakes.teams_connector import FakeTeamsConnector
 from tests.fakes.tls import ThrowAwayCA
 from tests.handlers.teams.conftest import USERS, Chat, LiveServer, build_web_app
-from tests.queries.council import TODAY
+from tests.builders import COUNCIL_DAY as TODAY
 
 MESSAGES = 10
 #: One connection for a run of turns one after another, one spare. Before: one per turn.
