@@ -405,7 +405,9 @@ def _(answer: Invalid, limit: int | None = None, interactive: bool = True,
     body = [text_block(plain(teams_words(answer.message)))]
     if answer.usage:
         body.append(text_block("Try:", weight="Bolder"))
-        body.append(text_block(plain(teams_words(answer.usage)), monospace=True, spacing="None"))
+        # One block a form: card markdown runs lines split by a single newline together.
+        body.extend(text_block(plain(teams_words(form)), monospace=True, spacing="None")
+                    for form in answer.usage.splitlines() if form.strip())
     return card(body, fallback_for(answer, limit))
 
 
