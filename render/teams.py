@@ -49,6 +49,7 @@ from queries.results import (
     ReminderSettings,
     SupervisionLogged,
     Unavailable,
+    WorkerLoad,
 )
 from render.digest_text import (
     REGISTRATION_HEADERS,
@@ -222,9 +223,36 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Cell]],
     return [wide_table(headers, rows, widths), stacked_rows(headers, rows)]
 
 
+#: A column whose every cell is one word of at most this many characters is a code column: CP,
+#: CIN, LAC, a count, "NQSW", an FTE, a case reference, "fortnightly". It is given the pixels its
+#: longest word needs (a Table column may not be "auto"), so it is never squeezed to "C", "1."
+#: or "CR-10822 66"; the other columns share what is left by their weights.
+CODE_CHARS = 12
+#: Pixels a character of a bold 14 px cell can take (Segoe UI's capitals and w/m run to about
+#: 11, other letters and digits to about 7), and a cell's padding either side with grid lines.
+WIDE_CHAR_PX = 11
+CHAR_PX = 7
+CELL_PADDING_PX = 16
+
+
+def text_px(text: str) -> int:
+    return sum(WIDE_CHAR_PX if char.isupper() or char in "mwMW" else CHAR_PX for char in text)
+
+
+def column_width(header: str, texts: Sequence[str], weight: int) -> int | str:
+    """Pixels for a code column, else the column's weight."""
+    if any(len(text) > CODE_CHARS or " " in text.strip() for text in texts):
+        return weight
+    return f"{max(map(text_px, [*header.split(), *texts])) + CELL_PADDING_PX}px"
+
+
 def wide_table(headers: Sequence[str], rows: Sequence[Sequence[Cell]],
-               widths: Sequence[int] | None = None) -> Element:
-    widths = widths or [1] * len(headers)
+               widths: Sequence[int] | None = None, code_columns: bool = True) -> Element:
+    """`widths` are the columns' weights; a code column (`code_columns`) gets its pixels."""
+    weights = list(widths or [1] * len(headers))
+    sized: list[int | str] = [
+        column_width(header, [row[column].text for row in rows], weight) if code_columns
+        else weight for column, (header, weight) in enumerate(zip(headers, weights))]
 
     def table_cell(content: Cell, header: bool = False) -> Element:
         # As small as a cell can be: a table is most of a card's bytes, and bytes are rows.
@@ -243,7 +271,7 @@ def wide_table(headers: Sequence[str], rows: Sequence[Sequence[Cell]],
         "gridStyle": "accent",
         "firstRowAsHeaders": True,
         "showGridLines": True,
-        "columns": [{"width": width} for width in widths],
+        "columns": [{"width": width} for width in sized],
         "rows": [
             {"type": "TableRow", "style": "accent",
              "cells": [table_cell(Cell(header), header=True) for header in headers]},
@@ -405,7 +433,9 @@ def _(answer: Invalid, limit: int | None = None, interactive: bool = True,
     body = [text_block(plain(teams_words(answer.message)))]
     if answer.usage:
         body.append(text_block("Try:", weight="Bolder"))
-        body.append(text_block(plain(teams_words(answer.usage)), monospace=True, spacing="None"))
+        # One block a form: card markdown runs lines split by a single newline together.
+        body.extend(text_block(plain(teams_words(form)), monospace=True, spacing="None")
+                    for form in answer.usage.splitlines() if form.strip())
     return card(body, fallback_for(answer, limit))
 
 
@@ -424,6 +454,12 @@ def _(answer: HelpAnswer, limit: int | None = None, interactive: bool = True,
         facts((teams_words(usage), teams_words(meaning)) for usage, meaning in answer.lines),
     ]
     return card(body, fallback_for(answer, limit))
+
+
+def by_type(row: WorkerLoad) -> str:
+    """"9 CP, 7 CIN, 1 LAC, 3 other": a number and its type never on two lines."""
+    return ", ".join(f"{count}\u00a0{kind}" for count, kind in
+                     ((row.cp, "CP"), (row.cin, "CIN"), (row.lac, "LAC"), (row.other, "other")))
 
 
 @render_card.register
@@ -446,15 +482,16 @@ def _(answer: CaseloadTable, limit: int | None = None, interactive: bool = True,
         return card([*head, text_block("No case-holding workers in this team.")],
                     fallback_for(answer, limit))
     several_teams = len({row.team for row in answer.rows}) > 1
-    headers = ["Worker", *(["Team"] if several_teams else []), "FTE", "CP", "CIN", "LAC",
-               "Other", "Total", "Load", "Flags"]
-    widths = [3, *([2] if several_teams else []), 1, 1, 1, 1, 1, 1, 2, 3]
+    # The cases by type in one cell ("9 CP, 7 CIN, 1 LAC, 3 other"): nine columns do not fit
+    # a card about 420 px wide, as the Agents Playground draws every card, tables and all.
+    headers = ["Worker", *(["Team"] if several_teams else []), "FTE", "Cases", "Total", "Load",
+               "Flags"]
+    widths = [3, *([2] if several_teams else []), 1, 3, 1, 2, 3]
 
     def build(shown: int) -> Card:
         rows = [
             [cell(row.name, bold=True), *([cell(row.team)] if several_teams else []),
-             cell(f"{row.fte:g}"), cell(row.cp), cell(row.cin), cell(row.lac), cell(row.other),
-             cell(row.total, bold=True),
+             cell(f"{row.fte:g}"), cell(by_type(row)), cell(row.total, bold=True),
              cell(joined([f"{row.load_pct}% of {row.cap:g}", row.points_text]),
                   ATTENTION if row.over_cap or row.over_points_cap else None),
              flags_cell(row.flags)]
@@ -474,15 +511,21 @@ def _(answer: CaseList, limit: int | None = None, interactive: bool = True,
     if not answer.cases:
         return card([*head, text_block(plain(answer.empty_message))], fallback_for(answer, limit))
     several_teams = len({case.team for case in answer.cases}) > 1
-    headers = ["Case", "Type", *(["Team"] if several_teams else []), "Lead", "Co-worker",
-               "Visit due", "Review", "Flags"]
-    widths = [2, 1, *([2] if several_teams else []), 2, 2, 2, 2, 3]
+    # One lead on every case (a practitioner's own list): said once, not a column repeating it.
+    leads = {case.lead for case in answer.cases}
+    one_lead = next(iter(leads)) if len(leads) == 1 and None not in leads else None
+    if one_lead:
+        head.append(text_block(f"Lead on every case: {plain(one_lead)}", spacing="None"))
+    headers = ["Case", "Type", *(["Team"] if several_teams else []),
+               *([] if one_lead else ["Lead"]), "Co-worker", "Visit due", "Review", "Flags"]
+    widths = [2, 1, *([2] if several_teams else []), *([] if one_lead else [3]), 3, 3, 3, 3]
 
     def build(shown: int) -> Card:
         rows = [
             [cell(case.case_ref, bold=True), cell(case.case_type),
              *([cell(case.team)] if several_teams else []),
-             cell(case.lead) if case.lead else Cell("unallocated", WARNING),
+             *([] if one_lead else [cell(case.lead) if case.lead
+                                    else Cell("unallocated", WARNING)]),
              cell(case.co_worker or ""), cell(day(case.visit_due)), cell(day(case.next_review)),
              flags_cell(case.flags)]
             for case in answer.cases[offset:offset + shown]
@@ -684,17 +727,22 @@ def _(answer: SupervisionList, limit: int | None = None, interactive: bool = Tru
         return card([*head, text_block(plain(answer.empty_message))], fallback_for(answer, limit))
     head.append(text_block(f"{overdue} of {len(answer.rows)} overdue",
                            colour=ATTENTION if overdue else None))
-    headers = ["Name", "Team", "NQSW", "Frequency", "Last", "Next due", "Status"]
+    # One team (the title names it): no Team column repeating it on every row.
+    several_teams = len({row.team for row in answer.rows}) > 1
+    headers = ["Name", *(["Team"] if several_teams else []), "NQSW", "Frequency", "Last",
+               "Next due", "Status"]
+    widths = [3, *([2] if several_teams else []), 1, 2, 2, 2, 3]
 
     def build(shown: int) -> Card:
         rows = [
-            [cell(row.name, bold=True), cell(row.team), cell("NQSW" if row.is_nqsw else ""),
-             cell(row.frequency), cell(day(row.last)), cell(day(row.next_due)),
+            [cell(row.name, bold=True), *([cell(row.team)] if several_teams else []),
+             cell("NQSW" if row.is_nqsw else ""), cell(row.frequency), cell(day(row.last)),
+             cell(day(row.next_due)),
              Cell(f"{row.days_overdue}d overdue", ATTENTION, bold=True) if row.days_overdue
              else Cell("on time", GOOD)]
             for row in answer.rows[offset:offset + shown]
         ]
-        return card([*head, *table(headers, rows, [3, 2, 1, 2, 2, 2, 2]),
+        return card([*head, *table(headers, rows, widths),
                      *more_of(len(answer.rows), offset, shown)],
                     fallback_for(answer, shown, offset))
 

@@ -3,18 +3,29 @@
 // space it is given (the renderer then ends it with "…" or hides the rest), as Teams shows it.
 //
 // Loaded by the page tests/handlers/teams/card_browser.py writes, in headless Chromium, with
-// window.CARDS (name → card JSON) and window.CARD_WIDTH (the width checked, in CSS pixels);
-// each card is drawn in its own box that wide, one under another, and checked.
-// Teams shows an element only where its `targetWidth` fits the card's width; the JS renderer
-// ignores that property, so the page applies it first: a phone (up to 500 px) is at most
-// "narrow", a desktop chat (from 500 px) at least "standard" — whatever Teams' exact
-// breakpoints, 360 px and 900 px fall on those sides of them.
+// window.CARDS (name → card JSON), window.CARD_WIDTH (the width checked, in CSS pixels) and
+// window.CARD_HOST; each card is drawn in its own box that wide, one under another, and checked.
+// An element shows only where its `targetWidth` fits the card's width class; this renderer
+// (3.0.6) ignores that property, so the page applies it first, as one of two hosts would:
+// - "reflow" (Teams): the class of the card's inner width (its width less the card's padding),
+//   by the breakpoints of Microsoft's renderer that reads targetWidth (hostWidthBreakpoints:
+//   up to 216 px veryNarrow, 345 narrow, 500 standard, wider is wide): a phone (360 px) is
+//   narrow, a desktop chat (900 px) wide.
+// - "fixed" (the Microsoft 365 Agents Playground): that renderer with automatic reflow off, so
+//   every card is drawn as "wide" whatever its width — a card about 420 px wide shows what a
+//   desktop chat shows, tables and all.
 (function () {
   "use strict";
   var ORDER = ["verynarrow", "narrow", "standard", "wide"];
+  var BREAKPOINTS = {verynarrow: 216, narrow: 345, standard: 500};
+  var PADDING = 15;  // this renderer's default card padding (hostConfig spacing.padding)
 
-  function widthClass(pixels) {
-    return pixels < 500 ? "narrow" : "standard";
+  function widthClass(pixels, host) {
+    if (host === "fixed") { return "wide"; }
+    var inner = pixels - 2 * PADDING;
+    if (inner <= BREAKPOINTS.verynarrow) { return "verynarrow"; }
+    if (inner <= BREAKPOINTS.narrow) { return "narrow"; }
+    return inner <= BREAKPOINTS.standard ? "standard" : "wide";
   }
 
   function fits(target, current) {
@@ -73,7 +84,7 @@
         fontFamily: "'Segoe UI', 'Helvetica Neue', Arial, sans-serif",
         supportsInteractivity: true
       });
-      card.parse(keepFitting(window.CARDS[name], widthClass(width)));
+      card.parse(keepFitting(window.CARDS[name], widthClass(width, window.CARD_HOST)));
       holder.appendChild(card.render());
       var blocks = holder.querySelectorAll(".ac-textBlock, .ac-richTextBlock, .ac-fact-title, "
                                            + ".ac-fact-value");
@@ -113,7 +124,8 @@
   var page = document.getElementById("cards");
   Object.keys(window.CARDS).forEach(function (name) {
     var label = document.createElement("h3");
-    label.textContent = name + " at " + window.CARD_WIDTH + " px";
+    label.textContent = name + " at " + window.CARD_WIDTH + " px ("
+        + widthClass(window.CARD_WIDTH, window.CARD_HOST) + ")";
     label.style.cssText = "font: 12px monospace; margin: 16px 0 4px; color: #888;";
     page.appendChild(label);
     var holder = document.createElement("div");

@@ -54,7 +54,13 @@ class Drawn:
     texts: int
 
 
-def page(cards: dict[str, dict[str, Any]], width: int) -> str:
+#: How a host picks the elements a card's `targetWidth` allows (tools/card-render/check.js):
+#: Teams by the card's width ("reflow"); the Agents Playground draws every card as "wide".
+REFLOW = "reflow"
+FIXED = "fixed"
+
+
+def page(cards: dict[str, dict[str, Any]], width: int, host: str = REFLOW) -> str:
     escaped = json.dumps(cards).replace("</", "<\\/")
     return f"""<!doctype html>
 <html><head><meta charset="utf-8">
@@ -63,7 +69,8 @@ def page(cards: dict[str, dict[str, Any]], width: int) -> str:
 #result {{ display: none; }}</style>
 <script src="{RENDERER.as_uri()}"></script>
 </head><body><div id="cards"></div><pre id="result"></pre>
-<script>window.CARDS = {escaped}; window.CARD_WIDTH = {width};</script>
+<script>window.CARDS = {escaped}; window.CARD_WIDTH = {width};
+window.CARD_HOST = {json.dumps(host)};</script>
 <script src="{CHECK.as_uri()}"></script>
 </body></html>"""
 
@@ -80,12 +87,12 @@ def run_chromium(url: str, width: int, height: int, *extra: str) -> str:
     return done.stdout
 
 
-def draw(cards: dict[str, dict[str, Any]], width: int, folder: Path, label: str = "cards"
-         ) -> list[Drawn]:
-    """Render every card at `width` CSS pixels; the screenshot is
+def draw(cards: dict[str, dict[str, Any]], width: int, folder: Path, label: str = "cards",
+         host: str = REFLOW) -> list[Drawn]:
+    """Render every card at `width` CSS pixels as `host` would; the screenshot is
     build/card-screens/LABEL-WIDTH.png."""
     page_file = folder / f"{label}-{width}.html"
-    page_file.write_text(page(cards, width), encoding="utf-8")
+    page_file.write_text(page(cards, width, host), encoding="utf-8")
     found = _RESULT.search(run_chromium(page_file.as_uri(), width, DUMP_HEIGHT, "--dump-dom"))
     if not found:
         raise RuntimeError("the page did not report a result")
@@ -100,4 +107,4 @@ def draw(cards: dict[str, dict[str, Any]], width: int, folder: Path, label: str 
     return [Drawn(card["name"], width, card["cut"], card["texts"]) for card in result["cards"]]
 
 
-__all__ = ["Drawn", "SCREENS", "draw", "missing_tools"]
+__all__ = ["FIXED", "REFLOW", "Drawn", "SCREENS", "draw", "missing_tools"]

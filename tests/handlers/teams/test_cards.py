@@ -165,3 +165,17 @@ def test_a_digests_shorter_tables_never_say_a_negative_number_more(engine, counc
         digest = build_digest(session, kind, service, TODAY, Settings())
     assert "and -" not in json.dumps(render_digest_teams(digest, named=True).card,
                                      ensure_ascii=False)
+
+
+def test_each_form_after_try_is_a_line_of_its_own() -> None:
+    """Adaptive Cards markdown joins lines split by one newline, so the usage forms after an
+    unknown command ran into one paragraph: one TextBlock a form."""
+    from queries.results import Invalid
+
+    usage = "/caseload\n/caseload @person\n/caseload team NAME"
+    body = render_teams(Invalid("I don't know 'hello'.", usage)).card["body"]
+    forms = [block["text"] for block in body[2:]]
+    assert body[1]["text"] == "Try:"
+    assert forms == ["caseload", "caseload @person", "caseload team NAME"]
+    assert all(block.get("fontType") == "Monospace" for block in body[2:])
+    assert all("\n" not in text for text in forms)
