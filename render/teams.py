@@ -27,6 +27,7 @@ from jobs.digest_results import (
     SupervisionDigest,
     digest_title,
 )
+from commands.grammar import VERBS
 from queries.results import (
     ActionChanged,
     ActionList,
@@ -113,7 +114,8 @@ ATTENTION = "Attention"
 WARNING = "Warning"
 GOOD = "Good"
 
-_SLASH_VERB = re.compile(r"(^|[\s(\"'])/(caseload|protected|actions|supervision|help)\b")
+#: Every command word of the one grammar, so a new command is never shown with Slack's slash.
+_SLASH_VERB = re.compile(r"(^|[\s(\"'])/(" + "|".join(VERBS) + r")\b")
 _MARKDOWN_LINK = re.compile(r"\]\(")
 
 
@@ -145,7 +147,6 @@ def plain(text: object) -> str:
 
 def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
 
 
 

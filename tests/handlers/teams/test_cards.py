@@ -179,3 +179,12 @@ def test_each_form_after_try_is_a_line_of_its_own() -> None:
     assert forms == ["caseload", "caseload @person", "caseload team NAME"]
     assert all(block.get("fontType") == "Monospace" for block in body[2:])
     assert all("\n" not in text for text in forms)
+
+
+def test_every_command_is_shown_as_the_words_a_teams_user_types() -> None:
+    """Teams has no slash commands: /staffing and /remind read as plain words, like the rest."""
+    from commands.grammar import VERBS
+    from render.teams import teams_words
+
+    assert teams_words(" ".join(f"/{verb} x" for verb in VERBS)) == " ".join(
+        f"{verb} x" for verb in VERBS)
