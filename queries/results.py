@@ -435,6 +435,7 @@ class StaffingAnswer:
     rows: tuple[StaffingFigureRow, ...]
     trend_weeks: int
     lists_people: bool = True  # a team's figures are for the asker, as the digest's DM is
+    freshness: Freshness | None = None
 
 
 @dataclass(frozen=True)
@@ -476,6 +477,7 @@ class AgencyAnswer:
     rows: tuple[AgencyRow, ...]
     empty_message: str = "No agency workers in post in your scope."
     lists_people: bool = True
+    freshness: Freshness | None = None
 
     @property
     def outside_count(self) -> int:
@@ -513,6 +515,7 @@ class RegistrationAnswer:
     year_ends: date
     empty_message: str = "Everyone in scope is registered, and nothing is due."
     lists_people: bool = True
+    freshness: Freshness | None = None
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,9 @@ def test_every_answer_ends_with_when_its_data_was_loaded(engine, session, counci
     loaded(session, datetime(2026, 12, 1, 6, 2, tzinfo=timezone.utc))
     for who, text in (("TM1", "/caseload"), ("SW1", "/caseload"), ("NQ1", "/protected"),
                       ("TM1", "/actions"), ("TM1", "/supervision"), ("TM1", "/caseload overdue"),
-                      ("TM1", "/caseload capacity cp"), ("TM1", "/caseload unallocated")):
+                      ("TM1", "/caseload capacity cp"), ("TM1", "/caseload unallocated"),
+                      ("TM1", "/staffing"), ("TM1", "/staffing agency"),
+                      ("TM1", "/staffing registration"), ("TM1", "who can take a CP case?")):
         answer = answer_as(engine, who, text)
         assert render_text(answer).endswith("\nData from the 06:02 import today."), text
         slack_last = render_slack(answer)["blocks"][-1]
