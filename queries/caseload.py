@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 from datetime import date
 
-from sqlalchemy import func, or_
+from sqlalchemy import exists, func, or_
 from sqlalchemy.orm import Bundle, aliased
 from sqlmodel import Session, select
 
@@ -272,9 +272,14 @@ def worker_loads(
 
 
 def without_lead(today: date):  # type: ignore[no-untyped-def]
-    """No lead worker, or a lead who has left: either way no one holds the case today."""
-    leavers = select(Staff.id).where(Staff.end_date < today)  # type: ignore[operator]
-    return or_(Case.allocated_worker_id.is_(None), Case.allocated_worker_id.in_(leavers))  # type: ignore[union-attr]
+    """No lead worker, or a lead who has left: either way no one holds the case today.
+
+    The leaver test looks up each case's own lead (by primary key), so it costs what the team's
+    cases cost; `IN (every leaver in the store)` read every leaver at national size (issue #11).
+    """
+    lead = aliased(Staff)
+    lead_left = exists().where(lead.id == Case.allocated_worker_id, lead.end_date < today)  # type: ignore[operator]
+    return or_(Case.allocated_worker_id.is_(None), lead_left)  # type: ignore[union-attr]
 
 
 def unallocated(open_case: OpenCase) -> bool:
