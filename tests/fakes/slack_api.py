@@ -34,7 +34,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.fakes.tls import ConnectionCounts, ThrowAwayCA, close_connections, count_connections
+from tests.fakes.tls import (
+    ConnectionCounts, CountsConnections, ThrowAwayCA, close_connections, count_connections,
+)
 
 #: Form fields Slack clients send as JSON strings; decoded so tests can look inside.
 JSON_FORM_FIELDS = ("blocks", "view", "attachments", "files", "metadata")
@@ -111,7 +113,7 @@ def _decode_body(raw: bytes, content_type: str, query: str) -> dict[str, Any]:
     return body
 
 
-class FakeSlackApi:
+class FakeSlackApi(CountsConnections):
     """A ThreadingHTTPServer on 127.0.0.1, on a free port, answering like Slack's Web API."""
 
     def __init__(self, tls: ThrowAwayCA | None = None) -> None:
@@ -200,18 +202,6 @@ class FakeSlackApi:
             )
 
     # --- what it received --------------------------------------------------------------------
-
-    @property
-    def connections(self) -> int:
-        """TCP connections accepted so far (each one, over HTTPS, one full TLS handshake)."""
-        with self._counts.lock:
-            return self._counts.connections
-
-    @property
-    def handshakes(self) -> int:
-        """TLS handshakes completed so far (0 over plain HTTP)."""
-        with self._counts.lock:
-            return self._counts.handshakes
 
     @property
     def calls(self) -> list[Call]:

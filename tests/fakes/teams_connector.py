@@ -18,7 +18,9 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from tests.fakes.tls import ConnectionCounts, ThrowAwayCA, close_connections, count_connections
+from tests.fakes.tls import (
+    ConnectionCounts, CountsConnections, ThrowAwayCA, close_connections, count_connections,
+)
 
 _ACTIVITIES = re.compile(r"^/v3/conversations/([^/]+)/activities(?:/([^/]+))?$")
 _MEMBER = re.compile(r"^/v3/conversations/([^/]+)/members/([^/]+)$")
@@ -70,7 +72,7 @@ def card_words(element: Any) -> list[str]:
 
 
 @dataclass
-class FakeTeamsConnector:
+class FakeTeamsConnector(CountsConnections):
     """The recording connector. Use as a context manager, or call start() and stop()."""
 
     members: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -137,17 +139,6 @@ class FakeTeamsConnector:
         assert self._server is not None, "start() the connector first"
         host, port = self._server.server_address[:2]
         return f"{'https' if self.tls is not None else 'http'}://{host}:{port}/"
-
-    @property
-    def connections(self) -> int:
-        """TCP connections accepted so far (over HTTPS, one TLS handshake each)."""
-        with self._counts.lock:
-            return self._counts.connections
-
-    @property
-    def handshakes(self) -> int:
-        with self._counts.lock:
-            return self._counts.handshakes
 
     def reset(self) -> None:
         with self._lock:

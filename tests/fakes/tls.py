@@ -127,6 +127,24 @@ class ConnectionCounts:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+class CountsConnections:
+    """The two transport-level readings a fake server gives its tests (it sets `_counts`)."""
+
+    _counts: ConnectionCounts
+
+    @property
+    def connections(self) -> int:
+        """TCP connections accepted so far (over HTTPS, one TLS handshake each)."""
+        with self._counts.lock:
+            return self._counts.connections
+
+    @property
+    def handshakes(self) -> int:
+        """TLS handshakes completed so far (0 over plain HTTP)."""
+        with self._counts.lock:
+            return self._counts.handshakes
+
+
 def count_connections(server: BaseServer, context: ssl.SSLContext | None = None
                       ) -> ConnectionCounts:
     """Count `server`'s accepted connections (and wrap them in TLS with `context`, the handshake
