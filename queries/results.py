@@ -28,9 +28,10 @@ class Freshness:
         return self.age_hours > self.stale_after_hours
 
 
-def count_of(count: int, word: str) -> str:
-    """"1 CP case", "2 CP cases": a proper plural, never "case(s)"."""
-    return f"{count} {word}{'' if count == 1 else 's'}"
+def count_of(count: int, word: str, suffix: str = "s") -> str:
+    """"1 CP case", "2 CP cases": a proper plural, never "case(s)". The one helper, for the
+    queries' own words and every renderer's (render.text.plural)."""
+    return f"{count} {word}{'' if count == 1 else suffix}"
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from queries.results import (
     ReminderSettings,
     SupervisionLogged,
     Unavailable,
+    count_of,
 )
 
 
@@ -54,8 +55,8 @@ def cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def plural(count: int, word: str, suffix: str = "s") -> str:
-    return f"{count} {word}{'' if count == 1 else suffix}"
+#: "3 cases": the queries' own helper, under the name the renderers know it by.
+plural = count_of
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:
@@ -137,8 +138,9 @@ def status_sections(answer: StatusAnswer, limit: int | None = None
 
 
 @singledispatch
-def render_text(answer: object, limit: int | None = None, offset: int = 0) -> str:
-    """The answer as text; a list shows `limit` rows from `offset` (one page)."""
+def answer_text(answer: object, limit: int | None = None, offset: int = 0) -> str:
+    """The answer as text, without its freshness line (render_text adds that); a list shows
+    `limit` rows from `offset` (one page)."""
     raise TypeError(f"no text rendering for {type(answer).__name__}")
 
 
@@ -147,28 +149,28 @@ def read_as_line(answer: ReadAs) -> str:
     return f"Read as: {answer.command}"
 
 
-@render_text.register
+@answer_text.register
 def _(answer: ReadAs, limit: int | None = None, offset: int = 0) -> str:
     # The inner answer without its freshness line: render_text adds it once, after the whole.
-    return f"{read_as_line(answer)}\n{_render_answer(answer.answer, limit=limit, offset=offset)}"
+    return f"{read_as_line(answer)}\n{answer_text(answer.answer, limit=limit, offset=offset)}"
 
 
-@render_text.register
+@answer_text.register
 def _(answer: Refusal, limit: int | None = None, offset: int = 0) -> str:
     return "\n".join(part for part in (answer.reason, answer.hint) if part)
 
 
-@render_text.register
+@answer_text.register
 def _(answer: Invalid, limit: int | None = None, offset: int = 0) -> str:
     return f"{answer.message}\nTry: {answer.usage}" if answer.usage else answer.message
 
 
-@render_text.register
+@answer_text.register
 def _(answer: Unavailable, limit: int | None = None, offset: int = 0) -> str:
     return answer.message
 
 
-@render_text.register
+@answer_text.register
 def _(answer: HelpAnswer, limit: int | None = None, offset: int = 0) -> str:
     width = max(len(usage) for usage, _ in answer.lines)
     return "Caseload bot — what you can ask:\n" + "\n".join(
@@ -176,7 +178,7 @@ def _(answer: HelpAnswer, limit: int | None = None, offset: int = 0) -> str:
     )
 
 
-@render_text.register
+@answer_text.register
 def _(answer: CaseloadTable, limit: int | None = None, offset: int = 0) -> str:
     rows = [
         [r.name, r.team, f"{r.fte:g}", str(r.cp), str(r.cin), str(r.lac), str(r.other),
@@ -198,7 +200,7 @@ def _(answer: CaseloadTable, limit: int | None = None, offset: int = 0) -> str:
     return "\n".join(part for part in (heading, body, more) if part)
 
 
-@render_text.register
+@answer_text.register
 def _(answer: CaseList, limit: int | None = None, offset: int = 0) -> str:
     heading = f"{answer.title} (as of {day(answer.as_of)})"
     if answer.summary:
@@ -216,7 +218,7 @@ def _(answer: CaseList, limit: int | None = None, offset: int = 0) -> str:
     return "\n".join(part for part in (heading, body, more) if part)
 
 
-@render_text.register
+@answer_text.register
 def _(answer: CapacityList, limit: int | None = None, offset: int = 0) -> str:
     heading = f"{answer.title} (as of {day(answer.as_of)})\n{answer.note}"
     if not answer.rows:
@@ -260,7 +262,7 @@ def protection_lines(status: ProtectionStatus) -> list[str]:
     return lines
 
 
-@render_text.register
+@answer_text.register
 def _(answer: ProtectionAnswer, limit: int | None = None, offset: int = 0) -> str:
     heading = f"{answer.title} (as of {day(answer.as_of)})"
     if not answer.statuses:
@@ -285,7 +287,7 @@ def _(answer: ProtectionAnswer, limit: int | None = None, offset: int = 0) -> st
     return "\n".join(lines)
 
 
-@render_text.register
+@answer_text.register
 def _(answer: ActionList, limit: int | None = None, offset: int = 0) -> str:
     heading = f"{answer.title} (as of {day(answer.as_of)})"
     if not answer.rows:
@@ -302,7 +304,7 @@ def _(answer: ActionList, limit: int | None = None, offset: int = 0) -> str:
                      if part)
 
 
-@render_text.register
+@answer_text.register
 def _(answer: ActionChanged, limit: int | None = None, offset: int = 0) -> str:
     if answer.kind == "done":
         return (f"Action {answer.ref} ({answer.plan}) marked done by {answer.by} on "
@@ -310,7 +312,7 @@ def _(answer: ActionChanged, limit: int | None = None, offset: int = 0) -> str:
     return f"Update added to action {answer.ref} ({answer.plan}) by {answer.by}: {answer.text}"
 
 
-@render_text.register
+@answer_text.register
 def _(answer: SupervisionList, limit: int | None = None, offset: int = 0) -> str:
     heading = f"{answer.title} (as of {day(answer.as_of)})"
     if not answer.rows:
@@ -325,7 +327,7 @@ def _(answer: SupervisionList, limit: int | None = None, offset: int = 0) -> str
                       more) if part)
 
 
-@render_text.register
+@answer_text.register
 def _(answer: SupervisionLogged, limit: int | None = None, offset: int = 0) -> str:
     return (f"Supervision for {answer.name} on {day(answer.on)} logged by {answer.by}. "
             f"Next due {day(answer.next_due)}.")
@@ -375,7 +377,7 @@ def staffing_row_parts(row: StaffingFigureRow) -> tuple[str, str, str, str]:
     return row.label, figure_value(row.unit, row.value), england, sparkline(row.trend)
 
 
-@render_text.register
+@answer_text.register
 def _(answer: StaffingAnswer, limit: int | None = None, offset: int = 0) -> str:
     heading = (f"{answer.title} (as of {day(answer.as_of)})\n"
                f"Trend: the last {answer.trend_weeks} weeks, oldest first")
@@ -394,7 +396,7 @@ def agency_summary(answer: AgencyAnswer) -> str:
             f"{answer.outside_count} outside the DfE agency rules")
 
 
-@render_text.register
+@answer_text.register
 def _(answer: AgencyAnswer, limit: int | None = None, offset: int = 0) -> str:
     heading = f"{answer.title} (as of {day(answer.as_of)})"
     if not answer.rows:
@@ -410,7 +412,7 @@ def registration_summary(answer: RegistrationAnswer) -> str:
             f"renewal opens {day(answer.renewal_opens)} and closes {day(answer.year_ends)}")
 
 
-@render_text.register
+@answer_text.register
 def _(answer: RegistrationAnswer, limit: int | None = None, offset: int = 0) -> str:
     heading = f"{answer.title} (as of {day(answer.as_of)})\n{registration_summary(answer)}"
     if not answer.rows:
@@ -421,7 +423,7 @@ def _(answer: RegistrationAnswer, limit: int | None = None, offset: int = 0) -> 
     return "\n".join(part for part in (heading, body, more) if part)
 
 
-@render_text.register
+@answer_text.register
 def _(answer: StatusAnswer, limit: int | None = None, offset: int = 0) -> str:
     parts = [f"{answer.title} (as of {day(answer.as_of)})"]
     for heading, lines in status_sections(answer, limit):
@@ -429,7 +431,7 @@ def _(answer: StatusAnswer, limit: int | None = None, offset: int = 0) -> str:
     return "\n".join(parts)
 
 
-@render_text.register
+@answer_text.register
 def _(answer: ReportRequested, limit: int | None = None, offset: int = 0) -> str:
     return answer.message
 
@@ -448,20 +450,13 @@ def reminder_words(answer: ReminderSettings) -> tuple[str, str]:
         f"Next: {when}." if when else "No reminder day in the next four weeks.")
 
 
-@render_text.register
+@answer_text.register
 def _(answer: ReminderSettings, limit: int | None = None, offset: int = 0) -> str:
     head, tail = reminder_words(answer)
     return f"{head}\n{tail}\n/remind off · /remind on · /remind at HH:MM"
 
 
-_render_answer = render_text
-
-
-def render_text(answer: object, limit: int | None = None,  # type: ignore[no-redef]
-                offset: int = 0) -> str:
+def render_text(answer: object, limit: int | None = None, offset: int = 0) -> str:
     """The answer as text, ending with how fresh its data is (one place for every answer)."""
     lines = freshness_lines(getattr(answer, "freshness", None))
-    return "\n".join([_render_answer(answer, limit, offset), *lines])
-
-
-render_text.register = _render_answer.register  # type: ignore[attr-defined]
+    return "\n".join([answer_text(answer, limit, offset), *lines])
