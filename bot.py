@@ -156,15 +156,13 @@ def alert_after_import(engine) -> None:  # type: ignore[no-untyped-def]
     """Breach alerts for what the import changed (jobs.alerts). The import has committed: an
     alert that cannot be sent is reported, never turned into a failed import."""
     from config import local_today
-    from jobs.alerts import send_alerts_after_import
+    from jobs.alerts import alerts_after_load
 
     settings = get_settings()
-    try:
-        run = send_alerts_after_import(engine, settings, local_today(settings))
-    except Exception as failure:  # noqa: BLE001 - the data is in; say so plainly
-        logging.getLogger(__name__).exception("breach alerts after the import failed")
-        typer.echo(f"The import is done, but breach alerts could not be checked "
-                   f"({type(failure).__name__}); they will be on the next import.", err=True)
+    run = alerts_after_load(engine, settings, local_today(settings))
+    if run is None:
+        typer.echo("The import is done, but breach alerts could not be checked (see the log); "
+                   "they will be on the next import.", err=True)
         return
     typer.echo(run.summary())
 

@@ -324,6 +324,17 @@ def send_alert(engine: Engine, run: AlertRun, episode: AlertEpisode, breach: Bre
         run.failed.append(f"{label}: {outcome.error}")
 
 
-__all__ = ["ALERT", "AlertRun", "Breach", "DETECTORS", "Detector", "agency_worker_outside_rules",
+def alerts_after_load(engine: Engine, settings: Settings, today: date) -> AlertRun | None:
+    """Breach alerts after a load has committed, from any importer (the CLI, a folder, the
+    nightly job). The data is in, so a failure here is logged and never undoes or fails the
+    load: None, and the breaches are found again after the next load."""
+    try:
+        return send_alerts_after_import(engine, settings, today)
+    except Exception:  # noqa: BLE001 - never fail a committed load
+        log.exception("breach alerts after an import failed")
+        return None
+
+
+__all__ = ["ALERT", "AlertRun", "alerts_after_load", "Breach", "DETECTORS", "Detector", "agency_worker_outside_rules",
            "case_unallocated_too_long", "nqsw_leading_cp", "send_alerts_after_import",
            "update_episodes", "worker_over_cap"]

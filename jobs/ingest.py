@@ -37,6 +37,7 @@ from sqlmodel import Session, select
 
 from config import Settings
 from importers.folder import FolderReport, import_folder
+from jobs.alerts import AlertRun, alerts_after_load
 from jobs.delivery import (
     DeliveryKey, DeliveryOutcome, claim, mark_failed, mark_sent, safe_error, utc_now,
 )
@@ -257,7 +258,7 @@ def ingest(engine: Engine, settings: Settings, *, now: datetime | None = None) -
         notices = notify_admins(engine, settings, load,
                                 message_from_record(load, moved_to, settings), today)
         if not load.refused:  # a run that died before its alerts: episodes make this once
-            alert_after_load(engine, settings, today)
+            log_alerts(alerts_after_load(engine, settings, today))
         return IngestOutcome("already loaded", moved_to, None, notices)
 
     report = import_folder(engine, folder, today=today, actor=ACTOR, folder_hash=folder_hash)
@@ -270,20 +271,13 @@ def ingest(engine: Engine, settings: Settings, *, now: datetime | None = None) -
     notices = notify_admins(engine, settings, load, message_for(report, load, moved_to, settings),
                             today)
     if report.ok:
-        alert_after_load(engine, settings, today)
+        log_alerts(alerts_after_load(engine, settings, today))
     return IngestOutcome("loaded" if report.ok else "refused", moved_to, report, notices)
 
 
-def alert_after_load(engine: Engine, settings: Settings, today: date) -> None:
-    """Breach alerts for what the load changed (jobs.alerts), as after any import. The data is
-    in: an alert that cannot be sent is logged and tried again after the next load."""
-    from jobs.alerts import send_alerts_after_import
-
-    try:
-        log.info("after the nightly import: %s",
-                 send_alerts_after_import(engine, settings, today).summary())
-    except Exception:  # noqa: BLE001 - never undo or fail a committed load
-        log.exception("breach alerts after the nightly import failed")
+def log_alerts(run: AlertRun | None) -> None:
+    if run is not None:
+        log.info("after the nightly import: %s", run.summary())
 
 
 def run_scheduled_ingest() -> None:
