@@ -38,7 +38,7 @@ from jobs.delivery import DeliveryKey, claim, mark_failed, mark_sent, safe_error
 from jobs.report_delivery import send_report_link_to_teams, send_report_to_slack_user
 from jobs.schedule import last_fire_time, local_day, parse_digest_cron
 from models import Service, Staff
-from queries.calendar import is_working_day
+from queries.calendar import add_working_days
 from queries.caseload import in_post_on
 
 log = logging.getLogger(__name__)
@@ -66,11 +66,8 @@ class MonthlyRun:
 
 
 def first_working_day(day: date) -> date:
-    """The first working day of ``day``'s month."""
-    first = day.replace(day=1)
-    while not is_working_day(first):
-        first += timedelta(days=1)
-    return first
+    """The first working day of ``day``'s month: the first after the previous month's last."""
+    return add_working_days(day.replace(day=1) - timedelta(days=1), 1)
 
 
 def monthly_trigger(settings: Settings) -> CronTrigger:
