@@ -120,6 +120,12 @@ class Settings:
     # The region's hourly price caps by job (role), "job=pounds,...": councils set their own.
     agency_rate_caps: str = ("social_worker=45.00,senior_practitioner=48.00,"
                              "advanced_practitioner=52.00,team_manager=55.00")
+    # The DfE's quarterly agency data return (the statutory guidance's data collection): the
+    # days in the year it is due, MM-DD. DfE sets each quarter's window in its operational
+    # guidance; the default is a month after each quarter ends. Shown with /staffing agency,
+    # the staffing digest and the census summary, marked due soon within the remind days.
+    agency_return_dates: tuple[str, ...] = ("01-31", "04-30", "07-31", "10-31")
+    agency_return_remind_days: int = 14
 
     # Social Work England registration: the year starts 1 December; renewal opens 1 September;
     # at risk from 1 November; at least 2 CPD records, one with a peer reflection.
@@ -245,6 +251,25 @@ class Settings:
     def weighted(self) -> bool:
         """Points are shown and used only when both CASE_WEIGHTS and WEIGHTED_CAP_PER_FTE are."""
         return bool(self.case_weights.strip()) and self.weighted_cap_per_fte > 0
+
+    def __post_init__(self) -> None:
+        # A mistyped return date must stop the bot at start-up, not hide the reminder later.
+        self.agency_return_month_days  # noqa: B018
+
+    @property
+    def agency_return_month_days(self) -> tuple[tuple[int, int], ...]:
+        """AGENCY_RETURN_DATES as sorted (month, day) pairs; ValueError names a bad entry."""
+        found = set()
+        for entry in self.agency_return_dates:
+            month, _, day = entry.strip().partition("-")
+            try:
+                pair = (int(month), int(day))
+                date(2024, *pair)  # a leap year, so 02-29 is allowed (28 Feb in other years)
+            except ValueError:
+                raise ValueError(f"AGENCY_RETURN_DATES entry {entry!r} is not a day of the "
+                                 "year as MM-DD, e.g. 01-31") from None
+            found.add(pair)
+        return tuple(sorted(found))
 
     @property
     def agency_rate_caps_by_job(self) -> dict[str, float]:

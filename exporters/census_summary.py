@@ -3,7 +3,9 @@ children's social work workforce census definitions, beside England's, so a coun
 bot's numbers against the return it submitted (whose reference date is 30 September).
 
 The figures are `queries.staffing.staffing_figures` for all services (one source for each number);
-this module only lays them out with their definitions (SPEC section 4, quoted) and workings.
+this module only lays them out with their definitions (SPEC section 4, quoted) and workings. Where
+the council has agency workers, the count outside the DfE agency rules (when their facts are
+recorded) and the next DfE quarterly agency return (queries.agency_return) sit beside them.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from datetime import date
 from sqlmodel import Session
 
 from config import Settings
+from queries.agency_return import AgencyReturnDue, next_agency_return
 from queries.staffing import StaffingFigures, staffing_figures
+from render.text import agency_return_text
 
 #: SPEC section 4's definitions, quoted; FTE and headcount as queries/staffing.py counts them.
 DEFINITIONS: dict[str, str] = {
@@ -28,6 +32,9 @@ DEFINITIONS: dict[str, str] = {
                "establishment − FTE in post (never below 0)",
     "caseload": "average caseload = cases held by case-holding workers ÷ FTE of workers holding "
                 "at least one case",
+    "agency_rules": "agency workers in post who break a DfE agency rule (experience, reference, "
+                    "notice, price cap, cool-off) with no approved exception; not a census "
+                    "figure, but what the quarterly agency return asks about",
 }
 
 
@@ -45,6 +52,7 @@ class CensusSummary:
     scope: str
     as_of: date
     lines: tuple[SummaryLine, ...]
+    agency_return: AgencyReturnDue | None = None  # the DfE quarterly return, due next
 
 
 def _number(value: float) -> str:
@@ -87,12 +95,17 @@ def summary_lines(figures: StaffingFigures, settings: Settings) -> tuple[Summary
             "case holders",
             DEFINITIONS["caseload"],
         ),
+        # As in the digest: only a council that records the agency rule facts has this figure.
+        *([SummaryLine("Agency outside rules", str(f.agency_outside_rules), None, None,
+                       DEFINITIONS["agency_rules"])]
+          if f.agency_outside_rules is not None else []),
     )
 
 
 def census_summary(session: Session, *, as_of: date, settings: Settings) -> CensusSummary:
     figures = staffing_figures(session, as_of=as_of, settings=settings)
-    return CensusSummary(figures.scope, as_of, summary_lines(figures, settings))
+    due = next_agency_return(as_of, settings) if figures.agency_fte > 0 else None
+    return CensusSummary(figures.scope, as_of, summary_lines(figures, settings), due)
 
 
 def render_census_summary(summary: CensusSummary) -> str:
@@ -109,6 +122,8 @@ def render_census_summary(summary: CensusSummary) -> str:
         if line.working:
             out.append(f"    = {line.working}")
         out.append(f"    definition: {line.definition}")
+    if summary.agency_return is not None:
+        out.extend(["", agency_return_text(summary.agency_return)])
     return "\n".join(out)
 
 

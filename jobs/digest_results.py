@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from queries.agency_return import AgencyReturnDue
 from queries.results import ActionRow, Freshness, RegistrationRow, SupervisionRow
 from queries.staffing import StaffingFigures
 
@@ -72,6 +73,7 @@ class StaffingDigest:
     cap_per_fte: float
     span_of_control_max: int
     england: EnglandFigures
+    agency_return: AgencyReturnDue | None = None  # the DfE quarterly return's next due day
 
     @property
     def nqsw_breaches(self) -> tuple[NqswLine, ...]:

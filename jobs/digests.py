@@ -31,6 +31,7 @@ from jobs.digest_results import (
     TeamSupervision,
 )
 from models import Action, Plan, Service, Staff, Team
+from queries.agency_return import next_agency_return
 from queries.actions import action_rows
 from queries.caseload import in_post_on
 from queries.freshness import data_freshness
@@ -90,6 +91,8 @@ def build_staffing_digest(
         cap_per_fte=settings.caseload_cap_per_fte,
         span_of_control_max=settings.span_of_control_max,
         england=england(settings),
+        # Only where there is agency work to return: other digests read as they always have.
+        agency_return=next_agency_return(as_of, settings) if total.agency_fte > 0 else None,
     )
 
 

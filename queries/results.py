@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from queries.agency_return import AgencyReturnDue
+
 
 @dataclass(frozen=True)
 class Freshness:
@@ -479,6 +481,7 @@ class AgencyAnswer:
     empty_message: str = "No agency workers in post in your scope."
     lists_people: bool = True
     freshness: Freshness | None = None
+    agency_return: AgencyReturnDue | None = None  # the DfE quarterly return, beside the list
 
     @property
     def outside_count(self) -> int:

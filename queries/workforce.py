@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from config import Settings
 from models import Staff, Team
 from queries.access import Asker
+from queries.agency_return import next_agency_return
 from queries.agency_rules import AgencyFacts, check_agency_worker
 from queries.caseload import in_post_on
 from queries.registration_rules import (
@@ -109,7 +110,8 @@ def agency_answer(session: Session, scope: StaffingScope, today: date, settings:
                               breaches=check.breaches, not_recorded=check.not_recorded,
                               exception_approved_by=check.exception_approved_by))
     rows.sort(key=lambda row: (not row.outside_rules, not row.breaches, row.team, row.name))
-    return AgencyAnswer(title=f"Agency workers — {scope.title}", as_of=today, rows=tuple(rows))
+    return AgencyAnswer(title=f"Agency workers — {scope.title}", as_of=today, rows=tuple(rows),
+                        agency_return=next_agency_return(today, settings))
 
 
 FLAG_ORDER = {"no Social Work England number": 0, "at risk: CPD not met": 1,

@@ -19,7 +19,15 @@ from jobs.digest_results import (
     digest_title,
 )
 from queries.staffing import StaffingFigures
-from render.text import cut, day, freshness_lines, limited, plural, table
+from render.text import (
+    agency_return_due,
+    cut,
+    day,
+    freshness_lines,
+    limited,
+    plural,
+    table,
+)
 
 
 def pct(value: float | None) -> str:
@@ -92,6 +100,8 @@ def staffing_summary_rows(digest: StaffingDigest, named: bool) -> list[list[str]
          str(len(total.managers_over_span)), ""],
         *([["Agency workers outside the DfE rules", str(total.agency_outside_rules), ""]]
           if total.agency_outside_rules is not None else []),
+        *([["DfE quarterly agency return", agency_return_due(digest.agency_return), ""]]
+          if digest.agency_return is not None else []),
     ]
 
 

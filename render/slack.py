@@ -47,6 +47,7 @@ from queries.results import (
 )
 from render.text import (
     agency_missing,
+    agency_return_text,
     agency_summary,
     as_of,
     cp_rule,
@@ -707,8 +708,13 @@ def _(answer: StaffingAnswer, limit: int | None = None, offset: int = 0) -> list
 @render_blocks.register
 def _(answer: AgencyAnswer, limit: int | None = None, offset: int = 0) -> list[Block]:
     head = [header(answer.title), context(as_of(answer.as_of), agency_summary(answer))]
+    due = answer.agency_return
+    reminder = ([section(f"{RED} *{escape(agency_return_text(due))}*" if due.soon
+                         else escape(agency_return_text(due)))] if due else [])
     if not answer.rows:
-        return [head[0], context(as_of(answer.as_of)), section(escape(answer.empty_message))]
+        return [head[0], context(as_of(answer.as_of)), section(escape(answer.empty_message)),
+                *reminder]
+    head.extend(reminder)
 
     def worker(row) -> list[Block]:  # type: ignore[no-untyped-def]
         mark = f"{RED} *{escape(row.status)}*" if row.outside_rules else escape(row.status)

@@ -73,6 +73,7 @@ from render.digest_text import (
 )
 from render.text import (
     agency_missing,
+    agency_return_text,
     agency_summary,
     as_of,
     cut,
@@ -780,10 +781,15 @@ def _(answer: StaffingAnswer, limit: int | None = None, interactive: bool = True
 def _(answer: AgencyAnswer, limit: int | None = None, interactive: bool = True,
       offset: int = 0) -> Card:
     head = [heading(answer.title), subtitle(as_of(answer.as_of))]
+    due = answer.agency_return
+    reminder = ([text_block(plain(agency_return_text(due)),
+                            colour=ATTENTION if due.soon else None)] if due else [])
     if not answer.rows:
-        return card([*head, text_block(plain(answer.empty_message))], fallback_for(answer, limit))
+        return card([*head, text_block(plain(answer.empty_message)), *reminder],
+                    fallback_for(answer, limit))
     outside = answer.outside_count
     head.append(text_block(agency_summary(answer), colour=ATTENTION if outside else None))
+    head.extend(reminder)
     headers = ["Name", "Team", "Started", "Rules", "Missing"]
 
     def build(shown: int) -> Card:

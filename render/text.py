@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 from functools import singledispatch
 
+from queries.agency_return import AgencyReturnDue
 from queries.results import (
     ActionChanged,
     ActionList,
@@ -391,6 +392,17 @@ def agency_missing(row: AgencyRow) -> str:
     return "not recorded: " + ", ".join(row.not_recorded) if row.not_recorded else ""
 
 
+def agency_return_due(due: AgencyReturnDue) -> str:
+    """"due Sun 31 Jan 2027 (in 61 days)": the return's day, as a digest's figure shows it."""
+    when = "today" if due.days_left == 0 else f"in {plural(due.days_left, 'day')}"
+    return f"due {day(due.due)} ({when}){' — due soon' if due.soon else ''}"
+
+
+def agency_return_text(due: AgencyReturnDue | None) -> str:
+    """The quarterly return reminder in one line, worded once for every front end."""
+    return f"DfE quarterly agency return {agency_return_due(due)}" if due else ""
+
+
 def agency_summary(answer: AgencyAnswer) -> str:
     return (f"{plural(len(answer.rows), 'agency worker')}; "
             f"{answer.outside_count} outside the DfE agency rules")
@@ -399,12 +411,14 @@ def agency_summary(answer: AgencyAnswer) -> str:
 @answer_text.register
 def _(answer: AgencyAnswer, limit: int | None = None, offset: int = 0) -> str:
     heading = f"{answer.title} (as of {day(answer.as_of)})"
+    reminder = agency_return_text(answer.agency_return)
     if not answer.rows:
-        return f"{heading}\n{answer.empty_message}"
+        return "\n".join(part for part in (heading, answer.empty_message, reminder) if part)
     rows, more = limited([[r.name, r.team, r.role.replace("_", " "), day(r.start_date),
                            r.status, agency_missing(r)] for r in answer.rows], limit)
     body = table(["Name", "Team", "Job", "Started", "Rules", "Missing"], rows)
-    return "\n".join(part for part in (heading, agency_summary(answer), body, more) if part)
+    return "\n".join(part for part in (heading, agency_summary(answer), body, more, reminder)
+                     if part)
 
 
 def registration_summary(answer: RegistrationAnswer) -> str:

@@ -165,3 +165,74 @@ def test_no_agency_facts_recorded_means_no_figure_and_an_unchanged_digest(engine
         digest = build_staffing_digest(session, service, TODAY, Settings())
     assert digest.total.agency_outside_rules is None
     assert "Agency workers outside" not in render_digest_text(digest, named=True)
+
+
+# --- the DfE quarterly agency return beside them -------------------------------------------------
+
+RETURN_LINE = "DfE quarterly agency return due Sun 31 Jan 2027 (in 62 days)"
+
+
+def test_staffing_agency_says_when_the_quarterly_return_is_due_on_every_front_end(
+        engine, agency_council) -> None:
+    import json
+
+    from render.slack import render_blocks
+    from render.teams import render_card
+
+    answer = ask_as(engine, "TM1", "/staffing agency")
+    assert answer.agency_return is not None and not answer.agency_return.soon
+    assert RETURN_LINE in render_text(answer)
+    assert RETURN_LINE in json.dumps(render_blocks(answer), ensure_ascii=False)
+    assert RETURN_LINE in json.dumps(render_card(answer), ensure_ascii=False)
+
+
+def test_a_return_due_soon_is_marked_on_every_front_end(engine, agency_council) -> None:
+    import json
+
+    from render.slack import render_blocks
+    from render.teams import render_card
+
+    answer = ask(engine, Identity("cli", staff_id="TM1"), "/staffing agency",
+                 today=date(2027, 1, 25), settings=Settings()).answer
+    line = "DfE quarterly agency return due Sun 31 Jan 2027 (in 6 days) — due soon"
+    assert line in render_text(answer)
+    blocks = json.dumps(render_blocks(answer), ensure_ascii=False)
+    assert f"*{line}*" in blocks  # bold, with the red mark
+    card = render_card(answer)
+    reminder = next(element for element in card["body"] if element.get("text") == line)
+    assert reminder["color"] == "Attention"
+
+
+def test_the_staffing_digest_and_census_summary_show_the_return_beside_the_count(
+        engine, agency_council) -> None:
+    from exporters.census_summary import census_summary, render_census_summary
+    from render.digest_text import staffing_summary_rows
+
+    with Session(engine) as session:
+        service = session.exec(select(Service)).one()
+        digest = build_staffing_digest(session, service, TODAY, Settings())
+        summary = census_summary(session, as_of=TODAY, settings=Settings())
+    assert ["DfE quarterly agency return", "due Sun 31 Jan 2027 (in 62 days)", ""] in (
+        staffing_summary_rows(digest, named=True))
+    assert "due Sun 31 Jan 2027 (in 62 days)" in render_digest_text(digest, named=True)
+    lines = {line.figure: line.council for line in summary.lines}
+    assert lines["Agency outside rules"] == "1"
+    text = render_census_summary(summary)
+    assert "Agency outside rules" in text and text.endswith(RETURN_LINE)
+
+
+def test_a_service_without_agency_workers_gets_no_return_reminder(engine) -> None:
+    from exporters.census_summary import census_summary, render_census_summary
+
+    with Session(engine, expire_on_commit=False) as session:
+        build = Builder(session, TODAY)
+        service = build.service()
+        team = build.team("Assessment", service)
+        build.staff("SW1", "Sam Worker", team=team)
+        session.commit()
+        digest = build_staffing_digest(session, service, TODAY, Settings())
+        summary = census_summary(session, as_of=TODAY, settings=Settings())
+    assert digest.agency_return is None and summary.agency_return is None
+    assert "agency return" not in render_digest_text(digest, named=True)
+    assert "agency return" not in render_census_summary(summary)
+    assert "Agency outside rules" not in render_census_summary(summary)
