@@ -53,6 +53,8 @@ EVERY_COMMAND = [
     ("HS1", "protected team", ["Nia Newly", "BREACH"]),
     ("HS1", "actions", ["1.1", "1.2", "Reduce unallocated cases"]),
     ("HS1", "supervision", ["Colin Manager", "Carl Protect"]),
+    ("HS1", "staffing agency", ["Agency workers — Your service",
+                                "DfE quarterly agency return due"]),
     # An admin: everything.
     ("AD1", "caseload team Children in Care 1", ["Cleo Care"]),
     ("AD1", "actions", ["2.1", "Care plan quality", "53d overdue"]),
