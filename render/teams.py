@@ -259,7 +259,7 @@ def wide_table(headers: Sequence[str], rows: Sequence[Sequence[Cell]],
     def table_cell(content: Cell, header: bool = False) -> Element:
         # As small as a cell can be: a table is most of a card's bytes, and bytes are rows.
         block: Element = {"type": "TextBlock", "text": content.text or " "}
-        if len(content.text) > 6:
+        if len(content.text) > 6 or " " in content.text:  # a code column fits its longest word
             block["wrap"] = True
         if header or content.bold:
             block["weight"] = "Bolder"
@@ -799,7 +799,7 @@ def _(answer: AgencyAnswer, limit: int | None = None, interactive: bool = True,
              else cell(row.status), cell(agency_missing(row))]
             for row in answer.rows[:shown]
         ]
-        return card([*head, table(headers, rows, [3, 2, 2, 4, 3]),
+        return card([*head, *table(headers, rows, [3, 2, 2, 4, 3]),
                      *more_line(len(answer.rows) - shown)], fallback_for(answer, shown))
 
     return fit(build, len(answer.rows), limit)
@@ -818,7 +818,7 @@ def _(answer: RegistrationAnswer, limit: int | None = None, interactive: bool = 
         rows = [[cell(row.name, bold=True), cell(row.team), cell(row.swe_no or "—"),
                  cell(row.cpd_text), Cell(plain(row.flag), ATTENTION, bold=True)]
                 for row in answer.rows[:shown]]
-        return card([*head, table(headers, rows, [3, 2, 2, 2, 3]),
+        return card([*head, *table(headers, rows, [3, 2, 2, 2, 3]),
                      *more_line(len(answer.rows) - shown)], fallback_for(answer, shown))
 
     return fit(build, len(answer.rows), limit)

@@ -40,6 +40,8 @@ def check_card(card: dict) -> None:
     def walk(element: object) -> None:
         if isinstance(element, list):
             for item in element:
+                # Teams draws nothing for a list inside a list (a table not spread into the body)
+                assert isinstance(item, dict), f"{type(item).__name__} among elements: {item!r:.60}"
                 walk(item)
             return
         if not isinstance(element, dict):

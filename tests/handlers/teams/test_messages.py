@@ -55,6 +55,7 @@ EVERY_COMMAND = [
     ("HS1", "supervision", ["Colin Manager", "Carl Protect"]),
     ("HS1", "staffing agency", ["Agency workers — Your service",
                                 "DfE quarterly agency return due"]),
+    ("HS1", "staffing registration", ["Social Work England registration — Your service"]),
     # An admin: everything.
     ("AD1", "caseload team Children in Care 1", ["Cleo Care"]),
     ("AD1", "actions", ["2.1", "Care plan quality", "53d overdue"]),
