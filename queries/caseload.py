@@ -20,6 +20,7 @@ from config import Settings
 from models import Supervision
 from models.organisation import FAMILY_HELP_ROLE, may_lead_case_type
 from queries import case_facts
+from queries.access import StaffFacts
 from queries.case_facts import CASE_HOLDING_ROLES, in_post_on, open_on, without_lead
 from queries.protection_rules import EarlyCareer, early_career_on, normal_cap, protected_cap
 from queries.results import (
@@ -38,8 +39,6 @@ from queries.supervision_rules import (
 )
 from queries.visits import review_days_overdue, visit_days_overdue, visit_due
 
-#: A member of staff as the rules read them: a `Staff`, or a Core row with its columns by name.
-StaffFacts = Any
 #: An open case as `case_facts.OPEN_CASES` reads it: a Core row with its columns by name.
 OpenCase = Row[Any]
 
@@ -64,7 +63,12 @@ def early_career_label(period: EarlyCareer | None) -> str:
 
 def case_points(case_type: str, settings: Settings) -> float:
     """A case's weight in points (CASE_WEIGHTS; a type not listed weighs 1)."""
-    return settings.case_weights_by_type.get(case_type.upper(), 1.0)
+    return points_in(case_type, settings.case_weights_by_type)
+
+
+def points_in(case_type: str, weights: dict[str, float]) -> float:
+    """`case_points` with CASE_WEIGHTS already read (a pass over many cases reads it once)."""
+    return weights.get(case_type.upper(), 1.0)
 
 
 def _points_cap(staff: StaffFacts, period: EarlyCareer | None, settings: Settings) -> float | None:
@@ -197,6 +201,7 @@ def _tallies(workers: Sequence[Worker], cases: Iterable[OpenCase], today: date,
     pass, the visit and review rules called once a case, no object made per case."""
     tallies = {worker.id: _Tally() for worker in workers}
     role_of = {worker.id: worker.role for worker in workers}
+    weights = settings.case_weights_by_type
     for case in cases:
         worker_id = case.allocated_worker_id
         if worker_id is None:
@@ -207,7 +212,7 @@ def _tallies(workers: Sequence[Worker], cases: Iterable[OpenCase], today: date,
         case_type = case.case_type
         if not may_lead_case_type(role_of[worker_id], case_type):
             tally.barred += 1
-        tally.points += case_points(case_type, settings)
+        tally.points += points_in(case_type, weights)
         tally.families.add(family_key(case))
         tally.by_type[case_type if case_type in ("CP", "CIN", "LAC") else "other"] += 1
         if visit_days_overdue(case_visit_due(case, settings), today):
