@@ -85,8 +85,10 @@ def find_action(session: Session, ref: str) -> list[tuple[Action, str]]:
 def may_record_progress(session: Session, asker: Asker, action: Action) -> bool:
     """The owner, an admin, or a manager who can see the owner: the same people who see it in
     /actions, so an action anyone else names is "not found or not yours to see"."""
+    if action.owner_id == asker.id:  # the owner: no need to read their record
+        return True
     owner = session.get(Staff, action.owner_id)
-    return owner is not None and (owner.id == asker.id or asker.role == "admin"
+    return owner is not None and (asker.role == "admin"
                                   or (asker.is_manager and can_see(asker, owner)))
 
 
