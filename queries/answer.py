@@ -17,7 +17,8 @@ from sqlmodel import Session, select
 
 from commands import Command, ParseError, help_lines, parse
 from config import Settings
-from models import Action, AuditEntry, Plan, Service, Staff, Team
+from models import Action, Plan, Service, Staff, Team
+from models.audit_chain import append_entry
 from models.store import store_deadline
 from queries import access, audit_spool
 from queries.access import Asker, Identity
@@ -109,7 +110,9 @@ def audit(
     session: Session, identity: Identity, asker: Asker | None, command_text: str, scope: str,
     answer: Answer, now: datetime,
 ) -> None:
-    session.add(AuditEntry(**audit_fields(identity, asker, command_text, scope, answer, now)))
+    """Append the entry in the answer's transaction (committed with it, before the reply)."""
+    append_entry(session.connection(), audit_fields(identity, asker, command_text, scope, answer,
+                                                    now))
 
 
 def spool_audit(
