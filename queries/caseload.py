@@ -13,8 +13,8 @@ from dataclasses import replace
 from typing import Any
 from datetime import date
 
-from sqlalchemy import Row, func
-from sqlmodel import Session, select
+from sqlalchemy import Row, bindparam, func, select
+from sqlmodel import Session
 
 from config import Settings
 from models import Supervision
@@ -106,15 +106,20 @@ def worker_cap(staff: StaffFacts, today: date, settings: Settings) -> float:
     return _cap(staff, early_career(staff, today, settings), settings)
 
 
+_supervision = Supervision.__table__.c  # type: ignore[attr-defined]
+#: Each of some workers' last supervision, built once.
+_LAST_SUPERVISIONS = (
+    select(_supervision.staff_id, func.max(_supervision.date))
+    .where(_supervision.staff_id.in_(bindparam("staff_ids", expanding=True)))
+    .group_by(_supervision.staff_id)
+)
+
+
 def last_supervisions(session: Session, staff_ids: Iterable[int]) -> dict[int, date]:
     ids = list(staff_ids)
     if not ids:
         return {}
-    rows = session.exec(
-        select(Supervision.staff_id, func.max(Supervision.date))
-        .where(Supervision.staff_id.in_(ids))  # type: ignore[attr-defined]
-        .group_by(Supervision.staff_id)
-    ).all()
+    rows = session.connection().execute(_LAST_SUPERVISIONS, {"staff_ids": ids}).all()
     return {staff_id: last for staff_id, last in rows}
 
 
