@@ -21,7 +21,8 @@ from models import Supervision
 from models.organisation import FAMILY_HELP_ROLE, may_lead_case_type
 from queries import case_facts
 from queries.access import StaffFacts
-from queries.case_facts import CASE_HOLDING_ROLES, in_post_on, open_on, without_lead
+# in_post_on and without_lead: the SQL conditions the jobs use, re-exported from case_facts.
+from queries.case_facts import in_post_on, without_lead  # noqa: F401
 from queries.protection_rules import EarlyCareer, early_career_on, normal_cap, protected_cap
 from queries.results import (
     CapacityList,

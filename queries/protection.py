@@ -76,8 +76,8 @@ def protection_statuses(
 
 
 def status_of(
-    staff: StaffFacts, team: str, open_cases: int, cp_lead_cases: tuple[str, ...], cp_co_worked: int,
-    last_supervision: date | None, today: date, settings: Settings,
+    staff: StaffFacts, team: str, open_cases: int, cp_lead_cases: tuple[str, ...],
+    cp_co_worked: int, last_supervision: date | None, today: date, settings: Settings,
 ) -> ProtectionStatus:
     code = staff.early_career_programme
     period = early_career_on(staff.asye_start, staff.asye_end, code, today, settings)
