@@ -95,9 +95,9 @@ def nqsw_leading_cp(session: Session, today: date, settings: Settings) -> list[B
 def worker_over_cap(session: Session, today: date, settings: Settings) -> list[Breach]:
     """A worker leading more open cases than their cap (the protected cap for an NQSW)."""
     workers = team_workers(session, all_team_ids(session), today)
-    ids = [worker.staff.id for worker in workers]
+    ids = [worker.id for worker in workers]
     cases = open_cases(session, today, Case.allocated_worker_id.in_(ids or [-1]))  # type: ignore[union-attr]
-    team_of = {worker.staff.staff_id: worker.staff.team_id for worker in workers}
+    team_of = {worker.staff_id: worker.team_id for worker in workers}
     return [
         Breach("over_cap", load.staff_id, team_of[load.staff_id],  # type: ignore[arg-type]
                f"{load.name} ({load.staff_id}) leads {load.total} open cases against a cap of "

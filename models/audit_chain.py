@@ -26,7 +26,9 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timezone
 
-from sqlalchemy import event, func, select
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, event, func, insert, select
 from sqlalchemy.orm import Session
 
 from models.audit import AuditChainHead, AuditEntry
@@ -88,19 +90,51 @@ def register_sqlite_hash(dbapi_connection) -> None:  # type: ignore[no-untyped-d
     dbapi_connection.create_function("audit_entry_hash", 9, hash_from_iso, deterministic=True)
 
 
+def _chain_columns(at_iso: Any, front_end: Any, actor: Any, command: Any, scope: Any,
+                   outcome: Any, detail: Any) -> dict[str, Any]:
+    """On SQLite, the chain's three columns as SQL that reads the head inside the INSERT (module
+    docstring); the arguments are values or bound parameters."""
+    head = AuditChainHead.__table__.c  # type: ignore[attr-defined]
+    next_seq = select(head.last_seq + 1).where(head.id == 1).scalar_subquery()
+    last_hash = select(head.last_hash).where(head.id == 1).scalar_subquery()
+    return {"seq": next_seq, "prev_hash": last_hash,
+            "hash": func.audit_entry_hash(next_seq, at_iso, front_end, actor, command, scope,
+                                          outcome, detail, last_hash)}
+
+
 @event.listens_for(Session, "before_flush")
 def chain_new_entries(session: Session, _flush_context: object, _instances: object) -> None:
     """On SQLite, make each new entry's INSERT read its place in the chain (module docstring)."""
     entries = [item for item in session.new if isinstance(item, AuditEntry)]
     if not entries or session.get_bind(AuditEntry).dialect.name != "sqlite":
         return
-    head = AuditChainHead.__table__.c
-    next_seq = select(head.last_seq + 1).where(head.id == 1).scalar_subquery()
-    last_hash = select(head.last_hash).where(head.id == 1).scalar_subquery()
     for entry in entries:
         entry.at = datetime.fromisoformat(utc_iso(entry.at))  # stored to the microsecond, in UTC
-        entry.seq = next_seq  # type: ignore[assignment]
-        entry.prev_hash = last_hash  # type: ignore[assignment]
-        entry.hash = func.audit_entry_hash(  # type: ignore[assignment]
-            next_seq, utc_iso(entry.at), entry.front_end, entry.actor, entry.command,
-            entry.scope or "", entry.outcome, entry.detail or "", last_hash)
+        for column, value in _chain_columns(
+                utc_iso(entry.at), entry.front_end, entry.actor, entry.command, entry.scope or "",
+                entry.outcome, entry.detail or "").items():
+            setattr(entry, column, value)
+
+
+_TEXTS = ("front_end", "actor", "command", "scope", "outcome", "detail")
+_audit_log = AuditEntry.__table__  # type: ignore[attr-defined]
+#: One entry, appended without the ORM's unit of work (an answer writes one entry, and the
+#: flush cost more than the INSERT): built once per dialect. PostgreSQL's trigger fills in the
+#: chain; on SQLite the INSERT computes it, as the flush above has it do.
+_APPEND = {
+    "postgresql": insert(_audit_log),
+    "sqlite": insert(_audit_log).values(
+        at=bindparam("at"), **{name: bindparam(name) for name in _TEXTS},
+        **_chain_columns(bindparam("at_iso"), *(bindparam(name) for name in _TEXTS))),
+}
+
+
+def append_entry(connection: Connection, fields: dict[str, Any]) -> None:
+    """Append one audit entry (`fields`: at and the text columns) in one INSERT, chained."""
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        at_iso = utc_iso(fields["at"])
+        parameters = {**fields, "at": datetime.fromisoformat(at_iso), "at_iso": at_iso}
+        connection.execute(_APPEND["sqlite"], parameters)
+        return
+    connection.execute(_APPEND.get(dialect, _APPEND["postgresql"]), fields)

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import and_, false, func, or_
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, bindparam, case, false, func, or_
+from sqlalchemy import select as core_select
 from sqlmodel import Session, select
 
 from commands import PersonRef
 from models import ImportRun, Staff, Team
+from models.organisation import ACCESS_ROLE_BY_JOB_ROLE
 from queries.results import Refusal
 
 #: One wording for "there is no such person, team, plan or action" and "there is, but it is
@@ -35,6 +37,11 @@ NOT_REGISTERED = Refusal(
         "(or the e-mail address your chat account uses) to your staff record."
     ),
 )
+
+
+#: A member of staff as the rules read them: a `Staff`, or a Core row with the staff columns by
+#: name (the asker and a named person are read as rows: no ORM object on the answer's path).
+StaffFacts = Any
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,7 @@ class Asker:
     managed_team_ids: frozenset[int]
     managed_team_names: tuple[str, ...] = ()
     team_name: str = ""
-    staff: Staff | None = field(default=None, compare=False, repr=False)
+    staff: StaffFacts = field(default=None, compare=False, repr=False)
     #: When the store's data was last loaded (UTC), read in the same statement as the asker so
     #: every answer can say how fresh it is at no extra round trip; None before any load.
     data_loaded_at: datetime | None = field(default=None, compare=False)
@@ -76,22 +83,41 @@ class Asker:
         return self.role in {"team_manager", "head_of_service", "admin"}
 
 
-def identity_conditions(identity: Identity) -> list:  # type: ignore[type-arg]
-    """SQL conditions that could match the asker: platform id, e-mail, or staff id."""
+def identity_values(identity: Identity) -> dict[str, str]:
+    """The ids an identity carries, as they are matched: an e-mail or staff id stripped and
+    lowered (the unique indexes on lower(email) and lower(staff_id)); only those given."""
+    given = {"slack": identity.slack_user_id, "teams": identity.teams_user_id,
+             "email": identity.email, "staff_id": identity.staff_id}
+    values = {name: value for name, value in given.items() if value}
+    for name in ("email", "staff_id"):
+        if name in values:
+            values[name] = values[name].strip().lower()
+    return values
+
+
+def identity_matches(ids: dict[str, Any]) -> list:  # type: ignore[type-arg]
+    """SQL conditions that could match the asker, from `identity_values` or bound parameters
+    named like them: platform id, e-mail, or staff id (a staff id in any case, or an e-mail)."""
     conditions = []
-    if identity.slack_user_id:
-        conditions.append(Staff.slack_user_id == identity.slack_user_id)
-    if identity.teams_user_id:
-        conditions.append(Staff.teams_user_id == identity.teams_user_id)
-    if identity.email:
-        conditions.append(func.lower(Staff.email) == identity.email.strip().lower())
-    if identity.staff_id:  # a staff id in any case: the unique index on lower(staff_id)
-        conditions.append(func.lower(Staff.staff_id) == identity.staff_id.strip().lower())
-        conditions.append(func.lower(Staff.email) == identity.staff_id.strip().lower())
+    if "slack" in ids:
+        conditions.append(Staff.slack_user_id == ids["slack"])
+    if "teams" in ids:
+        conditions.append(Staff.teams_user_id == ids["teams"])
+    if "email" in ids:
+        conditions.append(func.lower(Staff.email) == ids["email"])
+    if "staff_id" in ids:
+        conditions.append(func.lower(Staff.staff_id) == ids["staff_id"])
+        conditions.append(func.lower(Staff.email) == ids["staff_id"])
     return conditions
 
 
-def choose_staff(candidates: list[Staff], identity: Identity, today: date) -> Staff | None:
+def identity_conditions(identity: Identity) -> list:  # type: ignore[type-arg]
+    """SQL conditions that could match the asker: platform id, e-mail, or staff id."""
+    return identity_matches(identity_values(identity))
+
+
+def choose_staff(candidates: list[StaffFacts], identity: Identity, today: date
+                 ) -> StaffFacts | None:
     """One staff record in post: platform id first, then any other match; never a guess."""
     in_post = [s for s in candidates if s.end_date is None or s.end_date >= today]
     for matches in (
@@ -115,12 +141,45 @@ def find_staff(session: Session, identity: Identity, today: date) -> Staff | Non
                         identity, today)
 
 
-#: Built once: an alias costs more to build than the rest of the statement.
-MANAGED_TEAM = aliased(Team, name="managed_team")
-OWN_TEAM = aliased(Team, name="own_team")
+_staff = Staff.__table__  # type: ignore[attr-defined]
+_team = Team.__table__  # type: ignore[attr-defined]
+_managed = _team.alias("managed_team")
+_own = _team.alias("own_team")
 #: The latest accepted load, as a column of the asker's statement.
 LAST_LOAD = (select(func.max(ImportRun.at)).where(ImportRun.refused == false())
              .scalar_subquery().label("data_loaded_at"))
+#: Lower than any key: an admin manages every team.
+_EVERY_KEY = -(2 ** 31)
+#: The teams a member of staff manages, by their job role. Each arm compares a team column with
+#: a value of the staff row (NULL for the other roles), so PostgreSQL looks the teams up in the
+#: team indexes; `role = 'admin' OR …` made it read every team in the store for every asker.
+_MANAGES = or_(
+    _managed.c.manager_id == case((_staff.c.role == "team_manager", _staff.c.id)),
+    _managed.c.service_id == case((_staff.c.role == "head_of_service", _staff.c.service_id)),
+    _managed.c.id >= case((_staff.c.role == "admin", _EVERY_KEY)),
+)
+#: The asker's statement without its identity conditions: the staff columns by name, then the
+#: managed team (`managed_id`, `managed_name`), the own team's name and the last load.
+_ASKER = (
+    core_select(_staff, _managed.c.id.label("managed_id"), _managed.c.name.label("managed_name"),
+           _own.c.name.label("own_team"), LAST_LOAD)
+    .select_from(_staff.outerjoin(_own, _own.c.id == _staff.c.team_id)
+                 .outerjoin(_managed, _MANAGES))
+)
+#: The kinds of id an identity carries → the asker's statement for them, built on first use.
+_ASKER_BY_KINDS: dict[tuple[str, ...], Any] = {}
+
+
+def _asker_statement(identity: Identity) -> tuple[Any, dict[str, str]]:
+    """The asker's statement for the kinds of id this identity carries (built once per kind,
+    with bound parameters named as `identity_values` names them), and its parameters."""
+    values = identity_values(identity)
+    kinds = tuple(values)
+    statement = _ASKER_BY_KINDS.get(kinds)
+    if statement is None and values:
+        bound = {name: bindparam(name) for name in kinds}
+        statement = _ASKER_BY_KINDS[kinds] = _ASKER.where(or_(*identity_matches(bound)))
+    return statement, values
 
 
 def resolve_asker(session: Session, identity: Identity, today: date) -> Asker | None:
@@ -128,50 +187,38 @@ def resolve_asker(session: Session, identity: Identity, today: date) -> Asker | 
 
     A team manager manages the teams naming them as manager; a head of service every team in
     their service; an admin every team. Practitioners manage none, whatever the data says.
+    The statement is built once (per kind of id) and read as Core rows: the asker's `staff` is
+    a row with the staff columns by name.
     """
-    conditions = identity_conditions(identity)
-    if not conditions:
+    statement, parameters = _asker_statement(identity)
+    if statement is None:
         return None
-    managed, own = MANAGED_TEAM, OWN_TEAM
-    rows = session.exec(
-        select(Staff, managed.id, managed.name, own.name, LAST_LOAD)
-        .outerjoin(own, own.id == Staff.team_id)
-        .outerjoin(
-            managed,
-            or_(
-                and_(Staff.role == "team_manager", managed.manager_id == Staff.id),
-                and_(Staff.role == "head_of_service", managed.service_id == Staff.service_id),
-                Staff.role == "admin",
-            ),
-        )
-        .where(or_(*conditions))
-    ).all()
-    candidates = list({staff.id: staff for staff, *_rest in rows}.values())
-    loaded_at = rows[0][4] if rows else None
-    staff = choose_staff(candidates, identity, today)
+    rows = session.connection().execute(statement, parameters).all()
+    candidates = list({row.id: row for row in rows}.values())
+    loaded_at = rows[0].data_loaded_at if rows else None
+    staff = choose_staff(candidates, identity, today)  # type: ignore[arg-type]
     if staff is None:
         return None
-    teams = {team_id: name for row_staff, team_id, name, _own, _loaded in rows
-             if row_staff.id == staff.id and team_id is not None}
-    own_team = next((own_name for row_staff, _id, _name, own_name, _loaded in rows
-                     if row_staff.id == staff.id), None)
+    teams = {row.managed_id: row.managed_name for row in rows
+             if row.id == staff.id and row.managed_id is not None}
+    access_role = ACCESS_ROLE_BY_JOB_ROLE.get(staff.role, "practitioner")
     return Asker(
         id=staff.id,  # type: ignore[arg-type]
         staff_id=staff.staff_id,
         name=staff.name,
-        role=staff.access_role,
+        role=access_role,
         team_id=staff.team_id,
         service_id=staff.service_id,
-        managed_team_ids=frozenset(teams) if staff.access_role != "practitioner" else frozenset(),
+        managed_team_ids=frozenset(teams) if access_role != "practitioner" else frozenset(),
         managed_team_names=tuple(sorted(teams.values()))
-        if staff.access_role != "practitioner" else (),
-        team_name=own_team or "",
+        if access_role != "practitioner" else (),
+        team_name=staff.own_team or "",
         staff=staff,
         data_loaded_at=loaded_at,
     )
 
 
-def can_see(asker: Asker, staff: Staff) -> bool:
+def can_see(asker: Asker, staff: StaffFacts) -> bool:
     """Own records always; a manager's teams and direct reports; a head's service; admin all."""
     if asker.role == "admin" or staff.id == asker.id:
         return True
@@ -184,7 +231,7 @@ def can_see(asker: Asker, staff: Staff) -> bool:
     return asker.role == "head_of_service" and staff.service_id == asker.service_id
 
 
-def may_manage(asker: Asker, staff: Staff) -> bool:
+def may_manage(asker: Asker, staff: StaffFacts) -> bool:
     """Line manager or manager of their team: the people who may log supervision for them."""
     if staff.id == asker.id:
         return False
@@ -197,8 +244,24 @@ def may_manage(asker: Asker, staff: Staff) -> bool:
 class Person:
     """A named member of staff with their team's name (loaded together: one statement)."""
 
-    staff: Staff
+    staff: StaffFacts
     team: str
+
+
+#: A named person's statement without its condition: the staff columns by name and their own
+#: team's name (`own_team`).
+_PERSON = core_select(_staff, _own.c.name.label("own_team")).select_from(
+    _staff.outerjoin(_own, _own.c.id == _staff.c.team_id))
+_VALUE, _LOWERED = bindparam("value"), bindparam("lowered")
+#: The statement for each kind of reference but a plain name, built once.
+_PERSON_BY_KIND = {
+    "slack_user": _PERSON.where(Staff.slack_user_id == _VALUE),
+    "teams_user": _PERSON.where(or_(Staff.teams_user_id == _VALUE,
+                                    func.lower(Staff.name) == bindparam("full_name"))),
+    "email": _PERSON.where(func.lower(Staff.email) == _LOWERED),
+    "staff_id": _PERSON.where(or_(func.lower(Staff.staff_id) == _LOWERED,
+                                  func.lower(Staff.email) == _LOWERED)),
+}
 
 
 def name_words(text: str) -> list[str]:
@@ -229,29 +292,21 @@ def find_person(session: Session, person: PersonRef) -> list[Person]:
     its mention entity."""
     value = person.value.strip()
     words: list[str] = []
-    if person.kind == "slack_user":
-        condition = Staff.slack_user_id == value
-    elif person.kind == "teams_user":
-        full_name = (person.label or value).strip().lower()
-        condition = or_(Staff.teams_user_id == value, func.lower(Staff.name) == full_name)
-    elif person.kind == "email":
-        condition = func.lower(Staff.email) == value.lower()
-    elif person.kind == "staff_id":
-        condition = or_(func.lower(Staff.staff_id) == value.lower(),
-                        func.lower(Staff.email) == value.lower())
-    else:
+    parameters: dict[str, str] = {"value": value, "lowered": value.lower()}
+    if person.kind == "teams_user":
+        parameters["full_name"] = (person.label or value).strip().lower()
+    statement = _PERSON_BY_KIND.get(person.kind)
+    if statement is None:  # a plain name: as many LIKEs as it has words
         lowered = value.lower().lstrip("@")
         words = name_words(value)
-        condition = or_(
+        statement = _PERSON.where(or_(
             and_(*(func.lower(Staff.name).like(_like_word(word), escape="\\")
                    for word in words)) if words else False,
             func.lower(Staff.staff_id) == lowered,
             func.lower(Staff.email).startswith(lowered + "@"),
-        )
-    rows = session.exec(
-        select(Staff, Team.name).outerjoin(Team, Team.id == Staff.team_id).where(condition)
-    ).all()
-    found = [Person(staff, team or "") for staff, team in rows]
+        ))
+    rows = session.connection().execute(statement, parameters).all()
+    found = [Person(row, row.own_team or "") for row in rows]
     if person.kind == "teams_user":
         by_id = [match for match in found if match.staff.teams_user_id == value]
         return by_id or found

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import case, func, update
+from sqlalchemy import bindparam, case, func, update
+from sqlalchemy import select as core_select
 from sqlmodel import Session, select
 
 from models import Action, ActionUpdate, Plan, Staff
@@ -13,47 +14,58 @@ from queries.access import Asker, can_see, not_found_or_not_yours
 from queries.results import ActionChanged, ActionList, ActionRow, Refusal
 
 
+_action = Action.__table__  # type: ignore[attr-defined]
+_plan = Plan.__table__  # type: ignore[attr-defined]
+_owner = Staff.__table__  # type: ignore[attr-defined]
+_update = ActionUpdate.__table__.c  # type: ignore[attr-defined]
+#: Outstanding actions with their plan's and owner's names, overdue first then by due date:
+#: built once, read as Core rows; callers add their scope's conditions.
+OUTSTANDING = (
+    core_select(_action.c.id, _action.c.ref, _action.c.action, _action.c.agency, _action.c.area,
+           _action.c.due_date, _action.c.measure, _action.c.status,
+           _plan.c.name.label("plan"), _owner.c.name.label("owner"),
+           _owner.c.staff_id.label("owner_staff_id"))
+    .select_from(_action.join(_plan, _plan.c.id == _action.c.plan_id)
+                 .join(_owner, _owner.c.id == _action.c.owner_id))
+    .where(_action.c.status != "done")
+    .order_by(_action.c.due_date, _plan.c.name, _action.c.ref)
+)
+_newest = (
+    core_select(_update.action_id, func.max(_update.id).label("newest"))
+    .where(_update.action_id.in_(bindparam("action_ids", expanding=True)))
+    .group_by(_update.action_id)
+    .subquery()
+)
+#: Each of some actions' latest note, built once.
+_LATEST_NOTES = core_select(_update.action_id, _update.note).join(
+    _newest, _newest.c.newest == _update.id)
+
+
 def action_rows(
     session: Session, today: date, *conditions, owner_ids: list[int] | None = None  # type: ignore[no-untyped-def]
 ) -> list[ActionRow]:
     """Outstanding actions (not done), overdue first then by due date; two statements."""
-    query = (
-        select(Action, Plan.name, Staff.name, Staff.staff_id)
-        .join(Plan, Plan.id == Action.plan_id)
-        .join(Staff, Staff.id == Action.owner_id)
-        .where(Action.status != "done", *conditions)
-        .order_by(Action.due_date, Plan.name, Action.ref)
-    )
+    query = OUTSTANDING.where(*conditions) if conditions else OUTSTANDING
     if owner_ids is not None:
         query = query.where(Action.owner_id.in_(owner_ids or [-1]))  # type: ignore[attr-defined]
-    found = session.exec(query).all()
-    latest_note = latest_notes(session, [action.id for action, *_ in found])  # type: ignore[misc]
+    found = session.connection().execute(query).all()
+    latest_note = latest_notes(session, [action.id for action in found])
     return [
         ActionRow(
-            plan=plan, ref=action.ref, action=action.action, owner=owner, owner_staff_id=owner_id,
-            agency=action.agency, area=action.area, due_date=action.due_date,
-            days_overdue=max(0, (today - action.due_date).days), measure=action.measure,
-            status=action.status, last_note=latest_note.get(action.id),  # type: ignore[arg-type]
+            plan=action.plan, ref=action.ref, action=action.action, owner=action.owner,
+            owner_staff_id=action.owner_staff_id, agency=action.agency, area=action.area,
+            due_date=action.due_date, days_overdue=max(0, (today - action.due_date).days),
+            measure=action.measure, status=action.status, last_note=latest_note.get(action.id),
         )
-        for action, plan, owner, owner_id in found
+        for action in found
     ]
 
 
 def latest_notes(session: Session, action_ids: list[int]) -> dict[int, str]:
     if not action_ids:
         return {}
-    newest = (
-        select(ActionUpdate.action_id, func.max(ActionUpdate.id).label("newest"))
-        .where(ActionUpdate.action_id.in_(action_ids))  # type: ignore[attr-defined]
-        .group_by(ActionUpdate.action_id)
-        .subquery()
-    )
-    rows = session.exec(
-        select(ActionUpdate.action_id, ActionUpdate.note).join(
-            newest, newest.c.newest == ActionUpdate.id
-        )
-    ).all()
-    return dict(rows)
+    rows = session.connection().execute(_LATEST_NOTES, {"action_ids": action_ids}).all()
+    return {action_id: note for action_id, note in rows}
 
 
 def action_list(title: str, rows: list[ActionRow], today: date, empty: str) -> ActionList:
@@ -85,8 +97,10 @@ def find_action(session: Session, ref: str) -> list[tuple[Action, str]]:
 def may_record_progress(session: Session, asker: Asker, action: Action) -> bool:
     """The owner, an admin, or a manager who can see the owner: the same people who see it in
     /actions, so an action anyone else names is "not found or not yours to see"."""
+    if action.owner_id == asker.id:  # the owner: no need to read their record
+        return True
     owner = session.get(Staff, action.owner_id)
-    return owner is not None and (owner.id == asker.id or asker.role == "admin"
+    return owner is not None and (asker.role == "admin"
                                   or (asker.is_manager and can_see(asker, owner)))
 
 

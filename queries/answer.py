@@ -17,7 +17,8 @@ from sqlmodel import Session, select
 
 from commands import Command, ParseError, help_lines, parse
 from config import Settings
-from models import Action, AuditEntry, Case, Plan, Service, Staff, Team
+from models import Action, Plan, Service, Staff, Team
+from models.audit_chain import append_entry
 from models.store import store_deadline
 from queries import access, audit_spool
 from queries.access import Asker, Identity
@@ -26,8 +27,10 @@ from queries.caseload import (
     capacity,
     caseload_table,
     overdue_cases,
+    team_open_cases,
     unallocated_cases,
     worker_cases,
+    worker_open_cases,
 )
 from queries.freshness import UNKNOWN_USER_SCOPE, freshness_of, status
 from queries.protection import nqsws_in_teams, protection_statuses
@@ -107,7 +110,9 @@ def audit(
     session: Session, identity: Identity, asker: Asker | None, command_text: str, scope: str,
     answer: Answer, now: datetime,
 ) -> None:
-    session.add(AuditEntry(**audit_fields(identity, asker, command_text, scope, answer, now)))
+    """Append the entry in the answer's transaction (committed with it, before the reply)."""
+    append_entry(session.connection(), audit_fields(identity, asker, command_text, scope, answer,
+                                                    now))
 
 
 def spool_audit(
@@ -259,12 +264,12 @@ def caseload_answer(session, asker, command, today, settings, now):  # type: ign
                        scope_label(command, person.staff_id))
     if command.scope == "overdue":
         if asker.managed_team_ids:
-            condition = Case.team_id.in_(asker.managed_team_ids)  # type: ignore[attr-defined]
+            cases = team_open_cases(session, asker.managed_team_ids, today)
             title = teams_title(asker.managed_team_names, "Overdue visits and reviews")
         else:
-            condition = or_(Case.allocated_worker_id == asker.id, Case.co_worker_id == asker.id)
+            cases = worker_open_cases(session, asker.id, today)
             title = "Your overdue visits and reviews"
-        return Outcome(overdue_cases(session, condition, today, settings, title), asker, label)
+        return Outcome(overdue_cases(cases, today, settings, title), asker, label)
     if not asker.managed_team_ids:
         return Outcome(Refusal(MANAGERS_ONLY, "Try /caseload for your own cases."), asker, label)
     if command.scope == "team":

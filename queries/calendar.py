@@ -68,8 +68,12 @@ def _add_weekdays(start: date, count: int) -> date:
     return day
 
 
+@lru_cache(maxsize=16384)
 def add_working_days(start: date, n: int) -> date:
-    """The n-th working day after ``start``; before it when n is negative, ``start`` when n is 0."""
+    """The n-th working day after ``start``; before it when n is negative, ``start`` when n is 0.
+
+    Cached: a team's visit rules ask it for every open case on every answer, mostly for the same
+    few hundred (last visit, interval) pairs; the answer depends on nothing else."""
     if n == 0:
         return start
     if n < 0:

@@ -1,25 +1,28 @@
 """Caseloads: who holds what, against which cap, and what is overdue.
 
 Each question is answered with a fixed handful of statements whatever the size of the council
-(workers, their open cases, their last supervision), then the rules run in Python over the rows.
+(workers with their last supervision, their open cases), built once (queries.case_facts); then
+the rules run in Python, in one pass over the rows, with no object made per case but the rows
+an answer shows.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 from datetime import date
 
-from sqlalchemy import exists, func, or_
-from sqlalchemy.orm import Bundle, aliased
-from sqlmodel import Session, select
+from sqlalchemy import Row, bindparam, func, select
+from sqlmodel import Session
 
 from config import Settings
-from models import Case, Staff, Supervision, Team
+from models import Supervision
 from models.organisation import FAMILY_HELP_ROLE, may_lead_case_type
-from queries.access import Asker
+from queries import case_facts
+from queries.access import StaffFacts
+# in_post_on and without_lead: the SQL conditions the jobs use, re-exported from case_facts.
+from queries.case_facts import in_post_on, without_lead  # noqa: F401
 from queries.protection_rules import EarlyCareer, early_career_on, normal_cap, protected_cap
 from queries.results import (
     CapacityList,
@@ -37,26 +40,17 @@ from queries.supervision_rules import (
 )
 from queries.visits import review_days_overdue, visit_days_overdue, visit_due
 
-CASE_HOLDING_ROLES = ("practitioner", "social_worker", "senior_practitioner", "nqsw",
-                      "advanced_practitioner", "personal_advisor", FAMILY_HELP_ROLE)
+#: An open case as `case_facts.OPEN_CASES` reads it: a Core row with its columns by name.
+OpenCase = Row[Any]
 
 
-def open_on(today: date):  # type: ignore[no-untyped-def]
-    """SQL condition for a case open on `today` (a case ending today is closed)."""
-    return (Case.start_date <= today) & (or_(Case.end_date.is_(None), Case.end_date > today))  # type: ignore[union-attr]
-
-
-def in_post_on(today: date):  # type: ignore[no-untyped-def]
-    return (Staff.start_date <= today) & (or_(Staff.end_date.is_(None), Staff.end_date >= today))  # type: ignore[union-attr]
-
-
-def early_career(staff: Staff, today: date, settings: Settings) -> EarlyCareer | None:
+def early_career(staff: StaffFacts, today: date, settings: Settings) -> EarlyCareer | None:
     """The worker's early career programme (ASYE or ECDP) today, or None when not in one."""
     return early_career_on(staff.asye_start, staff.asye_end, staff.early_career_programme, today,
                            settings)
 
 
-def is_nqsw(staff: Staff, today: date, settings: Settings) -> bool:
+def is_nqsw(staff: StaffFacts, today: date, settings: Settings) -> bool:
     """In a protected early career period (the ASYE year, or the ECDP's two years) today."""
     return early_career(staff, today, settings) is not None
 
@@ -70,74 +64,100 @@ def early_career_label(period: EarlyCareer | None) -> str:
 
 def case_points(case_type: str, settings: Settings) -> float:
     """A case's weight in points (CASE_WEIGHTS; a type not listed weighs 1)."""
-    return settings.case_weights_by_type.get(case_type.upper(), 1.0)
+    return points_in(case_type, settings.case_weights_by_type)
 
 
-def worker_points_cap(staff: Staff, today: date, settings: Settings) -> float | None:
-    """The points a worker may hold (WEIGHTED_CAP_PER_FTE x FTE, by the early career share of
-    the programme year where protected); None when weighting is off."""
+def points_in(case_type: str, weights: dict[str, float]) -> float:
+    """`case_points` with CASE_WEIGHTS already read (a pass over many cases reads it once)."""
+    return weights.get(case_type.upper(), 1.0)
+
+
+def _points_cap(staff: StaffFacts, period: EarlyCareer | None, settings: Settings) -> float | None:
     if not settings.weighted:
         return None
-    period = early_career(staff, today, settings)
     share = period.cap_ratio if period else 1.0
     return round(settings.weighted_cap_per_fte * staff.fte * share, 2)
 
 
+def worker_points_cap(staff: StaffFacts, today: date, settings: Settings) -> float | None:
+    """The points a worker may hold (WEIGHTED_CAP_PER_FTE x FTE, by the early career share of
+    the programme year where protected); None when weighting is off."""
+    return _points_cap(staff, early_career(staff, today, settings), settings)
+
+
 def families_of(cases: Iterable[Any]) -> int:
     """Distinct families among cases: a case with no family_id is a family of its own."""
-    return len({case.family_id or f"case:{case.case_ref}" for case in cases})
+    return len({family_key(case) for case in cases})
 
 
-def worker_cap(staff: Staff, today: date, settings: Settings) -> float:
-    """The cap a worker is held to today: the programme year's protected cap in the ASYE or the
-    ECDP, the normal one after."""
-    period = early_career(staff, today, settings)
+def family_key(case: Any) -> str:
+    """The family a case belongs to: its family_id, or the case alone when none is recorded."""
+    return case.family_id or f"case:{case.case_ref}"
+
+
+def _cap(staff: StaffFacts, period: EarlyCareer | None, settings: Settings) -> float:
     if period is not None:
         return protected_cap(staff.fte, settings, period.cap_ratio)
     return normal_cap(staff.fte, settings)
+
+
+def worker_cap(staff: StaffFacts, today: date, settings: Settings) -> float:
+    """The cap a worker is held to today: the programme year's protected cap in the ASYE or the
+    ECDP, the normal one after."""
+    return _cap(staff, early_career(staff, today, settings), settings)
+
+
+_supervision = Supervision.__table__.c  # type: ignore[attr-defined]
+#: Each of some workers' last supervision, built once.
+_LAST_SUPERVISIONS = (
+    select(_supervision.staff_id, func.max(_supervision.date))
+    .where(_supervision.staff_id.in_(bindparam("staff_ids", expanding=True)))
+    .group_by(_supervision.staff_id)
+)
 
 
 def last_supervisions(session: Session, staff_ids: Iterable[int]) -> dict[int, date]:
     ids = list(staff_ids)
     if not ids:
         return {}
-    rows = session.exec(
-        select(Supervision.staff_id, func.max(Supervision.date))
-        .where(Supervision.staff_id.in_(ids))  # type: ignore[attr-defined]
-        .group_by(Supervision.staff_id)
-    ).all()
+    rows = session.connection().execute(_LAST_SUPERVISIONS, {"staff_ids": ids}).all()
     return {staff_id: last for staff_id, last in rows}
 
 
-def supervision_overdue(staff: Staff, last: date | None, today: date, settings: Settings) -> int:
+def supervision_overdue(staff: StaffFacts, last: date | None, today: date, settings: Settings
+                        ) -> int:
     interval = supervision_interval_days(staff.asye_start, staff.asye_end, today, settings,
                                          staff.early_career_programme)
     due = next_supervision_due(last, interval, staff.start_date)
     return supervision_days_overdue(due, today)
 
 
-@dataclass(frozen=True)
-class OpenCase:
-    """The fields the rules need from one open case, plus the names the answer shows."""
-
-    case: Any  # a CASE_FACTS row: the case's columns by name
-    team: str
-    lead: str | None
-    co_worker: str | None
-    lead_left: bool = False  # the lead worker has left: no one holds the case today
-    lead_end: date | None = None  # when that lead left
+def lead_left(case: OpenCase, today: date) -> bool:
+    """The case's lead worker has left: no one holds it today."""
+    return case.lead_end is not None and case.lead_end < today
 
 
-def case_row(open_case: OpenCase, today: date, settings: Settings) -> CaseRow:
-    case = open_case.case
-    due = visit_due(case.case_type, case.last_visit, case.start_date, case.placement_start,
-                    case.long_term_placement, settings, case.placement_type)
+def unallocated(case: OpenCase, today: date) -> bool:
+    """No lead, or a lead who has left (the Python side of `case_facts.without_lead`, for rows
+    already read)."""
+    return case.allocated_worker_id is None or lead_left(case, today)
+
+
+def case_visit_due(case: Any, settings: Settings) -> date | None:
+    """When the case's next statutory visit is due (queries.visits), from its row."""
+    return visit_due(case.case_type, case.last_visit, case.start_date, case.placement_start,
+                     case.long_term_placement, settings, case.placement_type)
+
+
+def case_row(case: OpenCase, today: date, settings: Settings) -> CaseRow:
+    """The row an answer shows for one open case, with what is due and how late."""
+    due = case_visit_due(case, settings)
     return CaseRow(
         case_ref=case.case_ref,
         case_type=case.case_type,
-        team=open_case.team,
-        lead=open_case.lead,
-        co_worker=open_case.co_worker,
+        team=case.team,
+        lead=case.lead,
+        co_worker=case.co_worker,
         start_date=case.start_date,
         last_visit=case.last_visit,
         visit_due=due,
@@ -147,143 +167,108 @@ def case_row(open_case: OpenCase, today: date, settings: Settings) -> CaseRow:
     )
 
 
-#: What the rules and answers read from a case: plain columns, not ORM objects, because a
-#: manager's table reads every open case of their teams on every question.
-CASE_FACTS = Bundle(
-    "case", Case.case_ref, Case.case_type, Case.team_id, Case.start_date, Case.last_visit,
-    Case.next_review, Case.placement_start, Case.long_term_placement, Case.allocated_worker_id,
-    Case.family_id, Case.placement_type,
-)
+def open_cases(session: Session, today: date, *conditions: Any) -> Sequence[OpenCase]:
+    """Open cases matching `conditions`, with team and worker names, in one statement (for the
+    jobs' own conditions; the answers run the statements of queries.case_facts as built)."""
+    statement = case_facts.OPEN_CASES.where(*conditions) if conditions else case_facts.OPEN_CASES
+    return case_facts.rows(session, statement, today)
 
 
-#: Built once: an alias costs more to build than the rest of the statement.
-LEAD = aliased(Staff, name="lead")
-CO_WORKER = aliased(Staff, name="co_worker")
+#: A case-holding worker in post, as `case_facts.TEAM_WORKERS` reads them: the staff columns
+#: the rules read, their team's name (`team`) and their last supervision (`last_supervision`).
+Worker = Row[Any]
 
 
-def open_cases(session: Session, today: date, *conditions) -> list[OpenCase]:  # type: ignore[no-untyped-def]
-    """Open cases matching `conditions`, with team and worker names, in one statement."""
-    lead, co = LEAD, CO_WORKER
-    rows = session.execute(
-        select(CASE_FACTS, Team.name, lead.name, lead.end_date, co.name)
-        .join(Team, Team.id == Case.team_id)
-        .outerjoin(lead, lead.id == Case.allocated_worker_id)
-        .outerjoin(co, co.id == Case.co_worker_id)
-        .where(open_on(today), *conditions)
-        .order_by(Case.start_date, Case.case_ref)
-    ).all()
-    return [
-        OpenCase(case, team, lead_name, co_name,
-                 lead_left=lead_end is not None and lead_end < today, lead_end=lead_end)
-        for case, team, lead_name, lead_end, co_name in rows
-    ]
-
-
-@dataclass(frozen=True)
-class Worker:
-    """A case-holding worker in post, with their team and when they were last supervised."""
-
-    staff: Staff
-    team: str
-    last_supervision: date | None
-
-
-def team_workers(session: Session, team_ids: Iterable[int], today: date) -> list[Worker]:
+def team_workers(session: Session, team_ids: Iterable[int], today: date) -> Sequence[Worker]:
     """Case-holding staff in post in these teams, in one statement (last supervision included)."""
     ids = list(team_ids)
     if not ids:
         return []
-    last_supervision = (
-        select(func.max(Supervision.date))
-        .where(Supervision.staff_id == Staff.id)
-        .correlate(Staff)
-        .scalar_subquery()
-    )
-    rows = session.exec(
-        select(Staff, Team.name, last_supervision)
-        .join(Team, Team.id == Staff.team_id)
-        .where(Staff.team_id.in_(ids), in_post_on(today),  # type: ignore[union-attr]
-               Staff.role.in_(CASE_HOLDING_ROLES))  # type: ignore[attr-defined]
-        .order_by(Team.name, Staff.name)
-    ).all()
-    return [Worker(staff, team, last) for staff, team, last in rows]
+    return case_facts.rows(session, case_facts.TEAM_WORKERS, today, team_ids=ids)
+
+
+class _Tally:
+    """What one worker leads, counted in the one pass over the cases."""
+
+    __slots__ = ("by_type", "barred", "points", "families", "overdue_visits", "overdue_reviews")
+
+    def __init__(self) -> None:
+        self.by_type = {"CP": 0, "CIN": 0, "LAC": 0, "other": 0}
+        self.barred = 0  # leads the worker's role may not hold
+        self.points = 0.0
+        self.families: set[str] = set()
+        self.overdue_visits = 0
+        self.overdue_reviews = 0
+
+
+def _tallies(workers: Sequence[Worker], cases: Iterable[OpenCase], today: date,
+             settings: Settings) -> dict[int, _Tally]:
+    """Each worker's counts by type (lead cases only), points, families and overdue work: one
+    pass, the visit and review rules called once a case, no object made per case."""
+    tallies = {worker.id: _Tally() for worker in workers}
+    role_of = {worker.id: worker.role for worker in workers}
+    weights = settings.case_weights_by_type
+    for case in cases:
+        worker_id = case.allocated_worker_id
+        if worker_id is None:
+            continue
+        tally = tallies.get(worker_id)
+        if tally is None:  # led by someone outside the table: not counted
+            continue
+        case_type = case.case_type
+        if not may_lead_case_type(role_of[worker_id], case_type):
+            tally.barred += 1
+        tally.points += points_in(case_type, weights)
+        tally.families.add(family_key(case))
+        tally.by_type[case_type if case_type in ("CP", "CIN", "LAC") else "other"] += 1
+        if visit_days_overdue(case_visit_due(case, settings), today):
+            tally.overdue_visits += 1
+        if review_days_overdue(case.next_review, today):
+            tally.overdue_reviews += 1
+    return tallies
 
 
 def worker_loads(
-    workers: list[Worker], cases: list[OpenCase], today: date, settings: Settings
+    workers: Sequence[Worker], cases: Sequence[OpenCase], today: date, settings: Settings
 ) -> list[WorkerLoad]:
     """A row per worker: counts by type (lead cases only), overdue work and supervision."""
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    overdue_visits: dict[int, int] = defaultdict(int)
-    overdue_reviews: dict[int, int] = defaultdict(int)
-    barred: dict[int, int] = defaultdict(int)  # leads the worker's role may not hold
-    points: dict[int, float] = defaultdict(float)
-    led: dict[int, list[Any]] = defaultdict(list)
-    role_of = {worker.staff.id: worker.staff.role for worker in workers}
-    for open_case in cases:
-        worker_id = open_case.case.allocated_worker_id
-        if worker_id is None:
-            continue
-        if not may_lead_case_type(role_of.get(worker_id, ""), open_case.case.case_type):
-            barred[worker_id] += 1
-        points[worker_id] += case_points(open_case.case.case_type, settings)
-        led[worker_id].append(open_case.case)
-        row = case_row(open_case, today, settings)
-        bucket = row.case_type if row.case_type in ("CP", "CIN", "LAC") else "other"
-        counts[worker_id][bucket] += 1
-        overdue_visits[worker_id] += bool(row.visit_days_overdue)
-        overdue_reviews[worker_id] += bool(row.review_days_overdue)
-    recorded_families = any(open_case.case.family_id for open_case in cases)
+    tallies = _tallies(workers, cases, today, settings)
+    recorded_families = any(case.family_id for case in cases)
     loads = []
     for worker in workers:
-        staff = worker.staff
-        by_type = counts[staff.id]  # type: ignore[index]
-        period = early_career(staff, today, settings)
+        tally = tallies[worker.id]
+        by_type = tally.by_type
+        period = early_career(worker, today, settings)
         loads.append(
             WorkerLoad(
-                staff_id=staff.staff_id,
-                name=staff.name,
+                staff_id=worker.staff_id,
+                name=worker.name,
                 team=worker.team,
-                fte=staff.fte,
+                fte=worker.fte,
                 cp=by_type["CP"],
                 cin=by_type["CIN"],
                 lac=by_type["LAC"],
                 other=by_type["other"],
                 total=sum(by_type.values()),
-                cap=round(worker_cap(staff, today, settings), 2),
+                cap=round(_cap(worker, period, settings), 2),
                 is_nqsw=period is not None,
                 early_career=early_career_label(period),
                 # The programme year's rule (a setting) and the role's (family help: never CP).
                 may_lead_cp=(period is None or period.cp_lead_allowed)
-                and may_lead_case_type(staff.role, "CP"),
-                family_help=staff.role == FAMILY_HELP_ROLE,
-                barred_leads=barred[staff.id],  # type: ignore[index]
-                points=round(points[staff.id], 2) if settings.weighted else None,  # type: ignore[index]
-                points_cap=worker_points_cap(staff, today, settings),
-                families=families_of(led[staff.id]) if recorded_families else None,  # type: ignore[index]
-                overdue_visits=overdue_visits[staff.id],  # type: ignore[index]
-                overdue_reviews=overdue_reviews[staff.id],  # type: ignore[index]
+                and may_lead_case_type(worker.role, "CP"),
+                family_help=worker.role == FAMILY_HELP_ROLE,
+                barred_leads=tally.barred,
+                points=round(tally.points, 2) if settings.weighted else None,
+                points_cap=_points_cap(worker, period, settings),
+                families=len(tally.families) if recorded_families else None,
+                overdue_visits=tally.overdue_visits,
+                overdue_reviews=tally.overdue_reviews,
                 supervision_overdue_days=supervision_overdue(
-                    staff, worker.last_supervision, today, settings
+                    worker, worker.last_supervision, today, settings
                 ),
             )
         )
     return loads
-
-
-def without_lead(today: date):  # type: ignore[no-untyped-def]
-    """No lead worker, or a lead who has left: either way no one holds the case today.
-
-    The leaver test looks up each case's own lead (by primary key), so it costs what the team's
-    cases cost; `IN (every leaver in the store)` read every leaver at national size (issue #11).
-    """
-    lead = aliased(Staff)
-    lead_left = exists().where(lead.id == Case.allocated_worker_id, lead.end_date < today)  # type: ignore[operator]
-    return or_(Case.allocated_worker_id.is_(None), lead_left)  # type: ignore[union-attr]
-
-
-def unallocated(open_case: OpenCase) -> bool:
-    return open_case.case.allocated_worker_id is None or open_case.lead_left
 
 
 def caseload_table(
@@ -296,45 +281,41 @@ def caseload_table(
     """
     ids = set(team_ids)
     workers = team_workers(session, ids, today)
-    worker_ids = [worker.staff.id for worker in workers]
-    cases = open_cases(
-        session, today,
-        or_(Case.team_id.in_(ids or [-1]), Case.allocated_worker_id.in_(worker_ids or [-1])),  # type: ignore[union-attr]
-    )
+    holders = {worker.id for worker in workers}
+    cases = case_facts.rows(session, case_facts.TEAM_TABLE_CASES, today, team_ids=ids,
+                            worker_ids=holders)
     loads = worker_loads(workers, cases, today, settings)
     loads.sort(key=lambda load: (-load.load_pct, load.name))
-    holders = set(worker_ids)
-    held = [c.case for c in cases if c.case.allocated_worker_id in holders]
+    held = [case for case in cases if case.allocated_worker_id in holders]
     return CaseloadTable(
         title=title,
         as_of=today,
         rows=tuple(loads),
         total_cases=sum(load.total for load in loads),
         total_fte=round(sum(load.fte for load in loads), 2),
-        unallocated=sum(1 for c in cases if c.case.team_id in ids and unallocated(c)),
+        unallocated=sum(1 for case in cases if case.team_id in ids and unallocated(case, today)),
         total_families=families_of(held) if any(case.family_id for case in held) else None,
     )
 
 
 def worker_cases(
-    session: Session, staff: Staff, today: date, settings: Settings, title: str
+    session: Session, staff: StaffFacts, today: date, settings: Settings, title: str
 ) -> CaseList:
     """One worker's open cases, as lead or co-worker, with what is due."""
-    cases = open_cases(
-        session, today, or_(Case.allocated_worker_id == staff.id, Case.co_worker_id == staff.id)
-    )
-    rows = tuple(case_row(open_case, today, settings) for open_case in cases)
-    led = [open_case.case for open_case in cases if open_case.case.allocated_worker_id == staff.id]
+    cases = case_facts.rows(session, case_facts.WORKER_CASES, today, worker_id=staff.id)
+    rows = tuple(case_row(case, today, settings) for case in cases)
+    led = [case for case in cases if case.allocated_worker_id == staff.id]
     lead_count = len(led)
-    cap = worker_cap(staff, today, settings)
-    label = early_career_label(early_career(staff, today, settings))
+    period = early_career(staff, today, settings)
+    cap = _cap(staff, period, settings)
+    label = early_career_label(period)
     summary = (
         f"{lead_count} case{'s' if lead_count != 1 else ''} as lead "
         f"(cap {cap:g} at {staff.fte:g} FTE"
         f"{f', {label} protected cap' if label else ''})"
         f", {len(rows) - lead_count} co-worked"
     )
-    points_cap = worker_points_cap(staff, today, settings)
+    points_cap = _points_cap(staff, period, settings)
     if points_cap is not None:
         points = sum(case_points(case.case_type, settings) for case in led)
         summary += f"; {points:g} of {points_cap:g} points"
@@ -351,11 +332,11 @@ def worker_cases(
     )
 
 
-def days_waiting(open_case: OpenCase, today: date) -> int:
+def days_waiting(case: OpenCase, today: date) -> int:
     """How long a case has had no one: since it opened, or since the day its lead left."""
-    since = open_case.case.start_date
-    if open_case.lead_left and open_case.lead_end is not None:
-        since = max(since, open_case.lead_end)
+    since = case.start_date
+    if lead_left(case, today):
+        since = max(since, case.lead_end)
     return max(0, (today - since).days)
 
 
@@ -366,11 +347,10 @@ def unallocated_cases(
 
     Devon's promise is "no children's cases not allocated to an identified social worker".
     """
-    ids = list(team_ids) or [-1]
-    cases = open_cases(session, today, without_lead(today), Case.team_id.in_(ids))  # type: ignore[union-attr]
+    cases = case_facts.rows(session, case_facts.UNALLOCATED_CASES, today, team_ids=team_ids)
     rows = tuple(sorted(
-        (replace(case_row(open_case, today, settings), days_waiting=days_waiting(open_case, today))
-         for open_case in cases),
+        (replace(case_row(case, today, settings), days_waiting=days_waiting(case, today))
+         for case in cases),
         key=lambda row: (-(row.days_waiting or 0), row.case_ref)))
     return CaseList(
         title="Unallocated cases",
@@ -381,11 +361,22 @@ def unallocated_cases(
     )
 
 
-def overdue_cases(
-    session: Session, condition, today: date, settings: Settings, title: str  # type: ignore[no-untyped-def]
-) -> CaseList:
-    """Cases whose statutory visit or plan review is past due, most overdue first."""
-    rows = [case_row(open_case, today, settings) for open_case in open_cases(session, today, condition)]
+def team_open_cases(session: Session, team_ids: Iterable[int], today: date
+                    ) -> Sequence[OpenCase]:
+    """Every open case these teams hold."""
+    return case_facts.rows(session, case_facts.TEAM_CASES, today, team_ids=team_ids)
+
+
+def worker_open_cases(session: Session, worker_id: int, today: date) -> Sequence[OpenCase]:
+    """Every open case this worker leads or co-works."""
+    return case_facts.rows(session, case_facts.WORKER_CASES, today, worker_id=worker_id)
+
+
+def overdue_cases(cases: Iterable[OpenCase], today: date, settings: Settings, title: str
+                  ) -> CaseList:
+    """Cases whose statutory visit or plan review is past due, most overdue first (of the open
+    cases given: `team_open_cases` or `worker_open_cases`)."""
+    rows = [case_row(case, today, settings) for case in cases]
     overdue = sorted(
         (row for row in rows if row.visit_days_overdue or row.review_days_overdue),
         key=lambda row: (-max(row.visit_days_overdue, row.review_days_overdue), row.case_ref),
@@ -408,8 +399,8 @@ def capacity(
 ) -> CapacityList:
     """Who could take a new case, most headroom first; never an NQSW as lead on a CP case."""
     workers = team_workers(session, team_ids, today)
-    worker_ids = [worker.staff.id for worker in workers]
-    cases = open_cases(session, today, Case.allocated_worker_id.in_(worker_ids or [-1]))  # type: ignore[union-attr]
+    cases = case_facts.rows(session, case_facts.LED_CASES, today,
+                            worker_ids=[worker.id for worker in workers])
     rows: list[CapacityRow] = []
     for load in worker_loads(workers, cases, today, settings):
         if case_type == "CP" and not load.may_lead_cp:
@@ -428,7 +419,7 @@ def capacity(
         if case_type == "CP"
         else "NQSWs are measured against their protected cap."
     )
-    if any(worker.staff.role == FAMILY_HELP_ROLE for worker in workers) and case_type in (
+    if any(worker.role == FAMILY_HELP_ROLE for worker in workers) and case_type in (
             "CP", "LAC"):
         note += " Family help practitioners are left out: they may not lead CP or LAC cases."
     if settings.weighted:

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlalchemy import bindparam, or_, select
+from sqlmodel import Session
 
 from config import Settings
 from models import Case, Staff, Team
-from queries.caseload import last_supervisions, open_on
+from queries import case_facts
+from queries.access import StaffFacts
+from queries.case_facts import TEAM_IDS, TODAY, in_post_on, open_on
+from queries.caseload import last_supervisions
 from queries.protection_rules import (
     early_career_on,
     in_protected_year,
@@ -25,8 +29,29 @@ from queries.results import ProtectionStatus
 from queries.supervision_rules import next_supervision_due, supervision_days_overdue
 
 
+_cases = Case.__table__.c  # type: ignore[attr-defined]
+_staff = Staff.__table__  # type: ignore[attr-defined]
+_team = Team.__table__  # type: ignore[attr-defined]
+STAFF_IDS = bindparam("staff_ids", expanding=True)
+#: Every open case some workers lead or co-work (NQSWs hold few), built once.
+_HELD_CASES = (
+    select(_cases.case_ref, _cases.case_type, _cases.allocated_worker_id, _cases.co_worker_id)
+    .where(open_on(TODAY), or_(_cases.allocated_worker_id.in_(STAFF_IDS),
+                               _cases.co_worker_id.in_(STAFF_IDS)))
+)
+#: Staff in post in some teams with an early career start, with their team's name (`team`),
+#: by team then name; built once. Which of them are protected today is the rules' to say.
+_EARLY_CAREER_STAFF = (
+    select(_staff, _team.c.name.label("team"))
+    .select_from(_staff.join(_team, _team.c.id == _staff.c.team_id))
+    .where(_staff.c.team_id.in_(TEAM_IDS), _staff.c.asye_start.is_not(None), in_post_on(TODAY))
+    .order_by(_team.c.name, _staff.c.name)
+)
+
+
 def protection_statuses(
-    session: Session, staff_with_team: list[tuple[Staff, str]], today: date, settings: Settings
+    session: Session, staff_with_team: list[tuple[StaffFacts, str]], today: date,
+    settings: Settings,
 ) -> list[ProtectionStatus]:
     """Each worker's protection status, with two statements however many workers there are."""
     ids = {staff.id for staff, _team in staff_with_team}
@@ -34,12 +59,8 @@ def protection_statuses(
     cp_leads: dict[int, list[str]] = {}
     cp_co: dict[int, int] = {}
     if ids:
-        # One statement for every open case these workers lead or co-work (NQSWs hold few).
-        for case_ref, case_type, lead_id, co_id in session.exec(
-            select(Case.case_ref, Case.case_type, Case.allocated_worker_id, Case.co_worker_id)
-            .where(open_on(today),
-                   (Case.allocated_worker_id.in_(list(ids))) | (Case.co_worker_id.in_(list(ids))))  # type: ignore[union-attr]
-        ).all():
+        for case_ref, case_type, lead_id, co_id in case_facts.rows(session, _HELD_CASES, today,
+                                                                   staff_ids=ids):
             if lead_id in ids:
                 lead_counts[lead_id] = lead_counts.get(lead_id, 0) + 1
                 if case_type == "CP":
@@ -55,8 +76,8 @@ def protection_statuses(
 
 
 def status_of(
-    staff: Staff, team: str, open_cases: int, cp_lead_cases: tuple[str, ...], cp_co_worked: int,
-    last_supervision: date | None, today: date, settings: Settings,
+    staff: StaffFacts, team: str, open_cases: int, cp_lead_cases: tuple[str, ...],
+    cp_co_worked: int, last_supervision: date | None, today: date, settings: Settings,
 ) -> ProtectionStatus:
     code = staff.early_career_programme
     period = early_career_on(staff.asye_start, staff.asye_end, code, today, settings)
@@ -104,19 +125,14 @@ def status_of(
 
 def nqsws_in_teams(
     session: Session, team_ids: list[int], today: date, settings: Settings
-) -> list[tuple[Staff, str]]:
-    """Staff in post in these teams who are in their protected year today."""
+) -> list[tuple[StaffFacts, str]]:
+    """Staff in post in these teams who are in their protected year today (read as Core rows,
+    with the staff columns by name)."""
     if not team_ids:
         return []
-    rows = session.exec(
-        select(Staff, Team.name)
-        .join(Team, Team.id == Staff.team_id)
-        .where(Staff.team_id.in_(team_ids), Staff.asye_start.is_not(None))  # type: ignore[union-attr]
-        .order_by(Team.name, Staff.name)
-    ).all()
     return [
-        (staff, team) for staff, team in rows
-        if staff.in_post_on(today)
-        and in_protected_year(staff.asye_start, staff.asye_end, today, settings,
-                              staff.early_career_programme)
+        (staff, staff.team)
+        for staff in case_facts.rows(session, _EARLY_CAREER_STAFF, today, team_ids=team_ids)
+        if in_protected_year(staff.asye_start, staff.asye_end, today, settings,
+                             staff.early_career_programme)
     ]

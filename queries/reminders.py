@@ -183,7 +183,7 @@ def team_summaries(session: Session, teams: list[Team], today: date, settings: S
         breaches[status.team] += bool(status.breaches)
     unallocated_by_team: dict[int, int] = defaultdict(int)
     for open_case in cases:
-        unallocated_by_team[open_case.case.team_id] += unallocated(open_case)
+        unallocated_by_team[open_case.team_id] += unallocated(open_case, today)
     return {
         team.id: TeamSummary(  # type: ignore[misc]
             team=team.name,
@@ -213,7 +213,7 @@ def build_reminders(
                    else Case.allocated_worker_id.in_(ids))  # type: ignore[union-attr]
     for open_case in open_cases(session, today, lead_filter):
         row = case_row(open_case, today, settings)
-        lead = open_case.case.allocated_worker_id
+        lead = open_case.allocated_worker_id
         if row.visit_due is not None and row.visit_due <= window_end:
             visits[lead].append(DueVisit(row.case_ref, row.case_type, row.visit_due,
                                          row.visit_days_overdue))

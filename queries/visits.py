@@ -34,10 +34,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from dateutil.relativedelta import relativedelta
-
 from config import Settings
 from queries.calendar import add_working_days
+# dateutil's month arithmetic, cached: a team's visit rules run over every open case per answer.
+from queries.protection_rules import months_after
 
 
 def _visited_since(last_visit: date | None, since: date) -> bool:
@@ -92,10 +92,10 @@ def visit_due(
                                               settings.lac_connected_or_ico_visit_weeks, settings)
         if placement_type == "parent_care_order":
             return last_visit + timedelta(weeks=settings.lac_care_order_parent_visit_weeks)
-        first_year_ends = placed + relativedelta(years=1)
+        first_year_ends = months_after(placed, 12)
         if last_visit < first_year_ends or not long_term_placement:
             return last_visit + timedelta(weeks=settings.lac_first_year_visit_weeks)
-        return last_visit + relativedelta(months=settings.lac_long_term_visit_months)
+        return months_after(last_visit, settings.lac_long_term_visit_months)
     return None
 
 
