@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import case, func
 from sqlmodel import Session, select
 
 from config import Settings
 from models import Case, Staff, Team
-from queries.caseload import last_supervisions, open_on
+from queries.caseload import in_post_on, last_supervisions, open_on
 from queries.protection_rules import (
+    earliest_protected_start,
     early_career_on,
     in_protected_year,
     next_progress_review,
@@ -34,18 +36,24 @@ def protection_statuses(
     cp_leads: dict[int, list[str]] = {}
     cp_co: dict[int, int] = {}
     if ids:
-        # One statement for every open case these workers lead or co-work (NQSWs hold few).
-        for case_ref, case_type, lead_id, co_id in session.exec(
-            select(Case.case_ref, Case.case_type, Case.allocated_worker_id, Case.co_worker_id)
+        # One statement for every open case these workers lead or co-work, counted in the store
+        # by lead, co-worker and type: only a CP case comes back on its own, for its reference
+        # (an NQSW should lead none), so every NQSW in the country costs a few rows, not one
+        # per case.
+        cp_ref = case((Case.case_type == "CP", Case.case_ref), else_=None)
+        for lead_id, co_id, case_type, case_ref, cases in session.exec(
+            select(Case.allocated_worker_id, Case.co_worker_id, Case.case_type, cp_ref,
+                   func.count())
             .where(open_on(today),
                    (Case.allocated_worker_id.in_(list(ids))) | (Case.co_worker_id.in_(list(ids))))  # type: ignore[union-attr]
+            .group_by(Case.allocated_worker_id, Case.co_worker_id, Case.case_type, cp_ref)
         ).all():
             if lead_id in ids:
-                lead_counts[lead_id] = lead_counts.get(lead_id, 0) + 1
+                lead_counts[lead_id] = lead_counts.get(lead_id, 0) + cases
                 if case_type == "CP":
                     cp_leads.setdefault(lead_id, []).append(case_ref)
             if co_id in ids and case_type == "CP":
-                cp_co[co_id] = cp_co.get(co_id, 0) + 1
+                cp_co[co_id] = cp_co.get(co_id, 0) + cases
     last = last_supervisions(session, ids)  # type: ignore[arg-type]
     return [
         status_of(staff, team, lead_counts.get(staff.id, 0), tuple(sorted(cp_leads.get(staff.id, []))),  # type: ignore[arg-type]
@@ -105,18 +113,24 @@ def status_of(
 def nqsws_in_teams(
     session: Session, team_ids: list[int], today: date, settings: Settings
 ) -> list[tuple[Staff, str]]:
-    """Staff in post in these teams who are in their protected year today."""
+    """Staff in post in these teams who are in their protected year today.
+
+    The store passes over staff who are not in post or started their programme too long ago to
+    be protected (every council's whole history of NQSWs, for the all-services digest); the
+    rule decides for the rest."""
     if not team_ids:
         return []
     rows = session.exec(
         select(Staff, Team.name)
         .join(Team, Team.id == Staff.team_id)
-        .where(Staff.team_id.in_(team_ids), Staff.asye_start.is_not(None))  # type: ignore[union-attr]
+        .where(Staff.team_id.in_(team_ids), Staff.asye_start.is_not(None),  # type: ignore[union-attr]
+               Staff.asye_start <= today,  # type: ignore[operator]
+               Staff.asye_start > earliest_protected_start(today, settings),  # type: ignore[operator]
+               in_post_on(today))
         .order_by(Team.name, Staff.name)
     ).all()
     return [
         (staff, team) for staff, team in rows
-        if staff.in_post_on(today)
-        and in_protected_year(staff.asye_start, staff.asye_end, today, settings,
-                              staff.early_career_programme)
+        if in_protected_year(staff.asye_start, staff.asye_end, today, settings,
+                             staff.early_career_programme)
     ]

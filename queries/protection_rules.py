@@ -124,6 +124,21 @@ def in_protected_year(
     return asye_start <= today < protection_end(asye_start, asye_end, settings, programme)
 
 
+def lowest_cap_ratio(settings: Settings) -> float:
+    """The smallest share of the normal cap any programme year protects a worker to (1.0 if
+    none is smaller): nobody's cap is lower than this share of their normal cap."""
+    shares = (settings.nqsw_cap_ratio, *(pct / 100 for pct in settings.ecdp_cap_pct_by_year))
+    return min(1.0, *shares)
+
+
+def earliest_protected_start(today: date, settings: Settings) -> date:
+    """A day on or before which nobody protected today can have started: the longest
+    programme's ``max_months`` back, and a week more to spare. Lets a query pass over
+    long-qualified staff in the store instead of checking each in Python."""
+    longest = max(settings.nqsw_max_months, settings.ecdp_max_months)
+    return today - relativedelta(months=longest) - timedelta(days=7)
+
+
 @dataclass(frozen=True)
 class EarlyCareer:
     """Where a worker is in their programme today: the one answer every rule reads."""
@@ -254,8 +269,10 @@ def nqsw_supervision_label(asye_start: date, today: date, settings: Settings) ->
 
 
 __all__ = [
-    "ASYE", "ECDP", "EarlyCareer", "Programme", "early_career_on", "programme_of",
-    "asye_month", "in_protected_year", "next_progress_review", "normal_cap",
+    "ASYE", "ECDP", "EarlyCareer", "Programme", "earliest_protected_start", "early_career_on",
+    "programme_of",
+    "asye_month", "in_protected_year", "lowest_cap_ratio", "next_progress_review",
+    "normal_cap",
     "nqsw_supervision_interval_days", "nqsw_supervision_label", "protected_cap",
     "protection_end", "supervision_frequency_label",
 ]
