@@ -20,6 +20,7 @@ from config import Settings
 from models import Case, Staff, Supervision, Team
 from models.organisation import FAMILY_HELP_ROLE, may_lead_case_type
 from queries.access import Asker
+from queries.id_sets import one_of
 from queries.protection_rules import EarlyCareer, early_career_on, normal_cap, protected_cap
 from queries.results import (
     CapacityList,
@@ -103,7 +104,7 @@ def last_supervisions(session: Session, staff_ids: Iterable[int]) -> dict[int, d
         return {}
     rows = session.exec(
         select(Supervision.staff_id, func.max(Supervision.date))
-        .where(Supervision.staff_id.in_(ids))  # type: ignore[attr-defined]
+        .where(one_of(Supervision.staff_id, ids))
         .group_by(Supervision.staff_id)
     ).all()
     return {staff_id: last for staff_id, last in rows}

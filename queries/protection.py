@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from config import Settings
 from models import Case, Staff, Team
 from queries.caseload import in_post_on, last_supervisions, open_on
+from queries.id_sets import one_of
 from queries.protection_rules import (
     earliest_protected_start,
     early_career_on,
@@ -45,7 +46,7 @@ def protection_statuses(
             select(Case.allocated_worker_id, Case.co_worker_id, Case.case_type, cp_ref,
                    func.count())
             .where(open_on(today),
-                   (Case.allocated_worker_id.in_(list(ids))) | (Case.co_worker_id.in_(list(ids))))  # type: ignore[union-attr]
+                   one_of(Case.allocated_worker_id, ids) | one_of(Case.co_worker_id, ids))
             .group_by(Case.allocated_worker_id, Case.co_worker_id, Case.case_type, cp_ref)
         ).all():
             if lead_id in ids:
@@ -85,7 +86,8 @@ def status_of(
         in_protected_year=protected,
         asye_start=staff.asye_start,
         protection_end=(
-            protection_end(staff.asye_start, staff.asye_end, settings, code)
+            period.end if period
+            else protection_end(staff.asye_start, staff.asye_end, settings, code)
             if staff.asye_start else None
         ),
         month=period.month if period else None,
@@ -123,7 +125,7 @@ def nqsws_in_teams(
     rows = session.exec(
         select(Staff, Team.name)
         .join(Team, Team.id == Staff.team_id)
-        .where(Staff.team_id.in_(team_ids), Staff.asye_start.is_not(None),  # type: ignore[union-attr]
+        .where(one_of(Staff.team_id, team_ids), Staff.asye_start.is_not(None),  # type: ignore[union-attr]
                Staff.asye_start <= today,  # type: ignore[operator]
                Staff.asye_start > earliest_protected_start(today, settings),  # type: ignore[operator]
                in_post_on(today))

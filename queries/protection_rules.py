@@ -105,7 +105,10 @@ def programme_of(code: str | None, asye_start: date | None, settings: Settings) 
 def protection_end(asye_start: date, asye_end: date | None, settings: Settings,
                    programme: str | None = None) -> date:
     """The first day the worker is no longer protected (see the module docstring)."""
-    rules = programme_of(programme, asye_start, settings)
+    return _protection_end(asye_start, asye_end, programme_of(programme, asye_start, settings))
+
+
+def _protection_end(asye_start: date, asye_end: date | None, rules: Programme) -> date:
     latest = months_after(asye_start, rules.max_months)
     if asye_end is None:
         end = months_after(asye_start, rules.months)
@@ -174,14 +177,18 @@ def early_career_on(
     asye_start: date | None, asye_end: date | None, programme: str | None, today: date,
     settings: Settings,
 ) -> EarlyCareer | None:
-    """The worker's programme, month and year today; None when not in a protected period."""
-    if not in_protected_year(asye_start, asye_end, today, settings, programme):
+    """The worker's programme, month and year today; None when not in a protected period.
+
+    (``in_protected_year``'s test, with the programme read once: a digest asks for every NQSW
+    in the country.)"""
+    if asye_start is None or today < asye_start:
         return None
-    assert asye_start is not None
     rules = programme_of(programme, asye_start, settings)
+    end = _protection_end(asye_start, asye_end, rules)
+    if today >= end:
+        return None
     month = asye_month(asye_start, today)
-    return EarlyCareer(rules, month, rules.year_of(month),
-                       protection_end(asye_start, asye_end, settings, programme))
+    return EarlyCareer(rules, month, rules.year_of(month), end)
 
 
 def asye_month(asye_start: date, today: date) -> int:
