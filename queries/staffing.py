@@ -261,31 +261,52 @@ class _Leads:
 
     ``history`` False (every day on or after the history's last change): the case table's
     ``allocated_worker_id``, with no join. Otherwise the allocation history: the lead spell
-    covering the day, and for a case with no lead spell at all its ``allocated_worker_id``."""
+    covering the day, and for a case with no lead spell at all its ``allocated_worker_id``;
+    only the scope's cases' (or workers') spells are read, so one service's trend does not
+    lay every spell in the country against every day."""
 
     days: _Days
     history: bool
+    scope: _Scope
 
     def of_cases(self, statement, day):  # type: ignore[no-untyped-def]
         """``statement`` (over Case) with each case's lead on ``day`` outer-joined, and the lead's
         id as an SQL expression."""
         if not self.history:
             return statement, Case.allocated_worker_id
-        leads = self._relation()
+        leads = self._relation(by_case=True)
         return (statement.outerjoin(leads, and_(leads.c.case_id == Case.id, leads.c.day == day)),
                 leads.c.worker_id)
 
-    def held_by(self, statement, staff, day):  # type: ignore[no-untyped-def]
-        """``statement`` (over ``staff``) joined to the cases each one leads on ``day``."""
+    def held_counts(self):  # type: ignore[no-untyped-def]
+        """(day, worker_id, held): the open cases each worker leads on each day, counted before
+        anything is joined to them (a row per worker, not per case); for one service, only its
+        workers', found through the lead's index."""
         if not self.history:
-            return statement.join(Case, Case.allocated_worker_id == staff.id)
-        leads = self._relation()
-        return (statement.join(leads, and_(leads.c.worker_id == staff.id, leads.c.day == day))
-                .join(Case, Case.id == leads.c.case_id))
+            days = self.days.table()
+            lead = Case.allocated_worker_id
+            statement = (select(days.c.day.label("day"), lead.label("worker_id"),
+                                func.count().label("held"))
+                         .select_from(Case).join(days, _open(days.c.day))
+                         .where(lead.is_not(None)))
+            day = days.c.day
+        else:
+            leads = self._relation(by_case=False)
+            lead, day = leads.c.worker_id, leads.c.day
+            statement = (select(day.label("day"), lead.label("worker_id"),
+                                func.count().label("held"))
+                         .select_from(leads)
+                         .join(Case, and_(Case.id == leads.c.case_id, _open(day))))
+        if not self.scope.is_everything:
+            statement = statement.where(lead.in_(self._workers_in_scope()))
+        return statement.group_by(day, lead).subquery()
 
-    def unallocated(self, in_scope):  # type: ignore[no-untyped-def]
-        """(day, team_id, case_ref, start_date) of the cases in scope (``in_scope``, a condition
-        on Case) open on each day with no lead, or a lead not in post.
+    def _workers_in_scope(self):  # type: ignore[no-untyped-def]
+        return select(Staff.id).where(self.scope.holds(Staff.team_id))
+
+    def unallocated(self):  # type: ignore[no-untyped-def]
+        """(day, team_id, case_ref, start_date) of the scope's cases open on each day with no
+        lead, or a lead not in post.
 
         From the case table, these are the open cases with nobody allocated and those of staff
         not in post, each found through the lead's index: a few thousand rows in the country,
@@ -293,6 +314,8 @@ class _Leads:
         def columns(days):  # type: ignore[no-untyped-def]
             return (days.c.day.label("day"), Case.team_id.label("team_id"),
                     Case.case_ref.label("case_ref"), Case.start_date.label("start_date"))
+
+        in_scope = self.scope.holds(Case.team_id, never_null=True)
 
         if not self.history:
             nobody_days, gone_days = self.days.table(), self.days.table()
@@ -314,8 +337,9 @@ class _Leads:
                 .where(in_scope, or_(lead.id.is_(None), ~_in_post(lead, days.c.day)))
                 .subquery())
 
-    def _relation(self):  # type: ignore[no-untyped-def]
-        """(day, case_id, worker_id): the spells covering each day, and the untracked cases."""
+    def _relation(self, *, by_case: bool):  # type: ignore[no-untyped-def]
+        """(day, case_id, worker_id): the spells covering each day, and the untracked cases;
+        of the scope's cases (``by_case``) or of its workers."""
         spell_days = self.days.table()
         spells = (
             select(spell_days.c.day.label("day"), CaseAllocation.case_id.label("case_id"),
@@ -337,6 +361,15 @@ class _Leads:
                    ~exists().where(any_spell.case_id == untracked_case.id,
                                    any_spell.role == "lead"))
         )
+        if not self.scope.is_everything:
+            if by_case:
+                cases = select(Case.id).where(self.scope.holds(Case.team_id, never_null=True))
+                spells = spells.where(CaseAllocation.case_id.in_(cases))
+                untracked = untracked.where(untracked_case.id.in_(cases))
+            else:
+                spells = spells.where(CaseAllocation.worker_id.in_(self._workers_in_scope()))
+                untracked = untracked.where(
+                    untracked_case.allocated_worker_id.in_(self._workers_in_scope()))
         return union_all(spells, untracked).subquery()
 
 
@@ -347,6 +380,10 @@ class _Scope:
     service_id: int | None = None
     team_id: int | None = None
     team_ids: frozenset[int] | None = None
+
+    @property
+    def is_everything(self) -> bool:
+        return self.service_id is None and self.team_id is None and self.team_ids is None
 
     def holds(self, column, *, never_null: bool = False):  # type: ignore[no-untyped-def]
         """``column`` (a team id) is in scope; ``never_null`` when the column cannot be null."""
@@ -488,7 +525,7 @@ def _count_cases(run: _Pass) -> None:
 
 def _unallocated(run: _Pass) -> None:
     """Statement 4: each team's unallocated cases on each day: how many, and the oldest."""
-    cases = run.leads.unallocated(run.scope.holds(Case.team_id, never_null=True))
+    cases = run.leads.unallocated()
     team_day = (cases.c.day, cases.c.team_id)
     ranked = select(
         cases.c.day, cases.c.team_id, cases.c.case_ref, cases.c.start_date,
@@ -510,28 +547,26 @@ def _unallocated(run: _Pass) -> None:
 def _case_holders(run: _Pass) -> None:
     """Statement 5: open cases held as lead by workers in post who hold any, by day and team.
 
-    Driven from the workers in scope, so one service reads its own workers' cases through the
-    lead's index rather than every case. Counted per worker in the store, then added up per
-    team there too, except for a worker who may be over their cap: they come back on their own
-    row, and the rule decides (``might_be_over_cap``). So the whole country costs a row per team
-    and per such worker, not one per case holder."""
+    Each worker's cases are counted first (for one service, only its own workers', through the
+    lead's index), then joined to the workers and added up per team in the store, except for a
+    worker who may be over their cap: they come back on their own row, and the rule decides
+    (``_might_be_over_cap``). So the whole country costs a row per team and per such worker,
+    not one per case holder."""
     days = run.days.table()
-    held = func.count(Case.id)
+    held = run.leads.held_counts()
     per_worker = (
         select(days.c.day.label("day"), Staff.id.label("id"), Staff.team_id.label("team_id"),
                Staff.staff_id.label("staff_id"), Staff.name.label("name"),
                Staff.fte.label("fte"), Staff.asye_start.label("asye_start"),
                Staff.asye_end.label("asye_end"),
-               Staff.early_career_programme.label("programme"), held.label("held"),
-               _might_be_over_cap(held, days, run.settings).label("candidate"))
+               Staff.early_career_programme.label("programme"), held.c.held.label("held"),
+               _might_be_over_cap(held.c.held, days, run.settings).label("candidate"))
         .select_from(Staff)
         .join(days, _in_post(Staff, days.c.day))
+        .join(held, and_(held.c.worker_id == Staff.id, held.c.day == days.c.day))
+        .where(_WORKFORCE, run.scope.holds(Staff.team_id))
+        .subquery()
     )
-    per_worker = run.leads.held_by(per_worker, Staff, days.c.day).where(
-        _open(days.c.day), _WORKFORCE, run.scope.holds(Staff.team_id)
-    ).group_by(days.c.day, days.c.asye_earliest, Staff.id, Staff.team_id, Staff.staff_id,
-               Staff.name, Staff.fte, Staff.asye_start, Staff.asye_end,
-               Staff.early_career_programme).subquery()
     worker = case((per_worker.c.candidate, per_worker.c.id), else_=None)
     for day, team, _worker, holders, fte, cases_held, *candidate in run.session.exec(
         select(per_worker.c.day, per_worker.c.team_id, worker, func.count(),
@@ -615,21 +650,35 @@ def _agency_checks(run: _Pass) -> None:
 
 def _managers_over_span(run: _Pass) -> None:
     """Statement 8: managers in post with more direct reports in post than the span allows,
-    each day (every manager, whatever the scope: ``_managers_for`` picks the scope's)."""
+    each day. ``_managers_for`` picks the scope's; for a scope short of everything only the
+    managers who might belong to it are counted (``_might_manage_in``), not every manager in
+    the country."""
     days = run.days.table()
     manager = aliased(Staff)
     report = aliased(Staff)
-    for day, *row in run.session.exec(
+    statement = (
         select(days.c.day, manager.id, manager.staff_id, manager.name, manager.team_id,
                manager.service_id, func.count(report.id))
         .select_from(report)
         .join(days, _in_post(report, days.c.day))
         .join(manager, and_(manager.id == report.manager_id, _in_post(manager, days.c.day)))
-        .group_by(days.c.day, manager.id, manager.staff_id, manager.name, manager.team_id,
+    )
+    if not run.scope.is_everything:
+        statement = statement.where(_might_manage_in(manager, run.scope))
+    for day, *row in run.session.exec(
+        statement.group_by(days.c.day, manager.id, manager.staff_id, manager.name, manager.team_id,
                   manager.service_id)
         .having(func.count(report.id) > run.settings.span_of_control_max)
     ).all():
         run.by_day[day].over_span.append((row[0], row[1], row[2], row[3], row[4], int(row[5])))
+
+
+def _might_manage_in(manager, scope: _Scope):  # type: ignore[no-untyped-def]
+    """A manager who may count in the scope: in one of its teams, managing one, or in no team
+    (a head of service). Wider than ``_managers_for``'s rule, which decides."""
+    return or_(scope.holds(manager.team_id),
+               manager.id.in_(select(Team.manager_id).where(scope.holds(Team.id))),
+               manager.team_id.is_(None))
 
 
 #: The statements after the scope's teams, each adding its part of every day's tallies.
@@ -649,7 +698,8 @@ def _tallies(session: Session, *, days: Sequence[date], settings: Settings, scop
     window = _Days(unique_days, settings)
     run = _Pass(
         session=session, settings=settings, scope=scope, days=window,
-        leads=_Leads(window, history=settled is not None and settled > unique_days[0]),
+        leads=_Leads(window, history=settled is not None and settled > unique_days[0],
+                     scope=scope),
         by_day={day: _DayTallies({team.id: _Tally(establishment_fte=team.establishment_fte)
                                   for team in in_scope.teams})
                 for day in unique_days},
@@ -869,13 +919,15 @@ def staffing_by_service(
     _scope, teams, services, by_day = _tallies(session, days=[as_of], settings=settings,
                                                scope=_Scope())
     day = by_day[as_of]
-    result = {}
-    for service_id, name in services.items():
-        own = [team for team in teams if team.service_id == service_id]
-        result[service_id] = (_total(name, as_of, own, day.tallies, day.over_span, service_id,
-                                     None),
-                              _by_team(as_of, own, day))
-    return result
+    teams_of: dict[int, list[_TeamRow]] = {service_id: [] for service_id in services}
+    for team in teams:
+        teams_of[team.service_id].append(team)
+    return {
+        service_id: (_total(name, as_of, teams_of[service_id], day.tallies, day.over_span,
+                            service_id, None),
+                     _by_team(as_of, teams_of[service_id], day))
+        for service_id, name in services.items()
+    }
 
 
 __all__ = ["ALL_SERVICES", "FIGURES", "Figure", "NON_WORKFORCE_ROLES", "NOT_SOCIAL_WORKERS",
