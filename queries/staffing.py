@@ -243,8 +243,8 @@ class _Days:
 
 
 def _history_last_changes():  # type: ignore[no-untyped-def]
-    """The latest spell start, spell end and case end: after the last of them, the lead on each
-    day is the case table's ``allocated_worker_id`` for every open case.
+    """The latest spell start, spell end and case end: from the last of them on, the lead on
+    each day is the case table's ``allocated_worker_id`` for every open case.
 
     The cases importer closes and opens spells as it changes that column, so an open case's
     open lead spell names the same worker, and a case with no spell is read from the column
