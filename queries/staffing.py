@@ -65,7 +65,20 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import Date, and_, case, exists, func, literal, or_, select, true, union_all
+from sqlalchemy import (
+    Date,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -261,9 +274,10 @@ class _Leads:
 
     ``history`` False (every day on or after the history's last change): the case table's
     ``allocated_worker_id``, with no join. Otherwise the allocation history: the lead spell
-    covering the day, and for a case with no lead spell at all its ``allocated_worker_id``;
-    only the scope's cases' (or workers') spells are read, so one service's trend does not
-    lay every spell in the country against every day."""
+    covering the day, outer-joined to the case (through its case_id index), and for a case with
+    no lead spell at all its ``allocated_worker_id``. Plain joins to the tables, never a derived
+    relation joined back: a plan made on poor row estimates (just after a large import) then
+    costs index lookups, not a derived table rebuilt for every case."""
 
     days: _Days
     history: bool
@@ -274,35 +288,31 @@ class _Leads:
         id as an SQL expression."""
         if not self.history:
             return statement, Case.allocated_worker_id
-        leads = self._relation(by_case=True)
-        return (statement.outerjoin(leads, and_(leads.c.case_id == Case.id, leads.c.day == day)),
-                leads.c.worker_id)
+        spell = aliased(CaseAllocation)
+        any_spell = aliased(CaseAllocation)
+        tracked = exists().where(any_spell.case_id == Case.id, any_spell.role == "lead")
+        # The spell first; the EXISTS is reached only for cases no spell covers on the day
+        # (CASE stops at the first match), a few per team, through the case_id index.
+        lead_id = case((spell.worker_id.is_not(None), spell.worker_id),
+                       (tracked, null()), else_=Case.allocated_worker_id)
+        return (statement.outerjoin(spell, and_(
+            spell.case_id == Case.id, spell.role == "lead", spell.from_date <= day,
+            or_(spell.to_date.is_(None), spell.to_date > day))), lead_id)
 
-    def held_counts(self):  # type: ignore[no-untyped-def]
-        """(day, worker_id, held): the open cases each worker leads on each day, counted before
-        anything is joined to them (a row per worker, not per case); for one service, only its
-        workers', found through the lead's index."""
+    def led_in_scope(self):  # type: ignore[no-untyped-def]
+        """Conditions on Case keeping the cases the scope's workers may lead on some day (none
+        for everything): their own allocated cases, and, from the history, the cases any of
+        their lead spells is on, each found through an index."""
+        if self.scope.is_everything:
+            return ()
+        workers = select(Staff.id).where(self.scope.holds(Staff.team_id))
         if not self.history:
-            days = self.days.table()
-            lead = Case.allocated_worker_id
-            statement = (select(days.c.day.label("day"), lead.label("worker_id"),
-                                func.count().label("held"))
-                         .select_from(Case).join(days, _open(days.c.day))
-                         .where(lead.is_not(None)))
-            day = days.c.day
-        else:
-            leads = self._relation(by_case=False)
-            lead, day = leads.c.worker_id, leads.c.day
-            statement = (select(day.label("day"), lead.label("worker_id"),
-                                func.count().label("held"))
-                         .select_from(leads)
-                         .join(Case, and_(Case.id == leads.c.case_id, _open(day))))
-        if not self.scope.is_everything:
-            statement = statement.where(lead.in_(self._workers_in_scope()))
-        return statement.group_by(day, lead).subquery()
-
-    def _workers_in_scope(self):  # type: ignore[no-untyped-def]
-        return select(Staff.id).where(self.scope.holds(Staff.team_id))
+            return (Case.allocated_worker_id.in_(workers),)
+        return (Case.id.in_(union(
+            select(Case.id).where(Case.allocated_worker_id.in_(workers)),
+            select(CaseAllocation.case_id).where(CaseAllocation.worker_id.in_(workers),
+                                                 CaseAllocation.role == "lead"),
+        )),)
 
     def unallocated(self):  # type: ignore[no-untyped-def]
         """(day, team_id, case_ref, start_date) of the scope's cases open on each day with no
@@ -316,7 +326,6 @@ class _Leads:
                     Case.case_ref.label("case_ref"), Case.start_date.label("start_date"))
 
         in_scope = self.scope.holds(Case.team_id, never_null=True)
-
         if not self.history:
             nobody_days, gone_days = self.days.table(), self.days.table()
             leaver = aliased(Staff)
@@ -336,41 +345,6 @@ class _Leads:
         return (statement.outerjoin(lead, lead.id == lead_id)
                 .where(in_scope, or_(lead.id.is_(None), ~_in_post(lead, days.c.day)))
                 .subquery())
-
-    def _relation(self, *, by_case: bool):  # type: ignore[no-untyped-def]
-        """(day, case_id, worker_id): the spells covering each day, and the untracked cases;
-        of the scope's cases (``by_case``) or of its workers."""
-        spell_days = self.days.table()
-        spells = (
-            select(spell_days.c.day.label("day"), CaseAllocation.case_id.label("case_id"),
-                   CaseAllocation.worker_id.label("worker_id"))
-            .select_from(CaseAllocation)
-            .join(spell_days, and_(CaseAllocation.from_date <= spell_days.c.day,
-                                   or_(CaseAllocation.to_date.is_(None),
-                                       CaseAllocation.to_date > spell_days.c.day)))
-            .where(CaseAllocation.role == "lead")
-        )
-        any_spell = aliased(CaseAllocation)
-        untracked_case = aliased(Case)
-        untracked_days = self.days.table()
-        untracked = (
-            select(untracked_days.c.day, untracked_case.id, untracked_case.allocated_worker_id)
-            .select_from(untracked_case)
-            .join(untracked_days, true())
-            .where(untracked_case.allocated_worker_id.is_not(None),
-                   ~exists().where(any_spell.case_id == untracked_case.id,
-                                   any_spell.role == "lead"))
-        )
-        if not self.scope.is_everything:
-            if by_case:
-                cases = select(Case.id).where(self.scope.holds(Case.team_id, never_null=True))
-                spells = spells.where(CaseAllocation.case_id.in_(cases))
-                untracked = untracked.where(untracked_case.id.in_(cases))
-            else:
-                spells = spells.where(CaseAllocation.worker_id.in_(self._workers_in_scope()))
-                untracked = untracked.where(
-                    untracked_case.allocated_worker_id.in_(self._workers_in_scope()))
-        return union_all(spells, untracked).subquery()
 
 
 @dataclass(frozen=True)
@@ -547,24 +521,30 @@ def _unallocated(run: _Pass) -> None:
 def _case_holders(run: _Pass) -> None:
     """Statement 5: open cases held as lead by workers in post who hold any, by day and team.
 
-    Each worker's cases are counted first (for one service, only its own workers', through the
-    lead's index), then joined to the workers and added up per team in the store, except for a
-    worker who may be over their cap: they come back on their own row, and the rule decides
+    For a scope short of everything only the cases its workers may lead are read
+    (``_Leads.led_in_scope``), so one service does not join every case in the country. Counted
+    per worker in the store, then added up per team there too, except for a worker who may be
+    over their cap: they come back on their own row, and the rule decides
     (``_might_be_over_cap``). So the whole country costs a row per team and per such worker,
     not one per case holder."""
     days = run.days.table()
-    held = run.leads.held_counts()
-    per_worker = (
+    held = func.count(Case.id)
+    statement, lead_id = run.leads.of_cases(
         select(days.c.day.label("day"), Staff.id.label("id"), Staff.team_id.label("team_id"),
                Staff.staff_id.label("staff_id"), Staff.name.label("name"),
                Staff.fte.label("fte"), Staff.asye_start.label("asye_start"),
                Staff.asye_end.label("asye_end"),
-               Staff.early_career_programme.label("programme"), held.c.held.label("held"),
-               _might_be_over_cap(held.c.held, days, run.settings).label("candidate"))
-        .select_from(Staff)
-        .join(days, _in_post(Staff, days.c.day))
-        .join(held, and_(held.c.worker_id == Staff.id, held.c.day == days.c.day))
-        .where(_WORKFORCE, run.scope.holds(Staff.team_id))
+               Staff.early_career_programme.label("programme"), held.label("held"),
+               _might_be_over_cap(held, days, run.settings).label("candidate"))
+        .select_from(Case).join(days, _open(days.c.day)),
+        days.c.day,
+    )
+    per_worker = (
+        statement.join(Staff, and_(Staff.id == lead_id, _in_post(Staff, days.c.day)))
+        .where(_WORKFORCE, run.scope.holds(Staff.team_id), *run.leads.led_in_scope())
+        .group_by(days.c.day, days.c.asye_earliest, Staff.id, Staff.team_id, Staff.staff_id,
+                  Staff.name, Staff.fte, Staff.asye_start, Staff.asye_end,
+                  Staff.early_career_programme)
         .subquery()
     )
     worker = case((per_worker.c.candidate, per_worker.c.id), else_=None)
