@@ -270,12 +270,11 @@ def _timed(action: Callable[[], Any], repeat: int) -> float:
 
 
 def digest_timings(engine: Engine, counter: StatementCounter, repeat: int) -> dict[str, Any]:
-    """The staffing digest for one service (the first council's first service), and the same
-    digest's work for the whole dataset: every team's and the total figures, and every NQSW."""
-    from jobs.digests import build_staffing_digest
-    from models import Service, Team
-    from queries.protection import nqsws_in_teams, protection_statuses
-    from queries.staffing import staffing_total_and_teams
+    """The staffing digest for one service (the first council's first service), and every
+    service's staffing digest at once, as the weekly run builds them (one pass over the whole
+    dataset: every service's and team's figures, and every NQSW)."""
+    from jobs.digests import build_staffing_digest, build_staffing_digests
+    from models import Service
 
     settings = Settings()  # type: ignore[call-arg]
     with Session(engine) as session:
@@ -286,11 +285,7 @@ def digest_timings(engine: Engine, counter: StatementCounter, repeat: int) -> di
             return build_staffing_digest(session, service, BENCH_TODAY, settings)
 
         def whole_dataset() -> Any:
-            total, teams = staffing_total_and_teams(session, as_of=BENCH_TODAY,
-                                                    settings=settings, service_id=None)
-            team_ids = list(session.exec(select(Team.id)).all())
-            nqsws = nqsws_in_teams(session, team_ids, BENCH_TODAY, settings)
-            return total, teams, protection_statuses(session, nqsws, BENCH_TODAY, settings)
+            return build_staffing_digests(session, services, BENCH_TODAY, settings)
 
         with counter.counting() as one_statements:
             one_service()

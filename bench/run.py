@@ -382,8 +382,9 @@ def write_results(options: Options, runs: list[dict[str, Any]], argv: Sequence[s
         lines.append(f"| {probe.label} | " + " | ".join(cells) + " |")
     lines += ["", "## Staffing digest", "",
               "One service: `jobs.digests.build_staffing_digest` for the first service. Whole "
-              "dataset: the same work across every service at once (`staffing_total_and_teams` "
-              "with no service, `nqsws_in_teams` of every team, `protection_statuses`). Median "
+              "dataset: every service's staffing digest at once, as the weekly run builds them "
+              "(`jobs.digests.build_staffing_digests`: one pass for every service's and team's "
+              "figures, and every NQSW's status). Median "
               f"of {options.digest_repeat}.", "",
               "| size | store | services | one service ms | whole dataset ms | ratio | "
               "statements (one / whole) |", "|---|---|---|---|---|---|---|"]

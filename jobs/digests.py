@@ -12,7 +12,8 @@ each day once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
@@ -36,16 +37,18 @@ from queries.actions import action_rows
 from queries.caseload import in_post_on
 from queries.freshness import data_freshness
 from queries.protection import nqsws_in_teams, protection_statuses
-from queries.results import SupervisionRow
+from queries.results import Freshness, ProtectionStatus, SupervisionRow
 from queries.performance import (
     count_on_time,
     service_staff_ids,
     service_team_ids,
     supervised_workforce,
 )
-from queries.staffing import staffing_total_and_teams
+from queries.staffing import StaffingFigures, staffing_by_service, staffing_total_and_teams
 from queries.supervision import supervision_rows
 from queries.workforce import registration_rows
+
+log = logging.getLogger(__name__)
 
 
 def iso_period(day: date) -> str:
@@ -75,12 +78,41 @@ def build_staffing_digest(
     total, teams = staffing_total_and_teams(session, as_of=as_of, settings=settings,
                                             service_id=service.id)
     nqsws = nqsws_in_teams(session, service_team_ids(session, service.id), as_of, settings)  # type: ignore[arg-type]
+    return staffing_digest(service, as_of, settings, total, teams,
+                           protection_statuses(session, nqsws, as_of, settings))
+
+
+def build_staffing_digests(
+    session: Session, services: Sequence[Service], as_of: date, settings: Settings
+) -> dict[int, StaffingDigest]:
+    """``build_staffing_digest`` of each service, from one pass over the whole council.
+
+    The weekly run posts a digest per service: this builds them all with the statements of one
+    (the figures of every service and team at once, every NQSW's status at once), rather than
+    one set of statements per service, with the same digests."""
+    figures = staffing_by_service(session, as_of=as_of, settings=settings)
+    service_of_team = dict(session.exec(select(Team.id, Team.service_id)).all())
+    nqsws = nqsws_in_teams(session, list(service_of_team), as_of, settings)
+    statuses: dict[int, list[ProtectionStatus]] = {}
+    for (staff, _team), status in zip(nqsws, protection_statuses(session, nqsws, as_of, settings)):
+        statuses.setdefault(service_of_team[staff.team_id], []).append(status)
+    return {
+        service.id: staffing_digest(service, as_of, settings, *figures[service.id],  # type: ignore[index]
+                                    statuses.get(service.id, []))  # type: ignore[arg-type]
+        for service in services
+    }
+
+
+def staffing_digest(service: Service, as_of: date, settings: Settings, total: StaffingFigures,
+                    teams: list[StaffingFigures], statuses: list[ProtectionStatus]
+                    ) -> StaffingDigest:
+    """The staffing digest from its figures and its NQSWs' statuses (breaches first)."""
     lines = [
         NqswLine(staff_id=status.staff_id, name=status.name, team=status.team,
                  month=status.month, open_cases=status.open_cases,
                  protected_cap=status.protected_cap, breaches=status.breaches,
                  programme=status.programme, month_text=status.month_text)
-        for status in protection_statuses(session, nqsws, as_of, settings)
+        for status in statuses
     ]
     lines.sort(key=lambda line: (not line.breaches, line.team, line.name))
     return StaffingDigest(
@@ -182,7 +214,37 @@ def build_digest(session: Session, kind: str, service: Service, as_of: date,
     """The digest of this kind for one service (KeyError for an unknown kind), saying how fresh
     its data is."""
     digest = BUILDERS[kind](session, service, as_of, settings)
-    fresh = data_freshness(session, datetime.now(timezone.utc), settings)
+    return with_freshness(digest, data_freshness(session, datetime.now(timezone.utc), settings))
+
+
+def build_digests(session: Session, kind: str, services: Sequence[Service], as_of: date,
+                  settings: Settings) -> dict[int, Digest | Exception]:
+    """Each service's digest of this kind, or the exception that stopped it being built.
+
+    Staffing digests for several services come from one pass over the council
+    (``build_staffing_digests``); should that pass fail, each service is built on its own, so
+    one service's problem never stops the others' digests. Other kinds are built service by
+    service."""
+    if kind == "staffing" and len(services) > 1:
+        try:
+            fresh = data_freshness(session, datetime.now(timezone.utc), settings)
+            return {service_id: with_freshness(digest, fresh) for service_id, digest
+                    in build_staffing_digests(session, services, as_of, settings).items()}
+        except Exception:  # noqa: BLE001 - fall back to one service at a time, below
+            log.exception("building every staffing digest at once failed; "
+                          "building them one service at a time")
+            session.rollback()
+    built: dict[int, Digest | Exception] = {}
+    for service in services:
+        try:
+            built[service.id] = build_digest(session, kind, service, as_of, settings)  # type: ignore[index]
+        except Exception as failure:  # noqa: BLE001 - one service must not stop the rest
+            log.exception("building the %s digest for %s failed", kind, service.name)
+            built[service.id] = failure  # type: ignore[index]
+    return built
+
+
+def with_freshness(digest: Digest, fresh: Freshness | None) -> Digest:
     return replace(digest, header=replace(digest.header, freshness=fresh))  # type: ignore[type-var]
 
 
@@ -190,5 +252,6 @@ def all_services(session: Session) -> list[Service]:
     return list(session.exec(select(Service).order_by(Service.name)).all())
 
 
-__all__ = ["BUILDERS", "all_services", "build_actions_digest", "build_digest",
-           "build_staffing_digest", "build_supervision_digest", "iso_period"]
+__all__ = ["BUILDERS", "all_services", "build_actions_digest", "build_digest", "build_digests",
+           "build_staffing_digest", "build_staffing_digests", "build_supervision_digest",
+           "iso_period", "staffing_digest"]

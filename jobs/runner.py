@@ -22,7 +22,8 @@ from config import Settings
 from jobs.delivery import Clock, DeliveryOutcome, Poster, deliver, sent_destinations, utc_now
 from jobs.digest_results import Digest
 from queries.results import count_of
-from jobs.digests import all_services, build_digest, iso_period
+from jobs.digests import all_services, build_digests, iso_period
+from models import Service
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,7 @@ def run_digests(
     period = iso_period(as_of)
     planned: list[tuple[str, Digest, list[tuple[Poster, str]]]] = []
     services: list[ServiceRun] = []
+    to_build: list[tuple[Service, list[tuple[Poster, str]]]] = []
     with Session(engine, expire_on_commit=False) as session:
         every_service = all_services(session)
         ids = [service.id for service in every_service]
@@ -104,11 +106,14 @@ def run_digests(
                 sent_to = count_of(len(wanted[service.id]), "destination")  # type: ignore[index]
                 services.append(ServiceRun(service.name, note=f"already sent to all {sent_to}"))
                 continue
-            try:
-                digest = build_digest(session, kind, service, as_of, settings)
-            except Exception as failure:  # noqa: BLE001 - one service must not stop the rest
-                log.exception("building the %s digest for %s failed", kind, service.name)
-                services.append(ServiceRun(service.name, note=f"digest not built: {failure}",
+            to_build.append((service, pending))
+        # Every pending service's digest at once (staffing: one pass over the council).
+        built = build_digests(session, kind, [service for service, _ in to_build], as_of,
+                              settings)
+        for service, pending in to_build:
+            digest = built[service.id]  # type: ignore[index]
+            if isinstance(digest, Exception):
+                services.append(ServiceRun(service.name, note=f"digest not built: {digest}",
                                            failed_to_build=True))
                 continue
             planned.append((service.name, mark_late(digest, late_for), pending))

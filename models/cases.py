@@ -58,8 +58,10 @@ class CaseAllocation(SQLModel, table=True):
     case_id: int = Field(foreign_key="cases.id", index=True)
     worker_id: int = Field(foreign_key="staff.id", index=True)
     role: str = Field(max_length=10)  # "lead" or "co"
-    from_date: date
-    to_date: date | None = None
+    # Indexed so the staffing figures find the history's last change in two lookups
+    # (queries.staffing: from that day on, the case table holds each case's lead).
+    from_date: date = Field(index=True)
+    to_date: date | None = Field(default=None, index=True)
 
 
 # A case reference is one key whatever its case (`CR-9000010` = `cr-9000010`; migration 0006).

@@ -23,6 +23,7 @@ from queries import case_facts
 from queries.access import StaffFacts
 # in_post_on and without_lead: the SQL conditions the jobs use, re-exported from case_facts.
 from queries.case_facts import in_post_on, without_lead  # noqa: F401
+from queries.id_sets import SHORT_LIST, one_of
 from queries.protection_rules import EarlyCareer, early_career_on, normal_cap, protected_cap
 from queries.results import (
     CapacityList,
@@ -120,7 +121,14 @@ def last_supervisions(session: Session, staff_ids: Iterable[int]) -> dict[int, d
     ids = list(staff_ids)
     if not ids:
         return {}
-    rows = session.connection().execute(_LAST_SUPERVISIONS, {"staff_ids": ids}).all()
+    if len(ids) <= SHORT_LIST:  # a team's or a person's: the statement built once
+        rows = session.connection().execute(_LAST_SUPERVISIONS, {"staff_ids": ids}).all()
+    else:  # every NQSW in the country (the all-services digest): one array parameter
+        rows = session.connection().execute(
+            select(_supervision.staff_id, func.max(_supervision.date))
+            .where(one_of(_supervision.staff_id, ids))
+            .group_by(_supervision.staff_id)
+        ).all()
     return {staff_id: last for staff_id, last in rows}
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import Date, bindparam, case, func, or_, select
+from sqlalchemy.sql import Select
 from sqlmodel import Session
 
 from config import Settings
@@ -15,7 +16,9 @@ from queries import case_facts
 from queries.access import StaffFacts
 from queries.case_facts import TEAM_IDS, TODAY, in_post_on, open_on
 from queries.caseload import last_supervisions
+from queries.id_sets import SHORT_LIST, one_of
 from queries.protection_rules import (
+    earliest_protected_start,
     early_career_on,
     in_protected_year,
     next_progress_review,
@@ -33,20 +36,42 @@ _cases = Case.__table__.c  # type: ignore[attr-defined]
 _staff = Staff.__table__  # type: ignore[attr-defined]
 _team = Team.__table__  # type: ignore[attr-defined]
 STAFF_IDS = bindparam("staff_ids", expanding=True)
-#: Every open case some workers lead or co-work (NQSWs hold few), built once.
-_HELD_CASES = (
-    select(_cases.case_ref, _cases.case_type, _cases.allocated_worker_id, _cases.co_worker_id)
-    .where(open_on(TODAY), or_(_cases.allocated_worker_id.in_(STAFF_IDS),
-                               _cases.co_worker_id.in_(STAFF_IDS)))
-)
-#: Staff in post in some teams with an early career start, with their team's name (`team`),
-#: by team then name; built once. Which of them are protected today is the rules' to say.
-_EARLY_CAREER_STAFF = (
-    select(_staff, _team.c.name.label("team"))
-    .select_from(_staff.join(_team, _team.c.id == _staff.c.team_id))
-    .where(_staff.c.team_id.in_(TEAM_IDS), _staff.c.asye_start.is_not(None), in_post_on(TODAY))
-    .order_by(_team.c.name, _staff.c.name)
-)
+EARLIEST = bindparam("earliest", type_=Date)
+_CP_REF = case((_cases.case_type == "CP", _cases.case_ref), else_=None)
+
+
+def _held_cases(leads_or_co_workers) -> Select:  # type: ignore[no-untyped-def]
+    """Every open case some workers lead or co-work, counted in the store by lead, co-worker
+    and type: only a CP case comes back on its own, for its reference (an NQSW should lead
+    none), so every NQSW in the country costs a few rows, not one per case."""
+    return (
+        select(_cases.allocated_worker_id, _cases.co_worker_id, _cases.case_type, _CP_REF,
+               func.count())
+        .where(open_on(TODAY), leads_or_co_workers)
+        .group_by(_cases.allocated_worker_id, _cases.co_worker_id, _cases.case_type, _CP_REF)
+    )
+
+
+#: A team's (or a service's) workers' cases: the statement built once.
+_HELD_CASES = _held_cases(or_(_cases.allocated_worker_id.in_(STAFF_IDS),
+                              _cases.co_worker_id.in_(STAFF_IDS)))
+
+
+def _early_career_staff(in_teams) -> Select:  # type: ignore[no-untyped-def]
+    """Staff in post in some teams who started a programme recently enough to be protected,
+    with their team's name (`team`), by team then name. The store passes over every council's
+    whole history of NQSWs (the all-services digest); the rules decide for the rest."""
+    return (
+        select(_staff, _team.c.name.label("team"))
+        .select_from(_staff.join(_team, _team.c.id == _staff.c.team_id))
+        .where(in_teams, _staff.c.asye_start.is_not(None), _staff.c.asye_start <= TODAY,
+               _staff.c.asye_start > EARLIEST, in_post_on(TODAY))
+        .order_by(_team.c.name, _staff.c.name)
+    )
+
+
+#: A team's or a service's: built once.
+_EARLY_CAREER_STAFF = _early_career_staff(_staff.c.team_id.in_(TEAM_IDS))
 
 
 def protection_statuses(
@@ -59,14 +84,16 @@ def protection_statuses(
     cp_leads: dict[int, list[str]] = {}
     cp_co: dict[int, int] = {}
     if ids:
-        for case_ref, case_type, lead_id, co_id in case_facts.rows(session, _HELD_CASES, today,
-                                                                   staff_ids=ids):
+        held = (_HELD_CASES if len(ids) <= SHORT_LIST else _held_cases(
+            or_(one_of(_cases.allocated_worker_id, ids), one_of(_cases.co_worker_id, ids))))
+        for lead_id, co_id, case_type, case_ref, cases in case_facts.rows(
+                session, held, today, staff_ids=ids):
             if lead_id in ids:
-                lead_counts[lead_id] = lead_counts.get(lead_id, 0) + 1
+                lead_counts[lead_id] = lead_counts.get(lead_id, 0) + cases
                 if case_type == "CP":
                     cp_leads.setdefault(lead_id, []).append(case_ref)
             if co_id in ids and case_type == "CP":
-                cp_co[co_id] = cp_co.get(co_id, 0) + 1
+                cp_co[co_id] = cp_co.get(co_id, 0) + cases
     last = last_supervisions(session, ids)  # type: ignore[arg-type]
     return [
         status_of(staff, team, lead_counts.get(staff.id, 0), tuple(sorted(cp_leads.get(staff.id, []))),  # type: ignore[arg-type]
@@ -98,7 +125,8 @@ def status_of(
         in_protected_year=protected,
         asye_start=staff.asye_start,
         protection_end=(
-            protection_end(staff.asye_start, staff.asye_end, settings, code)
+            period.end if period
+            else protection_end(staff.asye_start, staff.asye_end, settings, code)
             if staff.asye_start else None
         ),
         month=period.month if period else None,
@@ -130,9 +158,13 @@ def nqsws_in_teams(
     with the staff columns by name)."""
     if not team_ids:
         return []
+    statement = (_EARLY_CAREER_STAFF if len(team_ids) <= SHORT_LIST
+                 else _early_career_staff(one_of(_staff.c.team_id, team_ids)))
+    parameters = {"today": today, "earliest": earliest_protected_start(today, settings),
+                  "team_ids": list(team_ids)}
     return [
         (staff, staff.team)
-        for staff in case_facts.rows(session, _EARLY_CAREER_STAFF, today, team_ids=team_ids)
+        for staff in session.connection().execute(statement, parameters).all()
         if in_protected_year(staff.asye_start, staff.asye_end, today, settings,
                              staff.early_career_programme)
     ]

@@ -105,7 +105,10 @@ def programme_of(code: str | None, asye_start: date | None, settings: Settings) 
 def protection_end(asye_start: date, asye_end: date | None, settings: Settings,
                    programme: str | None = None) -> date:
     """The first day the worker is no longer protected (see the module docstring)."""
-    rules = programme_of(programme, asye_start, settings)
+    return _protection_end(asye_start, asye_end, programme_of(programme, asye_start, settings))
+
+
+def _protection_end(asye_start: date, asye_end: date | None, rules: Programme) -> date:
     latest = months_after(asye_start, rules.max_months)
     if asye_end is None:
         end = months_after(asye_start, rules.months)
@@ -122,6 +125,21 @@ def in_protected_year(
     if asye_start is None:
         return False
     return asye_start <= today < protection_end(asye_start, asye_end, settings, programme)
+
+
+def lowest_cap_ratio(settings: Settings) -> float:
+    """The smallest share of the normal cap any programme year protects a worker to (1.0 if
+    none is smaller): nobody's cap is lower than this share of their normal cap."""
+    shares = (settings.nqsw_cap_ratio, *(pct / 100 for pct in settings.ecdp_cap_pct_by_year))
+    return min(1.0, *shares)
+
+
+def earliest_protected_start(today: date, settings: Settings) -> date:
+    """A day on or before which nobody protected today can have started: the longest
+    programme's ``max_months`` back, and a week more to spare. Lets a query pass over
+    long-qualified staff in the store instead of checking each in Python."""
+    longest = max(settings.nqsw_max_months, settings.ecdp_max_months)
+    return today - relativedelta(months=longest) - timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -159,14 +177,18 @@ def early_career_on(
     asye_start: date | None, asye_end: date | None, programme: str | None, today: date,
     settings: Settings,
 ) -> EarlyCareer | None:
-    """The worker's programme, month and year today; None when not in a protected period."""
-    if not in_protected_year(asye_start, asye_end, today, settings, programme):
+    """The worker's programme, month and year today; None when not in a protected period.
+
+    (``in_protected_year``'s test, with the programme read once: a digest asks for every NQSW
+    in the country.)"""
+    if asye_start is None or today < asye_start:
         return None
-    assert asye_start is not None
     rules = programme_of(programme, asye_start, settings)
+    end = _protection_end(asye_start, asye_end, rules)
+    if today >= end:
+        return None
     month = asye_month(asye_start, today)
-    return EarlyCareer(rules, month, rules.year_of(month),
-                       protection_end(asye_start, asye_end, settings, programme))
+    return EarlyCareer(rules, month, rules.year_of(month), end)
 
 
 def asye_month(asye_start: date, today: date) -> int:
@@ -254,8 +276,10 @@ def nqsw_supervision_label(asye_start: date, today: date, settings: Settings) ->
 
 
 __all__ = [
-    "ASYE", "ECDP", "EarlyCareer", "Programme", "early_career_on", "programme_of",
-    "asye_month", "in_protected_year", "next_progress_review", "normal_cap",
+    "ASYE", "ECDP", "EarlyCareer", "Programme", "earliest_protected_start", "early_career_on",
+    "programme_of",
+    "asye_month", "in_protected_year", "lowest_cap_ratio", "next_progress_review",
+    "normal_cap",
     "nqsw_supervision_interval_days", "nqsw_supervision_label", "protected_cap",
     "protection_end", "supervision_frequency_label",
 ]

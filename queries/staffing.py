@@ -26,8 +26,11 @@ a council's figures sit beside England's published ones:
 - **Lead worker on D:** from the allocation history (``case_allocation``): the lead spell
   covering D (``from_date <= D < to_date``), none if no spell covers it; a case with no lead
   spell at all (stored before the history was kept) uses its ``allocated_worker_id``. So a past
-  day's caseloads and unallocated cases are the ones that day had, and today's agree with the
-  case table (the importers keep both).
+  day's caseloads and unallocated cases are the ones that day had. On and after the day of the
+  history's last change (the latest spell start or end, and the latest case end), this is the
+  case table's ``allocated_worker_id`` — the cases importer closes and opens spells as it
+  changes that column, and nothing else writes either — so such days are read from the case
+  table alone, and only earlier days join the history.
 - **Caseload per FTE** = open cases held as lead (the lead worker on the day) by workers in post ÷
   FTE of the workers in post holding at least one, counted in the worker's team. Co-worked cases
   are not a worker's caseload.
@@ -47,26 +50,49 @@ a council's figures sit beside England's published ones:
   rule with no approved exception (queries.agency_rules). ``None`` when no agency worker in scope
   has any agency rule fact recorded: the council does not record them, so there is no figure.
 
-Cost: eight statements whatever the data size or the number of teams, aggregated in the
-database (GROUP BY team, or by worker for the case holders); rows come back per team, per case
-holder, per NQSW and per manager over span, never per case.
+Cost: eight statements whatever the data size, the number of teams or the number of days,
+aggregated in the database. Set-based: the days are a derived table every statement joins,
+grouped by day and team, so a 12-week trend costs what one day costs in statements, and the
+whole council (``staffing_by_service``) what one service does. Rows come back per day and
+team, and per worker who may be over cap, NQSW, agency worker, unallocated case's team and
+manager over span; never per case.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import and_, case, exists, func, null, or_, select, true
+from sqlalchemy import (
+    Date,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from config import Settings
 from models import ACCESS_ROLE_BY_JOB_ROLE, Case, CaseAllocation, Service, Staff, Team
 from queries.agency_rules import AgencyFacts, check_agency_worker
-from queries.protection_rules import early_career_on, in_protected_year, normal_cap, protected_cap
+from queries.protection_rules import (
+    earliest_protected_start,
+    early_career_on,
+    in_protected_year,
+    lowest_cap_ratio,
+    normal_cap,
+    protected_cap,
+)
 
 ALL_SERVICES = "All services"
 
@@ -167,6 +193,15 @@ class _TeamRow:
     name: str
     manager_id: int | None
     establishment_fte: float
+    service_id: int
+
+
+@dataclass
+class _DayTallies:
+    """One day's tallies by team, and the managers over span that day (with team and service)."""
+
+    tallies: dict[int, _Tally]
+    over_span: list[_ManagerRow] = field(default_factory=list)
 
 
 def _pct(part: float, whole: float) -> float | None:
@@ -177,119 +212,254 @@ def _fte(value: float | None) -> float:
     return round(float(value or 0.0), _FTE_DECIMALS)
 
 
-def _in_post(staff, day: date):  # type: ignore[no-untyped-def]
+def _in_post(staff, day):  # type: ignore[no-untyped-def]
+    """In post on ``day`` (a date or a date column)."""
     return and_(staff.start_date <= day, or_(staff.end_date.is_(None), staff.end_date >= day))
 
 
-def _open(day: date):  # type: ignore[no-untyped-def]
+def _open(day):  # type: ignore[no-untyped-def]
+    """Open on ``day`` (a date or a date column)."""
     return and_(Case.start_date <= day, or_(Case.end_date.is_(None), Case.end_date > day))
 
 
-def _lead_on(day: date):  # type: ignore[no-untyped-def]
-    """The lead worker's id of each case on ``day`` (module docstring), and the joins it needs.
-
-    Returns ``(add_joins, lead_id)``: ``add_joins(statement)`` outer-joins the day's lead spell;
-    ``lead_id`` is the SQL expression to join staff on.
-    """
-    spell = (
-        select(CaseAllocation.case_id.label("case_id"), CaseAllocation.worker_id.label("worker_id"))
-        .where(CaseAllocation.role == "lead", CaseAllocation.from_date <= day,
-               or_(CaseAllocation.to_date.is_(None), CaseAllocation.to_date > day))
-        .subquery()
-    )
-    any_spell = aliased(CaseAllocation)
-    tracked = exists().where(any_spell.case_id == Case.id, any_spell.role == "lead")
-    # The history first; a case with no lead spell at all keeps its allocated_worker_id. The
-    # EXISTS is only reached for cases no spell covers on the day (CASE stops at the first
-    # match), a few per team, through the case_id index.
-    lead_id = case((spell.c.worker_id.is_not(None), spell.c.worker_id),
-                   (tracked, null()), else_=Case.allocated_worker_id)
-
-    def add_joins(statement):  # type: ignore[no-untyped-def]
-        return statement.outerjoin(spell, spell.c.case_id == Case.id)
-
-    return add_joins, lead_id
+#: The workforce the figures count (module docstring), and its directly employed part.
+_WORKFORCE = Staff.role.not_in(NON_WORKFORCE_ROLES + NOT_SOCIAL_WORKERS)  # type: ignore[attr-defined]
+_EMPLOYED = Staff.agency.is_not(True)  # type: ignore[attr-defined]
 
 
-def _teams_in_scope(session: Session, service_id: int | None, team_id: int | None,
-                    team_ids: frozenset[int] | None = None) -> tuple[str, list[_TeamRow]]:
-    """The scope's name and its teams (statement 1). LookupError for an unknown team or service.
+@dataclass(frozen=True)
+class _Days:
+    """The days the figures are for, as a derived table: one row per day with its windows.
 
-    ``team_ids`` is a manager's teams (several, perhaps in different services): the scope is
-    named after them."""
+    Every statement joins it and groups by its ``day``, so the figures for twelve weekly points
+    cost the statements of one day (a trend is set-based, not a loop of single days). The
+    windows are worked out here, in Python, because date arithmetic differs between stores."""
+
+    days: tuple[date, ...]
+    settings: Settings
+
+    def table(self):  # type: ignore[no-untyped-def]
+        """A fresh derived table of the days (each use in a statement needs its own)."""
+        rows = [
+            select(
+                literal(day, Date).label("day"),
+                # the 7 days ending on the day are (week_start, day]
+                literal(day - timedelta(days=7), Date).label("week_start"),
+                literal(day - relativedelta(months=12), Date).label("year_start"),
+                literal(day - timedelta(weeks=12), Date).label("twelve_weeks_start"),
+                literal(earliest_protected_start(day, self.settings), Date
+                        ).label("asye_earliest"),
+            )
+            for day in self.days
+        ]
+        return (rows[0] if len(rows) == 1 else union_all(*rows)).subquery()
+
+
+def _history_last_changes():  # type: ignore[no-untyped-def]
+    """The latest spell start, spell end and case end: from the last of them on, the lead on
+    each day is the case table's ``allocated_worker_id`` for every open case.
+
+    The cases importer closes and opens spells as it changes that column, so an open case's
+    open lead spell names the same worker, and a case with no spell is read from the column
+    anyway. Three index lookups (migration 0010 indexes the spells' dates), asked inside
+    statement 1 rather than as a statement of their own."""
+    return (select(func.max(CaseAllocation.from_date)).scalar_subquery(),
+            select(func.max(CaseAllocation.to_date)).scalar_subquery(),
+            select(func.max(Case.end_date)).scalar_subquery())
+
+
+@dataclass(frozen=True)
+class _Leads:
+    """The lead worker of each case on each day (module docstring), joined as a statement needs.
+
+    ``history`` False (every day on or after the history's last change): the case table's
+    ``allocated_worker_id``, with no join. Otherwise the allocation history: the lead spell
+    covering the day, outer-joined to the case (through its case_id index), and for a case with
+    no lead spell at all its ``allocated_worker_id``. Plain joins to the tables, never a derived
+    relation joined back: a plan made on poor row estimates (just after a large import) then
+    costs index lookups, not a derived table rebuilt for every case."""
+
+    days: _Days
+    history: bool
+    scope: _Scope
+
+    def of_cases(self, statement, day):  # type: ignore[no-untyped-def]
+        """``statement`` (over Case) with each case's lead on ``day`` outer-joined, and the lead's
+        id as an SQL expression."""
+        if not self.history:
+            return statement, Case.allocated_worker_id
+        spell = aliased(CaseAllocation)
+        any_spell = aliased(CaseAllocation)
+        tracked = exists().where(any_spell.case_id == Case.id, any_spell.role == "lead")
+        # The spell first; the EXISTS is reached only for cases no spell covers on the day
+        # (CASE stops at the first match), a few per team, through the case_id index.
+        lead_id = case((spell.worker_id.is_not(None), spell.worker_id),
+                       (tracked, null()), else_=Case.allocated_worker_id)
+        return (statement.outerjoin(spell, and_(
+            spell.case_id == Case.id, spell.role == "lead", spell.from_date <= day,
+            or_(spell.to_date.is_(None), spell.to_date > day))), lead_id)
+
+    def led_in_scope(self):  # type: ignore[no-untyped-def]
+        """Conditions on Case keeping the cases the scope's workers may lead on some day (none
+        for everything): their own allocated cases, and, from the history, the cases any of
+        their lead spells is on, each found through an index."""
+        if self.scope.is_everything:
+            return ()
+        workers = select(Staff.id).where(self.scope.holds(Staff.team_id))
+        if not self.history:
+            return (Case.allocated_worker_id.in_(workers),)
+        return (Case.id.in_(union(
+            select(Case.id).where(Case.allocated_worker_id.in_(workers)),
+            select(CaseAllocation.case_id).where(CaseAllocation.worker_id.in_(workers),
+                                                 CaseAllocation.role == "lead"),
+        )),)
+
+    def unallocated(self):  # type: ignore[no-untyped-def]
+        """(day, team_id, case_ref, start_date) of the scope's cases open on each day with no
+        lead, or a lead not in post.
+
+        From the case table, these are the open cases with nobody allocated and those of staff
+        not in post, each found through the lead's index: a few thousand rows in the country,
+        not a pass over every case."""
+        def columns(days):  # type: ignore[no-untyped-def]
+            return (days.c.day.label("day"), Case.team_id.label("team_id"),
+                    Case.case_ref.label("case_ref"), Case.start_date.label("start_date"))
+
+        in_scope = self.scope.holds(Case.team_id, never_null=True)
+        if not self.history:
+            nobody_days, gone_days = self.days.table(), self.days.table()
+            leaver = aliased(Staff)
+            return union_all(
+                select(*columns(nobody_days)).select_from(Case)
+                .join(nobody_days, _open(nobody_days.c.day))
+                .where(Case.allocated_worker_id.is_(None), in_scope),
+                select(*columns(gone_days)).select_from(leaver)
+                .join(gone_days, ~_in_post(leaver, gone_days.c.day))
+                .join(Case, and_(Case.allocated_worker_id == leaver.id, _open(gone_days.c.day)))
+                .where(in_scope),
+            ).subquery()
+        days = self.days.table()
+        lead = aliased(Staff)
+        statement, lead_id = self.of_cases(
+            select(*columns(days)).select_from(Case).join(days, _open(days.c.day)), days.c.day)
+        return (statement.outerjoin(lead, lead.id == lead_id)
+                .where(in_scope, or_(lead.id.is_(None), ~_in_post(lead, days.c.day)))
+                .subquery())
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """Which teams a statement counts: one team, a manager's teams, a service, or all."""
+
+    service_id: int | None = None
+    team_id: int | None = None
+    team_ids: frozenset[int] | None = None
+
+    @property
+    def is_everything(self) -> bool:
+        return self.service_id is None and self.team_id is None and self.team_ids is None
+
+    def holds(self, column, *, never_null: bool = False):  # type: ignore[no-untyped-def]
+        """``column`` (a team id) is in scope; ``never_null`` when the column cannot be null."""
+        if self.team_ids is not None:
+            return column.in_(sorted(self.team_ids) or [-1])
+        if self.team_id is not None:
+            return column == self.team_id
+        if self.service_id is not None:
+            return column.in_(select(Team.id).where(Team.service_id == self.service_id))
+        return true() if never_null else column.is_not(None)
+
+
+@dataclass(frozen=True)
+class _Pass:
+    """One set-based pass: the session, settings, scope and days every statement shares, and
+    where each statement adds up its rows (by day, then team)."""
+
+    session: Session
+    settings: Settings
+    scope: _Scope
+    days: _Days
+    leads: _Leads
+    by_day: dict[date, _DayTallies]
+
+    def tally(self, day: date, team: int | None) -> _Tally | None:
+        return self.by_day[day].tallies.get(team)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class _InScope:
+    """Statement 1's answer: the scope's name, its teams, their services (every service in
+    scope, even one with no team), and the last day the allocation history changed (None: no
+    history and no case end)."""
+
+    name: str
+    teams: list[_TeamRow]
+    services: dict[int, str]
+    history_settled_on: date | None
+
+
+def _teams_in_scope(session: Session, scope: _Scope) -> _InScope:
+    """Statement 1. LookupError for an unknown team or service.
+
+    A manager's teams (``team_ids``: several, perhaps in different services) are named after
+    them."""
     statement = (
         select(Service.id, Service.name, Team.id, Team.name, Team.manager_id,
-               Team.establishment_fte)
+               Team.establishment_fte, *_history_last_changes())
         .select_from(Service)
         .outerjoin(Team, Team.service_id == Service.id)
         .order_by(Team.name)
     )
-    if service_id is not None:
-        statement = statement.where(Service.id == service_id)
-    if team_id is not None:
-        statement = statement.where(Team.id == team_id)
-    if team_ids is not None:
-        statement = statement.where(Team.id.in_(sorted(team_ids) or [-1]))
+    if scope.service_id is not None:
+        statement = statement.where(Service.id == scope.service_id)
+    if scope.team_id is not None:
+        statement = statement.where(Team.id == scope.team_id)
+    if scope.team_ids is not None:
+        statement = statement.where(Team.id.in_(sorted(scope.team_ids) or [-1]))
     rows = session.exec(statement).all()
-    teams = [_TeamRow(row[2], row[3], row[4], float(row[5] or 0.0))
+    services = {row[0]: row[1] for row in rows}
+    teams = [_TeamRow(row[2], row[3], row[4], float(row[5] or 0.0), row[0])
              for row in rows if row[2] is not None]
-    if team_ids is not None:
-        return ", ".join(team.name for team in teams) or "No teams", teams
-    if team_id is not None:
+    settled = max((day for day in rows[0][6:] if day is not None), default=None) if rows else None
+    if scope.team_ids is not None:
+        name = ", ".join(team.name for team in teams) or "No teams"
+    elif scope.team_id is not None:
         if not teams:
-            raise LookupError(f"no team with id {team_id}"
-                              + (f" in service {service_id}" if service_id is not None else ""))
-        return teams[0].name, teams
-    if service_id is not None:
+            where = f" in service {scope.service_id}" if scope.service_id is not None else ""
+            raise LookupError(f"no team with id {scope.team_id}{where}")
+        name = teams[0].name
+    elif scope.service_id is not None:
         if not rows:
-            raise LookupError(f"no service with id {service_id}")
-        return rows[0][1], teams
-    return ALL_SERVICES, teams
+            raise LookupError(f"no service with id {scope.service_id}")
+        name = rows[0][1]
+    else:
+        name = ALL_SERVICES
+    return _InScope(name, teams, services, settled)
 
 
-def _tallies(
-    session: Session, *, as_of: date, settings: Settings,
-    service_id: int | None, team_id: int | None, team_ids: frozenset[int] | None = None,
-) -> tuple[str, list[_TeamRow], dict[int, _Tally], list[_ManagerRow]]:
-    """Per-team tallies and the managers over span (with their team and service) for a scope."""
-    scope_name, teams = _teams_in_scope(session, service_id, team_id, team_ids)
-    tallies = {team.id: _Tally(establishment_fte=team.establishment_fte) for team in teams}
-
-    def team_in_scope(column, *, never_null: bool = False):  # type: ignore[no-untyped-def]
-        if team_ids is not None:
-            return column.in_(sorted(team_ids) or [-1])
-        if team_id is not None:
-            return column == team_id
-        if service_id is not None:
-            return column.in_(select(Team.id).where(Team.service_id == service_id))
-        return true() if never_null else column.is_not(None)
-
-    workforce = Staff.role.not_in(NON_WORKFORCE_ROLES + NOT_SOCIAL_WORKERS)
-    employed = Staff.agency.is_not(True)
-    week_start = as_of - timedelta(days=7)  # the 7 days ending as_of are (week_start, as_of]
-    year_start = as_of - relativedelta(months=12)
-    twelve_weeks_start = as_of - timedelta(weeks=12)
-
-    # Statement 2: workforce in post, agency, leavers, starters, by team.
-    in_post = _in_post(Staff, as_of)
-    staff_rows = session.exec(
+def _count_staff(run: _Pass) -> None:
+    """Statement 2: workforce in post, agency, leavers, starters, by day and team."""
+    days = run.days.table()
+    in_post = _in_post(Staff, days.c.day)
+    leaving = and_(Staff.end_date > days.c.year_start, Staff.end_date <= days.c.day)
+    for day, team, heads, fte, agency_fte, leavers_fte, starters, leavers in run.session.exec(
         select(
-            Staff.team_id,
-            func.sum(case((and_(in_post, employed), 1), else_=0)),
-            func.sum(case((and_(in_post, employed), Staff.fte), else_=0.0)),
+            days.c.day, Staff.team_id,
+            func.sum(case((and_(in_post, _EMPLOYED), 1), else_=0)),
+            func.sum(case((and_(in_post, _EMPLOYED), Staff.fte), else_=0.0)),
             func.sum(case((and_(in_post, Staff.agency.is_(True)), Staff.fte), else_=0.0)),
-            func.sum(case((and_(employed, Staff.end_date > year_start,
-                                Staff.end_date <= as_of), Staff.fte), else_=0.0)),
-            func.sum(case((and_(employed, Staff.start_date > week_start), 1), else_=0)),
-            func.sum(case((and_(employed, Staff.end_date > week_start,
-                                Staff.end_date <= as_of), 1), else_=0)),
+            func.sum(case((and_(_EMPLOYED, leaving), Staff.fte), else_=0.0)),
+            func.sum(case((and_(_EMPLOYED, Staff.start_date > days.c.week_start), 1), else_=0)),
+            func.sum(case((and_(_EMPLOYED, Staff.end_date > days.c.week_start,
+                                Staff.end_date <= days.c.day), 1), else_=0)),
         )
-        .where(team_in_scope(Staff.team_id), workforce, Staff.start_date <= as_of,
-               or_(Staff.end_date.is_(None), Staff.end_date > year_start))
-        .group_by(Staff.team_id)
-    ).all()
-    for team, heads, fte, agency_fte, leavers_fte, starters, leavers in staff_rows:
-        tally = tallies.get(team)
+        .select_from(Staff)
+        .join(days, and_(Staff.start_date <= days.c.day,
+                         or_(Staff.end_date.is_(None), Staff.end_date > days.c.year_start)))
+        .where(run.scope.holds(Staff.team_id), _WORKFORCE)
+        .group_by(days.c.day, Staff.team_id)
+    ).all():
+        tally = run.tally(day, team)
         if tally is None:
             continue
         tally.headcount = int(heads)
@@ -297,120 +467,226 @@ def _tallies(
         tally.leavers_12m_fte = _fte(leavers_fte)
         tally.starters_week, tally.leavers_week = int(starters), int(leavers)
 
-    # Statement 3: open, unallocated and new cases, by the case's team. (Grouping by
-    # ``team_id + 0`` rather than the bare column keeps SQLite from walking the whole table in
-    # team_id index order, which is four times slower than scanning it; PostgreSQL is indifferent.)
-    lead = aliased(Staff)
-    with_lead_joins, lead_id = _lead_on(as_of)
-    is_open = _open(as_of)
-    unallocated = and_(is_open, or_(lead.id.is_(None), ~_in_post(lead, as_of)))
+
+def _count_cases(run: _Pass) -> None:
+    """Statement 3: open and new cases, by day and the case's team.
+
+    (Grouping by ``team_id + 0`` rather than the bare column keeps SQLite from walking the whole
+    table in team_id index order, which is four times slower than scanning it; PostgreSQL is
+    indifferent.)"""
+    days = run.days.table()
     case_team = Case.team_id + 0
-    case_rows = session.exec(
-        with_lead_joins(select(
-            case_team,
-            func.sum(case((is_open, 1), else_=0)),
-            func.sum(case((unallocated, 1), else_=0)),
-            func.sum(case((Case.start_date > week_start, 1), else_=0)),
-            func.sum(case((Case.start_date > twelve_weeks_start, 1), else_=0)),
-        ).select_from(Case))
-        .outerjoin(lead, lead.id == lead_id)
-        .where(team_in_scope(Case.team_id, never_null=True), Case.start_date <= as_of,
-               or_(Case.end_date.is_(None), Case.end_date > as_of,
-                   Case.start_date > twelve_weeks_start))
-        .group_by(case_team)
-    ).all()
-    for team, open_cases, unallocated_cases, new_week, new_12w in case_rows:
-        tally = tallies.get(team)
+    for day, team, open_cases, new_week, new_12w in run.session.exec(
+        select(
+            days.c.day, case_team,
+            func.sum(case((_open(days.c.day), 1), else_=0)),
+            func.sum(case((Case.start_date > days.c.week_start, 1), else_=0)),
+            func.sum(case((Case.start_date > days.c.twelve_weeks_start, 1), else_=0)),
+        )
+        .select_from(Case)
+        .join(days, and_(Case.start_date <= days.c.day,
+                         or_(Case.end_date.is_(None), Case.end_date > days.c.day,
+                             Case.start_date > days.c.twelve_weeks_start)))
+        .where(run.scope.holds(Case.team_id, never_null=True))
+        .group_by(days.c.day, case_team)
+    ).all():
+        tally = run.tally(day, team)
         if tally is None:
             continue
-        tally.open_cases, tally.unallocated_cases = int(open_cases), int(unallocated_cases)
+        tally.open_cases = int(open_cases)
         tally.new_cases_week, tally.new_cases_12w = int(new_week), int(new_12w)
 
-    # Statement 4: the oldest unallocated case of each team.
-    ranked = (
-        with_lead_joins(select(
-            Case.team_id.label("team_id"), Case.case_ref.label("case_ref"),
-            Case.start_date.label("start_date"),
-            func.row_number().over(partition_by=case_team,
-                                   order_by=(Case.start_date, Case.case_ref)).label("rank"),
-        ).select_from(Case))
-        .outerjoin(lead, lead.id == lead_id)
-        .where(team_in_scope(Case.team_id, never_null=True), unallocated)
+
+def _unallocated(run: _Pass) -> None:
+    """Statement 4: each team's unallocated cases on each day: how many, and the oldest."""
+    cases = run.leads.unallocated()
+    team_day = (cases.c.day, cases.c.team_id)
+    ranked = select(
+        cases.c.day, cases.c.team_id, cases.c.case_ref, cases.c.start_date,
+        func.row_number().over(partition_by=team_day,
+                               order_by=(cases.c.start_date, cases.c.case_ref)).label("rank"),
+        func.count().over(partition_by=team_day).label("cases"),
+    ).subquery()
+    for day, team, case_ref, started, unallocated_cases in run.session.exec(
+        select(ranked.c.day, ranked.c.team_id, ranked.c.case_ref, ranked.c.start_date,
+               ranked.c.cases)
+        .where(ranked.c.rank == 1)
+    ).all():
+        tally = run.tally(day, team)
+        if tally is not None:
+            tally.unallocated_cases = int(unallocated_cases)
+            tally.oldest_unallocated = (started, case_ref)
+
+
+def _case_holders(run: _Pass) -> None:
+    """Statement 5: open cases held as lead by workers in post who hold any, by day and team.
+
+    For a scope short of everything only the cases its workers may lead are read
+    (``_Leads.led_in_scope``), so one service does not join every case in the country. Counted
+    per worker in the store, then added up per team there too, except for a worker who may be
+    over their cap: they come back on their own row, and the rule decides
+    (``_might_be_over_cap``). So the whole country costs a row per team and per such worker,
+    not one per case holder."""
+    days = run.days.table()
+    held = func.count(Case.id)
+    statement, lead_id = run.leads.of_cases(
+        select(days.c.day.label("day"), Staff.id.label("id"), Staff.team_id.label("team_id"),
+               Staff.staff_id.label("staff_id"), Staff.name.label("name"),
+               Staff.fte.label("fte"), Staff.asye_start.label("asye_start"),
+               Staff.asye_end.label("asye_end"),
+               Staff.early_career_programme.label("programme"), held.label("held"),
+               _might_be_over_cap(held, days, run.settings).label("candidate"))
+        .select_from(Case).join(days, _open(days.c.day)),
+        days.c.day,
+    )
+    per_worker = (
+        statement.join(Staff, and_(Staff.id == lead_id, _in_post(Staff, days.c.day)))
+        .where(_WORKFORCE, run.scope.holds(Staff.team_id), *run.leads.led_in_scope())
+        .group_by(days.c.day, days.c.asye_earliest, Staff.id, Staff.team_id, Staff.staff_id,
+                  Staff.name, Staff.fte, Staff.asye_start, Staff.asye_end,
+                  Staff.early_career_programme)
         .subquery()
     )
-    for team, case_ref, started in session.exec(
-        select(ranked.c.team_id, ranked.c.case_ref, ranked.c.start_date).where(ranked.c.rank == 1)
+    worker = case((per_worker.c.candidate, per_worker.c.id), else_=None)
+    for day, team, _worker, holders, fte, cases_held, *candidate in run.session.exec(
+        select(per_worker.c.day, per_worker.c.team_id, worker, func.count(),
+               func.sum(per_worker.c.fte), func.sum(per_worker.c.held),
+               *(func.max(column) for column in (
+                   per_worker.c.staff_id, per_worker.c.name, per_worker.c.asye_start,
+                   per_worker.c.asye_end, per_worker.c.programme)))
+        .group_by(per_worker.c.day, per_worker.c.team_id, worker)
     ).all():
-        if team in tallies:
-            tallies[team].oldest_unallocated = (started, case_ref)
-
-    # Statement 5: open cases held as lead by each worker in post who holds any (one row per
-    # case holder: the caseload figures are summed from these, and the cap checked on each).
-    for team, staff_id, name, fte, asye_start, asye_end, programme, cases_held in session.exec(
-        with_lead_joins(select(Staff.team_id, Staff.staff_id, Staff.name, Staff.fte,
-                               Staff.asye_start, Staff.asye_end, Staff.early_career_programme,
-                               func.count(Case.id))
-                        .select_from(Case))
-        .join(Staff, Staff.id == lead_id)
-        .where(is_open, in_post, workforce, team_in_scope(Staff.team_id))
-        .group_by(Staff.id, Staff.team_id, Staff.staff_id, Staff.name, Staff.fte,
-                  Staff.asye_start, Staff.asye_end, Staff.early_career_programme)
-    ).all():
-        tally = tallies.get(team)
+        tally = run.tally(day, team)
         if tally is None:
             continue
-        tally.case_holders += 1
-        tally.case_holder_fte += fte
-        tally.held_cases += cases_held
-        period = early_career_on(asye_start, asye_end, programme, as_of, settings)
-        cap = (protected_cap(fte, settings, period.cap_ratio) if period
-               else normal_cap(fte, settings))
-        if cases_held > cap:
-            tally.workers_over_cap.append((staff_id, name, int(cases_held), cap))
+        tally.case_holders += int(holders)
+        tally.case_holder_fte += float(fte)
+        tally.held_cases += int(cases_held)
+        if _worker is not None:
+            _check_cap(tally, day, float(fte), int(cases_held), *candidate, run.settings)
 
-    # Statement 6: NQSWs who may be in the protected year; the rule decides exactly.
-    longest = max(settings.nqsw_max_months, settings.ecdp_max_months)
-    earliest_start = as_of - relativedelta(months=longest) - timedelta(days=7)
-    for team, asye_start, asye_end, programme in session.exec(
-        select(Staff.team_id, Staff.asye_start, Staff.asye_end, Staff.early_career_programme)
-        .where(team_in_scope(Staff.team_id), workforce, in_post, Staff.asye_start.is_not(None),
-               Staff.asye_start <= as_of, Staff.asye_start > earliest_start)
+
+def _might_be_over_cap(held, days, settings: Settings):  # type: ignore[no-untyped-def]
+    """True for a worker whose open lead cases may exceed their cap on the day: above the
+    lowest cap any programme year gives (less one, against rounding), and either above the
+    normal cap or possibly in a protected period. Everyone else is certainly within cap."""
+    per_fte = settings.caseload_cap_per_fte
+    maybe_protected = and_(Staff.asye_start.is_not(None), Staff.asye_start > days.c.asye_earliest)
+    return and_(held > Staff.fte * (per_fte * lowest_cap_ratio(settings)) - 1,
+                or_(held > Staff.fte * per_fte - 1, maybe_protected))
+
+
+def _check_cap(tally: _Tally, day: date, fte: float, held: int, staff_id: str, name: str,
+               asye_start: date | None, asye_end: date | None, programme: str | None,
+               settings: Settings) -> None:
+    """The cap rule for one worker (the NQSW protected cap in the protected period)."""
+    period = early_career_on(asye_start, asye_end, programme, day, settings)
+    cap = protected_cap(fte, settings, period.cap_ratio) if period else normal_cap(fte, settings)
+    if held > cap:
+        tally.workers_over_cap.append((staff_id, name, held, cap))
+
+
+def _nqsws(run: _Pass) -> None:
+    """Statement 6: NQSWs who may be in the protected period each day; the rule decides."""
+    days = run.days.table()
+    for day, team, asye_start, asye_end, programme in run.session.exec(
+        select(days.c.day, Staff.team_id, Staff.asye_start, Staff.asye_end,
+               Staff.early_career_programme)
+        .select_from(Staff)
+        .join(days, and_(_in_post(Staff, days.c.day), Staff.asye_start <= days.c.day,
+                         Staff.asye_start > days.c.asye_earliest))
+        .where(run.scope.holds(Staff.team_id), _WORKFORCE, Staff.asye_start.is_not(None))
     ).all():
-        if team in tallies and in_protected_year(asye_start, asye_end, as_of, settings,
-                                                 programme):
-            tallies[team].nqsws += 1
+        tally = run.tally(day, team)
+        if tally is not None and in_protected_year(asye_start, asye_end, day, run.settings,
+                                                   programme):
+            tally.nqsws += 1
 
-    # Statement 7: agency workers in post, with the facts the DfE agency rules read.
-    for team, *facts in session.exec(
-        select(Staff.team_id, Staff.role, Staff.start_date, Staff.qualified_date,
+
+def _agency_checks(run: _Pass) -> None:
+    """Statement 7: agency workers in post each day, with the facts the DfE agency rules read
+    (the rules do not depend on the day, so each worker is checked once)."""
+    days = run.days.table()
+    checks: dict[AgencyFacts, tuple[int, int]] = {}
+    for day, team, *columns in run.session.exec(
+        select(days.c.day, Staff.team_id, Staff.role, Staff.start_date, Staff.qualified_date,
                Staff.agency_reference, Staff.agency_notice_weeks, Staff.agency_hourly_rate,
                Staff.left_permanent_post, Staff.agency_exception_approved_by)
-        .where(team_in_scope(Staff.team_id), workforce, in_post, Staff.agency.is_(True))
+        .select_from(Staff)
+        .join(days, _in_post(Staff, days.c.day))
+        .where(run.scope.holds(Staff.team_id), _WORKFORCE, Staff.agency.is_(True))
     ).all():
-        tally = tallies.get(team)
+        tally = run.tally(day, team)
         if tally is None:
             continue
-        check = check_agency_worker(AgencyFacts(*facts), settings)
-        tally.agency_recorded += check.recorded
-        tally.agency_outside_rules += check.outside_rules
+        facts = AgencyFacts(*columns)
+        if facts not in checks:
+            check = check_agency_worker(facts, run.settings)
+            checks[facts] = (check.recorded, check.outside_rules)
+        recorded, outside_rules = checks[facts]
+        tally.agency_recorded += recorded
+        tally.agency_outside_rules += outside_rules
 
-    # Statement 8: managers in post with more direct reports in post than the span allows.
+
+def _managers_over_span(run: _Pass) -> None:
+    """Statement 8: managers in post with more direct reports in post than the span allows,
+    each day. ``_managers_for`` picks the scope's; for a scope short of everything only the
+    managers who might belong to it are counted (``_might_manage_in``), not every manager in
+    the country."""
+    days = run.days.table()
     manager = aliased(Staff)
     report = aliased(Staff)
-    over_span = [
-        (row[0], row[1], row[2], row[3], row[4], int(row[5]))
-        for row in session.exec(
-            select(manager.id, manager.staff_id, manager.name, manager.team_id,
-                   manager.service_id, func.count(report.id))
-            .select_from(report)
-            .join(manager, manager.id == report.manager_id)
-            .where(_in_post(report, as_of), _in_post(manager, as_of))
-            .group_by(manager.id, manager.staff_id, manager.name, manager.team_id,
-                      manager.service_id)
-            .having(func.count(report.id) > settings.span_of_control_max)
-        ).all()
-    ]
-    return scope_name, teams, tallies, over_span
+    statement = (
+        select(days.c.day, manager.id, manager.staff_id, manager.name, manager.team_id,
+               manager.service_id, func.count(report.id))
+        .select_from(report)
+        .join(days, _in_post(report, days.c.day))
+        .join(manager, and_(manager.id == report.manager_id, _in_post(manager, days.c.day)))
+    )
+    if not run.scope.is_everything:
+        statement = statement.where(_might_manage_in(manager, run.scope))
+    for day, *row in run.session.exec(
+        statement.group_by(days.c.day, manager.id, manager.staff_id, manager.name, manager.team_id,
+                  manager.service_id)
+        .having(func.count(report.id) > run.settings.span_of_control_max)
+    ).all():
+        run.by_day[day].over_span.append((row[0], row[1], row[2], row[3], row[4], int(row[5])))
+
+
+def _might_manage_in(manager, scope: _Scope):  # type: ignore[no-untyped-def]
+    """A manager who may count in the scope: in one of its teams, managing one, or in no team
+    (a head of service). Wider than ``_managers_for``'s rule, which decides."""
+    return or_(scope.holds(manager.team_id),
+               manager.id.in_(select(Team.manager_id).where(scope.holds(Team.id))),
+               manager.team_id.is_(None))
+
+
+#: The statements after the scope's teams, each adding its part of every day's tallies.
+_STATEMENTS: tuple[Callable[[_Pass], None], ...] = (
+    _count_staff, _count_cases, _unallocated, _case_holders, _nqsws, _agency_checks,
+    _managers_over_span,
+)
+
+
+def _tallies(session: Session, *, days: Sequence[date], settings: Settings, scope: _Scope
+             ) -> tuple[str, list[_TeamRow], dict[int, str], dict[date, _DayTallies]]:
+    """Every day's per-team tallies and managers over span for a scope, in one set-based pass:
+    the same statements for one day or many (module docstring: Cost)."""
+    in_scope = _teams_in_scope(session, scope)
+    unique_days = tuple(sorted(set(days)))
+    settled = in_scope.history_settled_on
+    window = _Days(unique_days, settings)
+    run = _Pass(
+        session=session, settings=settings, scope=scope, days=window,
+        leads=_Leads(window, history=settled is not None and settled > unique_days[0],
+                     scope=scope),
+        by_day={day: _DayTallies({team.id: _Tally(establishment_fte=team.establishment_fte)
+                                  for team in in_scope.teams})
+                for day in unique_days},
+    )
+    for statement in _STATEMENTS:
+        statement(run)
+    return in_scope.name, in_scope.teams, in_scope.services, run.by_day
 
 
 def _managers_for(
@@ -481,6 +757,18 @@ def _total(scope: str, as_of: date, teams: list[_TeamRow], tallies: dict[int, _T
     return _figures(scope, as_of, total, managers)
 
 
+def _totals(session: Session, *, days: Sequence[date], settings: Settings, scope: _Scope
+            ) -> list[StaffingFigures]:
+    """The scope's figures on each of ``days``, in their order, from one set-based pass."""
+    scope_name, teams, _services, by_day = _tallies(session, days=days, settings=settings,
+                                                    scope=scope)
+    # A manager's teams are named teams: like one team, no unteamed staff of a service join in.
+    team_id = scope.team_id if scope.team_ids is None else -1
+    return [_total(scope_name, day, teams, by_day[day].tallies, by_day[day].over_span,
+                   scope.service_id, team_id)
+            for day in days]
+
+
 def staffing_figures(
     session: Session, *, as_of: date, settings: Settings,
     service_id: int | None = None, team_id: int | None = None,
@@ -491,13 +779,8 @@ def staffing_figures(
 
     Raises LookupError for a team or service that does not exist (or a team not in the service).
     """
-    scope, teams, tallies, over_span = _tallies(
-        session, as_of=as_of, settings=settings, service_id=service_id, team_id=team_id,
-        team_ids=team_ids,
-    )
-    # A manager's teams are named teams: like one team, no unteamed staff of a service join in.
-    return _total(scope, as_of, teams, tallies, over_span, service_id,
-                  team_id if team_ids is None else -1)
+    scope = _Scope(service_id=service_id, team_id=team_id, team_ids=team_ids)
+    return _totals(session, days=[as_of], settings=settings, scope=scope)[0]
 
 
 @dataclass(frozen=True)
@@ -551,12 +834,31 @@ def staffing_trend(
 ) -> list[StaffingFigures]:
     """The figures at each of the last ``weeks`` week ends (oldest first, the last on as_of).
 
-    Each point is ``staffing_figures`` at that week's date: the same definitions as the digest,
-    never a second implementation. Cost: ``weeks`` times the statements of one call (a constant,
-    whatever the data size)."""
-    return [staffing_figures(session, as_of=day, settings=settings, service_id=service_id,
-                             team_ids=team_ids)
-            for day in week_ends(as_of, weeks)]
+    Each point is what ``staffing_figures`` gives at that week's date — the very same pass, over
+    a set of days instead of one — so the trend has no definitions of its own. Cost: the
+    statements of one call, whatever the number of weeks or the data size."""
+    scope = _Scope(service_id=service_id, team_ids=team_ids)
+    return _totals(session, days=week_ends(as_of, weeks), settings=settings, scope=scope)
+
+
+def _by_team(as_of: date, teams: list[_TeamRow], day: _DayTallies) -> list[StaffingFigures]:
+    """Each team's figures. The managers over span are looked up by team and by manager first,
+    so thousands of teams do not each read every manager in the country."""
+    in_team: dict[int | None, list[_ManagerRow]] = {}
+    by_pk: dict[int, _ManagerRow] = {}
+    for row in day.over_span:
+        in_team.setdefault(row[3], []).append(row)
+        by_pk[row[0]] = row
+
+    def candidates(team: _TeamRow) -> list[_ManagerRow]:
+        rows = {row[0]: row for row in in_team.get(team.id, [])}
+        if team.manager_id in by_pk:
+            rows[team.manager_id] = by_pk[team.manager_id]  # type: ignore[index]
+        return list(rows.values())
+
+    return [_figures(team.name, as_of, day.tallies[team.id],
+                     _managers_for(candidates(team), [team]))
+            for team in teams]
 
 
 def staffing_by_team(
@@ -566,13 +868,9 @@ def staffing_by_team(
 
     The same few statements as ``staffing_figures``, whatever the number of teams.
     """
-    _scope, teams, tallies, over_span = _tallies(
-        session, as_of=as_of, settings=settings, service_id=service_id, team_id=None
-    )
-    return [
-        _figures(team.name, as_of, tallies[team.id], _managers_for(over_span, [team]))
-        for team in teams
-    ]
+    _scope, teams, _services, by_day = _tallies(session, days=[as_of], settings=settings,
+                                                scope=_Scope(service_id=service_id))
+    return _by_team(as_of, teams, by_day[as_of])
 
 
 def staffing_total_and_teams(
@@ -583,16 +881,36 @@ def staffing_total_and_teams(
     For a digest, which shows the service total beside its teams: half the statements of
     calling the two separately, with the same results.
     """
-    scope, teams, tallies, over_span = _tallies(
-        session, as_of=as_of, settings=settings, service_id=service_id, team_id=None
-    )
-    by_team = [
-        _figures(team.name, as_of, tallies[team.id], _managers_for(over_span, [team]))
-        for team in teams
-    ]
-    return _total(scope, as_of, teams, tallies, over_span, service_id, None), by_team
+    scope, teams, _services, by_day = _tallies(session, days=[as_of], settings=settings,
+                                               scope=_Scope(service_id=service_id))
+    day = by_day[as_of]
+    return (_total(scope, as_of, teams, day.tallies, day.over_span, service_id, None),
+            _by_team(as_of, teams, day))
+
+
+def staffing_by_service(
+    session: Session, *, as_of: date, settings: Settings,
+) -> dict[int, tuple[StaffingFigures, list[StaffingFigures]]]:
+    """``staffing_total_and_teams`` of every service, from one pass over the whole council.
+
+    For the weekly digest run, which posts one digest per service: the statements of one
+    service, whatever the number of services, with the same figures as asking service by
+    service (a service's figures are its teams' added up, and its unteamed managers)."""
+    _scope, teams, services, by_day = _tallies(session, days=[as_of], settings=settings,
+                                               scope=_Scope())
+    day = by_day[as_of]
+    teams_of: dict[int, list[_TeamRow]] = {service_id: [] for service_id in services}
+    for team in teams:
+        teams_of[team.service_id].append(team)
+    return {
+        service_id: (_total(name, as_of, teams_of[service_id], day.tallies, day.over_span,
+                            service_id, None),
+                     _by_team(as_of, teams_of[service_id], day))
+        for service_id, name in services.items()
+    }
 
 
 __all__ = ["ALL_SERVICES", "FIGURES", "Figure", "NON_WORKFORCE_ROLES", "NOT_SOCIAL_WORKERS",
-           "StaffingFigures", "TREND_WEEKS", "staffing_by_team", "staffing_figures",
+           "StaffingFigures", "TREND_WEEKS", "staffing_by_service", "staffing_by_team",
+           "staffing_figures",
            "staffing_total_and_teams", "staffing_trend", "week_ends"]

@@ -15,7 +15,9 @@ from sqlmodel import Session
 from jobs.digests import (
     build_actions_digest,
     build_digest,
+    build_digests,
     build_staffing_digest,
+    build_staffing_digests,
     build_supervision_digest,
     iso_period,
 )
@@ -171,3 +173,48 @@ def test_sql_statements_per_digest_do_not_grow_with_the_workforce(
     # 12 for the figures and the agency-rule count, and 1 for the freshness of the data (when
     # it was last imported), which every digest now ends with.
     assert small <= 13
+
+
+def test_every_services_staffing_digest_from_one_pass_is_each_built_alone(
+    session, council, settings
+) -> None:
+    services = [council["sg"], council["cic"]]
+    at_once = build_staffing_digests(session, services, AS_OF, settings)
+    assert at_once == {service.id: build_staffing_digest(session, service, AS_OF, settings)
+                       for service in services}
+    assert [line.staff_id for line in at_once[council["sg"].id].nqsws] == ["NQ1"]
+
+
+def test_the_staffing_digests_cost_one_services_statements_whatever_the_services(
+    engine, council, settings
+) -> None:
+    def statements(services: list) -> int:  # type: ignore[type-arg]
+        executed: list[str] = []
+
+        def count(*_args) -> None:  # type: ignore[no-untyped-def]
+            executed.append("x")
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            with Session(engine) as session:
+                build_digests(session, "staffing", services, AS_OF, settings)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(executed)
+
+    assert statements([council["sg"], council["cic"]]) == statements([council["sg"]])
+
+
+def test_a_failed_one_pass_falls_back_to_one_service_at_a_time(
+    session, council, settings, monkeypatch
+) -> None:
+    import jobs.digests
+
+    def broken(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("one pass failed")
+
+    monkeypatch.setattr(jobs.digests, "staffing_by_service", broken)
+    built = build_digests(session, "staffing", [council["sg"], council["cic"]], AS_OF, settings)
+    assert built[council["sg"].id].total == build_staffing_digest(  # type: ignore[union-attr]
+        session, council["sg"], AS_OF, settings).total
+    assert not any(isinstance(digest, Exception) for digest in built.values())

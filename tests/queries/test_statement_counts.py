@@ -98,3 +98,22 @@ def test_finding_the_asker_and_their_teams_is_one_statement(engine, council, who
     with Session(engine) as session, counting(engine) as statements:
         asker = resolve_asker(session, Identity("cli", staff_id=who), TODAY)
     assert asker is not None and len(statements) == 1
+
+
+#: /staffing as each of its scopes: a head of service, a team manager, an admin (every service).
+STAFFING = [("HS1", "/staffing"), ("TM1", "/staffing"), ("AD1", "/staffing")]
+#: The asker and the audit entry, then the figures for all twelve weekly points of the trend.
+STAFFING_STATEMENTS = 2 + 8
+
+
+def test_staffing_with_its_trend_costs_a_few_statements_for_all_twelve_weeks(
+    engine, council
+) -> None:
+    counts = statements_per_command(engine, STAFFING)
+    assert set(counts.values()) == {STAFFING_STATEMENTS}, counts
+
+
+def test_staffing_statements_do_not_grow_with_the_data(engine, council) -> None:
+    before = statements_per_command(engine, STAFFING)
+    grow_the_team(engine, council)
+    assert statements_per_command(engine, STAFFING) == before
