@@ -143,6 +143,16 @@ class Council:
         return self.staff[staff_id]
 
 
+def one_worker_council(session: Session, today: date) -> Service:
+    """The plainest service: one team, one social worker (SW1), none of the optional columns
+    recorded; for checking a new figure stays out of a council that does not record it."""
+    build = Builder(session, today)
+    service = build.service()
+    build.staff("SW1", "Sam Worker", team=build.team("Assessment", service))
+    session.commit()
+    return service
+
+
 def small_council(session: Session, today: date) -> Council:
     """Two teams in Safeguarding (North, South), one in Early Help, and every role:
 

@@ -9,9 +9,11 @@ is put back as a new chain's head (nothing written yet).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import inspect, text
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine
 
 from models.audit import GENESIS_HASH
@@ -77,3 +79,19 @@ def bypassing_triggers(engine: Engine, *statements: str) -> None:
             connection.execute(text(statement))
         for _name, sql in triggers:
             connection.execute(text(sql))
+
+
+@contextmanager
+def statements_sent(engine: Engine) -> Iterator[list[str]]:
+    """Every SQL statement sent to the store while the block runs (the statement-count tests:
+    a count that grows with the data is a query per row)."""
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import select
 
 from importers import import_rows
 from models import Action, AuditEntry, Case, CaseAllocation, Staff, Supervision, Team
+from tests.database import statements_sent
 from tests.builders import (
     ACTIONS, CASES, IMPORT_DAY as TODAY, ROWS, STAFF, SUPERVISIONS, TEAM_MANAGERS, import_path,
     load, load_council, row_counts, write_rows,
@@ -205,14 +205,9 @@ def test_statements_do_not_grow_with_the_number_of_rows(session, engine) -> None
 
     def statements_to_import(count: int, prefix: str) -> int:
         rows = [dict(CASES[n % 4], case_ref=f"{prefix}-{n}") for n in range(count)]
-        executed = []
-        listener = lambda *args: executed.append(1)  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
+        with statements_sent(engine) as executed:
             load(session, "cases", rows)
             load(session, "cases", [dict(row, case_type="OTHER") for row in rows])
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
         return len(executed)
 
     assert statements_to_import(600, "B") == statements_to_import(30, "A")

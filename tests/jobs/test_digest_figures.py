@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import Session
 
 from jobs.digests import (
@@ -22,6 +21,7 @@ from jobs.digests import (
     iso_period,
 )
 from tests.builders import COUNCIL_DAY as AS_OF, COUNCIL_WEEK as PERIOD, add_digest_workers
+from tests.database import statements_sent
 
 
 def test_period_is_the_iso_week_of_the_digest_date() -> None:
@@ -151,19 +151,10 @@ def test_sql_statements_per_digest_do_not_grow_with_the_workforce(
     engine, council, settings, kind: str
 ) -> None:
     def statements() -> int:
-        executed: list[str] = []
-
-        def count(*_args) -> None:  # type: ignore[no-untyped-def]
-            executed.append("x")
-
-        event.listen(engine, "before_cursor_execute", count)
-        try:
-            with Session(engine) as session:
-                service = session.get(type(council["sg"]), council["sg"].id)  # type: ignore[attr-defined]
-                executed.clear()
+        with Session(engine) as session:
+            service = session.get(type(council["sg"]), council["sg"].id)  # type: ignore[attr-defined]
+            with statements_sent(engine) as executed:
                 build_digest(session, kind, service, AS_OF, settings)
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
         return len(executed)
 
     small = statements()
@@ -189,17 +180,8 @@ def test_the_staffing_digests_cost_one_services_statements_whatever_the_services
     engine, council, settings
 ) -> None:
     def statements(services: list) -> int:  # type: ignore[type-arg]
-        executed: list[str] = []
-
-        def count(*_args) -> None:  # type: ignore[no-untyped-def]
-            executed.append("x")
-
-        event.listen(engine, "before_cursor_execute", count)
-        try:
-            with Session(engine) as session:
-                build_digests(session, "staffing", services, AS_OF, settings)
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
+        with Session(engine) as session, statements_sent(engine) as executed:
+            build_digests(session, "staffing", services, AS_OF, settings)
         return len(executed)
 
     assert statements([council["sg"], council["cic"]]) == statements([council["sg"]])

@@ -17,7 +17,7 @@ from queries.answer import ask
 from queries.results import AgencyAnswer, Refusal
 from render.digest_text import render_digest_text
 from render.text import render_text
-from tests.builders import Builder
+from tests.builders import Builder, one_worker_council
 
 START = date(2026, 9, 1)  # the assignment starts
 GOOD = dict(role="social_worker", start_date=START, qualified_date=date(2020, 7, 1),
@@ -225,11 +225,7 @@ def test_a_service_without_agency_workers_gets_no_return_reminder(engine) -> Non
     from exporters.census_summary import census_summary, render_census_summary
 
     with Session(engine, expire_on_commit=False) as session:
-        build = Builder(session, TODAY)
-        service = build.service()
-        team = build.team("Assessment", service)
-        build.staff("SW1", "Sam Worker", team=team)
-        session.commit()
+        service = one_worker_council(session, TODAY)
         digest = build_staffing_digest(session, service, TODAY, Settings())
         summary = census_summary(session, as_of=TODAY, settings=Settings())
     assert digest.agency_return is None and summary.agency_return is None

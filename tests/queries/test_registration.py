@@ -22,7 +22,7 @@ from queries.registration_rules import (
 from queries.results import RegistrationAnswer
 from render.digest_text import render_digest_text
 from render.text import render_text
-from tests.builders import Builder
+from tests.builders import Builder, one_worker_council
 
 
 def flag(today: date, swe_no: str | None = "SW123456", records: int | None = 1,
@@ -117,11 +117,7 @@ def test_the_supervision_digest_lists_registration(engine, registration_council)
 
 def test_a_service_recording_no_registration_keeps_its_digest(engine) -> None:
     with Session(engine, expire_on_commit=False) as session:
-        build = Builder(session, TODAY)
-        service = build.service()
-        team = build.team("Assessment", service)
-        build.staff("SW1", "Sam Worker", team=team)
-        session.commit()
+        service = one_worker_council(session, TODAY)
         digest = build_supervision_digest(session, service, TODAY, Settings())
     assert digest.registration == () and not digest.registration_recorded
     assert "Social Work England" not in render_digest_text(digest, named=True)

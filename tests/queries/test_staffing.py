@@ -7,11 +7,11 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import Session
 
 from models import Case, Service, Staff, Team
 from queries.staffing import staffing_by_team, staffing_figures, staffing_total_and_teams
+from tests.database import statements_sent
 
 AS_OF = date(2026, 3, 2)  # a Monday; "this week" is 24 February to 2 March
 
@@ -252,18 +252,9 @@ def test_unknown_team_or_service_is_refused(session, settings) -> None:
 
 
 def _statements(engine, run) -> int:  # type: ignore[no-untyped-def]
-    count = 0
-
-    def counter(*_args, **_kwargs) -> None:  # type: ignore[no-untyped-def]
-        nonlocal count
-        count += 1
-
-    event.listen(engine, "before_cursor_execute", counter)
-    try:
+    with statements_sent(engine) as statements:
         run()
-    finally:
-        event.remove(engine, "before_cursor_execute", counter)
-    return count
+    return len(statements)
 
 
 def test_statement_count_is_constant_whatever_the_data_or_number_of_teams(

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import Session
 
 from config import Settings
 from models import Case, Staff, Supervision
 from queries.access import Identity
 from queries.answer import ask
+from tests.database import statements_sent
 from tests.builders import COUNCIL_DAY as TODAY
 
 COMMANDS = [
@@ -37,18 +35,7 @@ CHANGES = [
 ]
 
 
-@contextmanager
-def counting(engine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+counting = statements_sent
 
 
 def statements_per_command(engine, commands=COMMANDS) -> dict[str, int]:
