@@ -93,6 +93,8 @@ def rewrite_row(kind: str, row: dict[str, str], number: int) -> dict[str, str]:
     if kind == "staff":
         row["email"] = row["email"].replace(f"@{EMAIL_DOMAIN}", f"@{prefix.lower()}.{EMAIL_DOMAIN}")
         row["slack_user_id"] = ""
+        if row.get("swe_no"):  # Social Work England numbers are unique nationally
+            row["swe_no"] = f"{prefix}-{row['swe_no']}"
     elif kind == "cases":
         row["case_ref"] = f"{prefix}-{row['case_ref']}"
     elif kind == "actions":
