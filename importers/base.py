@@ -184,7 +184,10 @@ class KindImporter:
     and returns a parsed row (or None, having recorded problems on `cells`); `write` is called
     with each batch of parsed rows (IMPORT_BATCH_ROWS) while no problem has been found, in the
     one transaction the loader rolls back if a problem turns up later; `check_file` adds problems
-    only visible across rows, after the last row. Streaming in batches keeps memory flat: only
+    only visible across rows, after the last row; `finish` follows the last write. `write` runs
+    on the loader's worker thread while `check` reads the next batch (importers.write_behind):
+    `check` never queries the store, and state both touch is only added to by `check` for rows
+    `write` has not been given yet. Streaming in batches keeps memory flat: only
     keys (for duplicates) outlive a batch.
     """
 
@@ -211,6 +214,11 @@ class KindImporter:
 
     def write(self, rows: list[Any]) -> Written:
         raise NotImplementedError
+
+    def finish(self) -> Written:
+        """After the last batch is written (a file without problems only): what is left to
+        write or to say about the file as a whole. Nothing by default."""
+        return Written()
 
     # Shared helpers -------------------------------------------------------------------------
 

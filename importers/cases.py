@@ -206,6 +206,12 @@ class CasesImporter(KindImporter):
             insert_many(self.connection, ALLOCATION, opens)
             written.created += len(inserts)
             written.updated += len(changes)
+        return written
+
+    def finish(self) -> Written:
+        """The note naming the cases a family help practitioner may not lead, once for the
+        whole file (built per batch, it said a different count after each)."""
+        written = Written()
         if self.family_help_barred:
             shown = ", ".join(self.family_help_barred[:5])
             more = len(self.family_help_barred) - 5
