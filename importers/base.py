@@ -196,9 +196,6 @@ class KindImporter:
     optional: ClassVar[tuple[str, ...]]
     #: Staff files only: a column called exactly "name" is the worker's name, not a child's.
     name_is_the_worker: ClassVar[bool] = False
-    #: True when `write` must see every row at once (rows refer to each other across the file),
-    #: so the loader keeps the valid rows to the end and calls `write` once.
-    writes_whole_file: ClassVar[bool] = False
 
     def __init__(self, session: Session, columns: frozenset[str], today: date) -> None:
         self.session = session

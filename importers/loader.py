@@ -17,8 +17,8 @@ One import is one transaction in the caller's session:
 Problems go to a `ProblemLog`: counted, the first IMPORT_PROBLEMS_SHOWN kept for the summary,
 each written to the `--report FILE` CSV when asked for. A NUL character anywhere in a row (which
 PostgreSQL cannot store) is a problem naming the row and column, never a database error.
-A kind whose rows refer to each other across the whole file (staff: managers, and e-mails freed
-by one row and taken by another) sets `writes_whole_file`, and keeps its valid rows until the end.
+A kind whose rows refer to each other across the file (staff: managers, and e-mails freed by
+one row and taken by another) holds the rows it cannot write yet until its `finish`.
 
 Logs carry counts, the kind and the file name only: never a cell's value.
 """
@@ -168,7 +168,6 @@ def _validate_and_write(session: Session, importer_class: type[KindImporter],
     importer = importer_class(session, frozenset(index), today)
     cells = RowCells(index, problems)
     headers = table.headers
-    whole_file = importer_class.writes_whole_file
     batch: list[Any] = []
     with WriteBehind(importer.write, written) as writer:
         try:
@@ -186,7 +185,7 @@ def _validate_and_write(session: Session, importer_class: type[KindImporter],
                     continue
                 if row is not None:
                     batch.append(row)
-                if not whole_file and len(batch) >= batch_rows:
+                if len(batch) >= batch_rows:
                     writer.submit(batch)
                     batch = []
         except ReadError as unreadable:
