@@ -38,7 +38,7 @@ from sqlmodel import Session
 
 from config import Settings, get_settings
 from importers.actions import ActionsImporter
-from importers.base import KindImporter, Written
+from importers.base import KindImporter, Written, analyze_grown
 from importers.cases import CasesImporter
 from importers.cells import RowCells
 from importers.columns import check_headers
@@ -197,6 +197,8 @@ def _validate_and_write(session: Session, importer_class: type[KindImporter],
             written.add(importer.write(batch))
         written.add(importer.finish())
         session.flush()
+        if written.created:
+            analyze_grown(session.connection(), importer.fills)
 
 
 def _finish(session: Session, kind: str, path: str, source: str, dry_run: bool, actor: str,
