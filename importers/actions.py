@@ -62,6 +62,7 @@ class ActionsImporter(KindImporter):
     kind = "actions"
     required = ("plan", "ref", "action", "owner_id", "due_date")
     optional = OPTIONAL_FIELDS
+    fills = (PLAN,)
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)

@@ -20,11 +20,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import Date, bindparam, case, func, select, update
+from sqlalchemy import Date, bindparam, case, select, update
 
 from importers.base import (
     BATCH_ROWS, KindImporter, Written, batches, insert_many, insert_returning_ids, max_length, name_key,
-    update_by_id,
+    rows_by_lower_key, update_by_id,
 )
 from importers.cells import RowCells
 from importers.keys import id_key, staff_pks
@@ -206,6 +206,12 @@ class CasesImporter(KindImporter):
             insert_many(self.connection, ALLOCATION, opens)
             written.created += len(inserts)
             written.updated += len(changes)
+        return written
+
+    def finish(self) -> Written:
+        """The note naming the cases a family help practitioner may not lead, once for the
+        whole file (built per batch, it said a different count after each)."""
+        written = Written()
         if self.family_help_barred:
             shown = ", ".join(self.family_help_barred[:5])
             more = len(self.family_help_barred) - 5
@@ -220,11 +226,12 @@ class CasesImporter(KindImporter):
         """Stored cases by their reference's key: those named, for one batch of rows (found
         by the unique index on lower(case_ref)); otherwise every case in one read, far quicker
         than many lookups of a few thousand references each."""
-        statement = select(*(CASES.c[name] for name in STORED))
         if len(rows) <= BATCH_ROWS:
-            statement = statement.where(
-                func.lower(CASES.c.case_ref).in_([id_key(row.case_ref) for row in rows]))
-        return {id_key(row.case_ref): row for row in self.connection.execute(statement)}
+            stored = rows_by_lower_key(self.connection, CASES, STORED, "case_ref",
+                                       [id_key(row.case_ref) for row in rows])
+        else:
+            stored = self.connection.execute(select(*(CASES.c[name] for name in STORED))).all()
+        return {id_key(row.case_ref): row for row in stored}
 
     def _follow_allocation(self, old: Any, row: CaseRow, closes: list[dict[str, Any]],
                            opens: list[dict[str, Any]]) -> None:

@@ -6,7 +6,8 @@ One import is one transaction in the caller's session:
    child-identifying columns: a refused header means no cell is ever read);
 2. rows are read one at a time and validated; while no problem has been found, the valid rows
    are written a batch at a time (IMPORT_BATCH_ROWS, bulk statements, no query per row), so
-   memory stays flat whatever the file's size. From the first problem on, nothing more is
+   memory stays flat whatever the file's size. Each batch is written on a worker thread while
+   the next is read and checked (`WriteBehind`): the store's work and Python's overlap. From the first problem on, nothing more is
    written or kept: the rest of the file is only validated, so every problem is counted;
 3. a real import without problems commits, together with its audit entry; a dry run or a file
    with problems rolls back (undoing any batch already written), and its audit entry is then
@@ -16,8 +17,8 @@ One import is one transaction in the caller's session:
 Problems go to a `ProblemLog`: counted, the first IMPORT_PROBLEMS_SHOWN kept for the summary,
 each written to the `--report FILE` CSV when asked for. A NUL character anywhere in a row (which
 PostgreSQL cannot store) is a problem naming the row and column, never a database error.
-A kind whose rows refer to each other across the whole file (staff: managers, and e-mails freed
-by one row and taken by another) sets `writes_whole_file`, and keeps its valid rows until the end.
+A kind whose rows refer to each other across the file (staff: managers, and e-mails freed by
+one row and taken by another) holds the rows it cannot write yet until its `finish`.
 
 Logs carry counts, the kind and the file name only: never a cell's value.
 """
@@ -37,7 +38,7 @@ from sqlmodel import Session
 
 from config import Settings, get_settings
 from importers.actions import ActionsImporter
-from importers.base import KindImporter, Written
+from importers.base import KindImporter, Written, analyze_grown
 from importers.cases import CasesImporter
 from importers.cells import RowCells
 from importers.columns import check_headers
@@ -46,6 +47,7 @@ from importers.report import ImportReport, Problem, ProblemLog
 from importers.staff import StaffImporter
 from importers.supervisions import SupervisionsImporter
 from importers.teams import TeamsImporter
+from importers.write_behind import WriteBehind
 from models import AuditEntry
 
 logger = logging.getLogger(__name__)
@@ -166,34 +168,37 @@ def _validate_and_write(session: Session, importer_class: type[KindImporter],
     importer = importer_class(session, frozenset(index), today)
     cells = RowCells(index, problems)
     headers = table.headers
-    whole_file = importer_class.writes_whole_file
     batch: list[Any] = []
-    try:
-        for number, values in table.rows:
-            progress.rows_read += 1
-            nul = nul_problem(number, values, headers)
-            if nul is not None:
-                problems.append(nul)
-                batch.clear()
-                continue
-            cells.start(number, values)
-            row = importer.check(cells)
-            if problems:  # refused: keep nothing more, only count what else is wrong
-                batch.clear()
-                continue
-            if row is not None:
-                batch.append(row)
-            if not whole_file and len(batch) >= batch_rows:
-                written.add(importer.write(batch))
-                batch = []
-    except ReadError as unreadable:
-        problems.append(Problem(unreadable.row, None, None, str(unreadable)))
-        return
+    with WriteBehind(importer.write, written) as writer:
+        try:
+            for number, values in table.rows:
+                progress.rows_read += 1
+                nul = nul_problem(number, values, headers)
+                if nul is not None:
+                    problems.append(nul)
+                    batch.clear()
+                    continue
+                cells.start(number, values)
+                row = importer.check(cells)
+                if problems:  # refused: keep nothing more, only count what else is wrong
+                    batch.clear()
+                    continue
+                if row is not None:
+                    batch.append(row)
+                if len(batch) >= batch_rows:
+                    writer.submit(batch)
+                    batch = []
+        except ReadError as unreadable:
+            problems.append(Problem(unreadable.row, None, None, str(unreadable)))
+            return
     importer.check_file(problems)
     if not problems:
         if batch:
             written.add(importer.write(batch))
+        written.add(importer.finish())
         session.flush()
+        if written.created:
+            analyze_grown(session.connection(), importer.fills)
 
 
 def _finish(session: Session, kind: str, path: str, source: str, dry_run: bool, actor: str,

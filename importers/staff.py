@@ -3,8 +3,13 @@
 `team` names a team or, for staff who sit above teams (heads of service, admins, managers of
 several teams), a service: a team sets the worker's team and its service; a service sets the
 service only. A name that is both a team and a service means the team. Practitioners must be in
-a team. `manager_id` may name someone in the store or anyone in the same file (the file is
-written in passes: rows first, then managers, so order within the file does not matter).
+a team. `manager_id` may name someone in the store or anyone in the same file, in any order.
+
+Written as it streams: a batch's new staff go in at once, managers before the people they
+manage, when their manager is already known (in the store, or written earlier in this file) and
+they take no e-mail or chat id a stored person holds. The rest wait for the end of the file
+(`finish`): staff already stored (updates first, so an e-mail one gives up another may take),
+new staff whose manager comes later in the file, and those taking a stored person's value.
 
 Optional columns absent from the file leave stored values alone (a file without
 `slack_user_id` does not unlink anyone from Slack); present but blank, they clear the value.
@@ -66,8 +71,6 @@ class StaffImporter(KindImporter):
     required = ("staff_id", "name", "email", "role", "team", "fte", "start_date")
     optional = (*OPTIONAL_FIELDS, "manager_id")
     name_is_the_worker = True
-    #: Managers may be anywhere in the file, and an e-mail one row gives up another may take.
-    writes_whole_file = True
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
@@ -96,6 +99,9 @@ class StaffImporter(KindImporter):
         # (row, column, value, staff id holding it in the store) — settled once the file is read
         self.taken_in_store: list[tuple[int, str, str, str]] = []
         self.managers: list[tuple[int, str, str]] = []  # (row, staff_id, manager_ref)
+        # written by `write` only (the loader's worker thread), read by `finish` after it
+        self.known: dict[str, int] = {key: row.id for key, row in self.existing.items()}
+        self.held: list[StaffRow] = []  # rows that wait for the end of the file
 
     def check(self, cells: RowCells) -> StaffRow | None:
         staff_id = cells.text("staff_id", required=True, max_length=max_length(STAFF, "staff_id"))
@@ -213,17 +219,45 @@ class StaffImporter(KindImporter):
                     f"{manager_ref} is not a staff id in this file or the store",
                 ))
 
+    def _columns(self) -> tuple[str, ...]:
+        """The stored columns this file sets (absent optional columns are left alone)."""
+        return ("name", "email", "role", "team_id", "service_id", "fte", "start_date",
+                *self.present(*OPTIONAL_FIELDS))
+
     def write(self, rows: list[StaffRow]) -> Written:
-        """Updates first (freeing e-mails and chat ids others may take), then inserts, then
-        managers, which may point at rows inserted a moment before."""
+        """Insert the batch's new staff that can go in now; hold the rest for `finish`."""
+        manages = "manager_id" in self.columns
+        new_rows: list[StaffRow] = []
+        for row in rows:
+            if id_key(row.staff_id) in self.existing or self._takes_a_stored_value(row):
+                self.held.append(row)
+            else:
+                new_rows.append(row)
+        inserted, waiting = self._insert_in_waves(
+            new_rows, self._columns(), self.known if manages else None)
+        self.known |= inserted
+        self.held.extend(waiting)
+        return Written(created=len(inserted))
+
+    def _takes_a_stored_value(self, row: StaffRow) -> bool:
+        """Whether a new row takes an e-mail or chat id a stored person holds now: it must wait
+        until that person's row (later in the file) has given it up."""
+        for column in ("email", "slack_user_id", "teams_user_id", "swe_no"):
+            value = row.values[column]
+            if value is not None and id_key(value) in self.owner_of[column]:
+                return True
+        return False
+
+    def finish(self) -> Written:
+        """The held rows: updates first (freeing e-mails and chat ids others may take), then
+        inserts, then managers, which may point at rows inserted a moment before."""
         written = Written()
-        columns = ("name", "email", "role", "team_id", "service_id", "fte", "start_date",
-                   *self.present(*OPTIONAL_FIELDS))
+        columns = self._columns()
         manages = "manager_id" in self.columns
         inserts: list[StaffRow] = []
         changes: list[tuple[int, dict[str, Any]]] = []
         manager_changes: list[tuple[int, str | None]] = []  # (row id, manager staff id)
-        for row in rows:
+        for row in self.held:
             old = self.existing.get(id_key(row.staff_id))
             if old is None:
                 inserts.append(row)
@@ -240,12 +274,12 @@ class StaffImporter(KindImporter):
                 written.unchanged += 1
         update_by_id(self.connection, STAFF, columns, changes)
 
-        known = {key: row.id for key, row in self.existing.items()}
-        new_ids, without_manager = self._insert_managers_first(
-            inserts, columns, known if manages else None)
+        new_ids, cycle = self._insert_in_waves(inserts, columns, self.known if manages else None)
+        without_manager = self._insert(cycle, columns, {})
+        new_ids |= without_manager
         written.created = len(inserts)
         if manages:
-            known |= new_ids
+            known = self.known | new_ids
             manager_changes.extend(
                 (new_ids[id_key(row.staff_id)], row.manager_ref) for row in inserts
                 if id_key(row.staff_id) in without_manager and row.manager_ref is not None
@@ -256,38 +290,39 @@ class StaffImporter(KindImporter):
             ])
         return written
 
-    def _insert_managers_first(
-        self, inserts: list[StaffRow], columns: tuple[str, ...], known: dict[str, int] | None
-    ) -> tuple[dict[str, int], set[str]]:
+    def _insert_in_waves(self, inserts: list[StaffRow], columns: tuple[str, ...],
+                         known: dict[str, int] | None) -> tuple[dict[str, int], list[StaffRow]]:
         """Insert new staff in waves, managers before the people they manage, so each row is
         written once with its manager_id (an UPDATE a row was the slow part of big imports).
-        Only a manager cycle within the file is left for the manager pass afterwards: the staff
-        ids inserted without their manager are returned with the new ids. `known` is None when
-        the file has no manager_id column: managers are left alone. Keys are `id_key`s."""
-        def record(row: StaffRow, manager_id: int | None) -> dict[str, Any]:
-            return {**DEFAULTS, **{column: row.values[column] for column in columns},
-                    "staff_id": row.staff_id, "manager_id": manager_id}
-
+        Returns the new ids (keyed by `id_key`) and the rows left unwritten because their
+        manager is not known (later in the file, or a manager cycle). `known` is None when the
+        file has no manager_id column: every row goes in, its manager left alone."""
+        if known is None:
+            return self._insert(inserts, columns, {}), []
         new_ids: dict[str, int] = {}
-        known = dict(known) if known is not None else None
+        known = dict(known)
         pending = inserts
-        while pending and known is not None:
+        while pending:
             ready = [row for row in pending
                      if row.manager_ref is None or id_key(row.manager_ref) in known]
             if not ready:
                 break
-            wave = _keyed(insert_returning_ids(self.connection, STAFF, [
-                record(row, known[id_key(row.manager_ref)] if row.manager_ref else None)
-                for row in ready
-            ], "staff_id"))
+            wave = self._insert(ready, columns, known)
             known |= wave
             new_ids |= wave
             pending = [row for row in pending if id_key(row.staff_id) not in wave]
-        if not pending:
-            return new_ids, set()
-        rest = _keyed(insert_returning_ids(
-            self.connection, STAFF, [record(row, None) for row in pending], "staff_id"))
-        return new_ids | rest, set(rest)
+        return new_ids, pending
+
+    def _insert(self, rows: list[StaffRow], columns: tuple[str, ...], known: dict[str, int]
+                ) -> dict[str, int]:
+        """Insert rows with their manager's id where `known` has it (else none); new ids."""
+        def record(row: StaffRow) -> dict[str, Any]:
+            manager_id = known.get(id_key(row.manager_ref)) if row.manager_ref else None
+            return {**DEFAULTS, **{column: row.values[column] for column in columns},
+                    "staff_id": row.staff_id, "manager_id": manager_id}
+
+        return _keyed(insert_returning_ids(self.connection, STAFF, [record(row) for row in rows],
+                                           "staff_id"))
 
     def _manager_differs(self, stored_manager_id: int | None, manager_ref: str | None) -> bool:
         if manager_ref is None:

@@ -82,6 +82,7 @@ class TeamsImporter(KindImporter):
     kind = "teams"
     required = ("team", "service", "manager_id", "establishment_fte")
     optional = ("digest_channel", "teams_channel")
+    fills = (SERVICE, TEAM)
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)

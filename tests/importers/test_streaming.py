@@ -14,6 +14,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 from typer.testing import CliRunner
 
 from bench.import_memory import run_measured
@@ -21,9 +22,10 @@ from config import Settings, reset_settings_cache
 from importers import Problem, import_file
 from importers.readers import read_table
 from importers.report import ProblemLog
+from models import Staff
 from tests.builders import (
-    CASES, IMPORT_DAY as TODAY, JUNK_PROBLEMS_PER_ROW, TEAMS, load_council, row_counts,
-    write_junk_cases_csv, write_raw_xlsx, write_rows,
+    CASES, IMPORT_DAY as TODAY, JUNK_PROBLEMS_PER_ROW, STAFF, TEAMS, load, load_council,
+    row_counts, write_junk_cases_csv, write_raw_xlsx, write_rows,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -258,3 +260,69 @@ def test_a_problem_log_keeps_the_first_few_and_counts_the_rest(tmp_path) -> None
             log.append(Problem(number, "team", "x", "why"))
     assert (len(log), len(log.first), bool(log)) == (10, 3, True)
     assert len(_report_rows(tmp_path / "all.csv")) == 10
+
+
+def test_a_staff_file_written_in_batches_links_managers_wherever_they_are(
+    session, tmp_path
+) -> None:
+    """Staff stream too: a manager in a later batch, or a cycle, waits for the end of the file."""
+    load(session, "teams", TEAMS)
+    cycle = [
+        {**STAFF[1], "staff_id": "TMA", "email": "tma@council.gov.uk", "manager_id": "TMB"},
+        {**STAFF[1], "staff_id": "TMB", "email": "tmb@council.gov.uk", "manager_id": "TMA"},
+    ]
+    path = write_rows(tmp_path / "staff.csv", [*reversed(STAFF), *cycle])
+    small_batches = Settings(import_batch_rows=2)
+
+    first = import_file(session, "staff", path, today=TODAY, settings=small_batches)
+    again = import_file(session, "staff", path, today=TODAY, settings=small_batches)
+
+    assert first.ok and first.created == len(STAFF) + 2, first.summary()
+    assert again.ok and (again.created, again.updated, again.unchanged) == (0, 0, len(STAFF) + 2)
+    staff = {s.staff_id: s for s in session.exec(select(Staff))}
+    assert staff["SW1"].manager_id == staff["TM1"].id
+    assert staff["TM1"].manager_id == staff["HOS1"].id
+    assert staff["TMA"].manager_id == staff["TMB"].id and staff["TMB"].manager_id == staff["TMA"].id
+
+
+def test_an_email_a_stored_worker_gives_up_later_in_the_file_may_be_taken_earlier(
+    session, tmp_path
+) -> None:
+    load_council(session)
+    newcomer = {**STAFF[3], "staff_id": "SW9", "email": "sam.wills@council.gov.uk"}
+    moved = {**STAFF[3], "email": "sam.wills2@council.gov.uk"}
+    path = write_rows(tmp_path / "staff.csv", [newcomer, STAFF[0], STAFF[1], moved])
+
+    report = import_file(session, "staff", path, today=TODAY,
+                         settings=Settings(import_batch_rows=1))
+
+    assert report.ok and (report.created, report.updated) == (1, 1), report.summary()
+    staff = {s.staff_id: s for s in session.exec(select(Staff))}
+    assert (staff["SW9"].email, staff["SW1"].email) == ("sam.wills@council.gov.uk",
+                                                        "sam.wills2@council.gov.uk")
+
+
+def test_a_write_failing_while_the_next_batch_is_checked_leaves_the_store_unchanged(
+    session, tmp_path, monkeypatch
+) -> None:
+    from importers.cases import CasesImporter
+
+    load_council(session)
+    session.commit()
+    before = row_counts(session)
+    written_before = CasesImporter.write
+    calls: list[int] = []
+
+    def fails_the_second_time(self, rows):  # type: ignore[no-untyped-def]
+        calls.append(len(rows))
+        if len(calls) == 2:
+            raise RuntimeError("store gone")
+        return written_before(self, rows)
+
+    monkeypatch.setattr(CasesImporter, "write", fails_the_second_time)
+    rows = [dict(CASES[0], case_ref=f"CR-{n}") for n in range(7)]
+    with pytest.raises(RuntimeError):
+        import_file(session, "cases", write_rows(tmp_path / "cases.csv", rows), today=TODAY,
+                    settings=Settings(import_batch_rows=2))
+
+    assert row_counts(session) == {**before, "audit_log": before["audit_log"] + 1}
