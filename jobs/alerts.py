@@ -40,7 +40,14 @@ from jobs.notes import NoteHeader, NoteMessage, NotePoster, PacedSender, destina
 from models import AlertEpisode, Case, CaseAllocation, Delivery, Staff, Team
 from queries.calendar import working_days_between
 from queries.results import count_of
-from queries.caseload import in_post_on, open_cases, team_workers, without_lead, worker_loads
+from queries.caseload import (
+    in_post_on,
+    stream_open_cases,
+    team_workers,
+    without_lead,
+    worker_loads,
+)
+from queries.id_sets import one_of
 from queries.protection import nqsws_in_teams, protection_statuses
 from render.notes import Button, Note, Section
 
@@ -73,7 +80,11 @@ ALERT_TITLES = {
 
 
 def all_team_ids(session: Session) -> list[int]:
-    return list(session.exec(select(Team.id)).all())  # type: ignore[arg-type]
+    return list(session.exec(select(Team.id).order_by(Team.id)).all())  # type: ignore[arg-type]
+
+
+#: Teams the over-cap check takes at a time: their workers are held, their cases streamed past.
+ALERT_TEAMS_PER_PASS = 100
 
 
 def nqsw_leading_cp(session: Session, today: date, settings: Settings) -> list[Breach]:
@@ -93,19 +104,29 @@ def nqsw_leading_cp(session: Session, today: date, settings: Settings) -> list[B
 
 
 def worker_over_cap(session: Session, today: date, settings: Settings) -> list[Breach]:
-    """A worker leading more open cases than their cap (the protected cap for an NQSW)."""
-    workers = team_workers(session, all_team_ids(session), today)
-    ids = [worker.id for worker in workers]
-    cases = open_cases(session, today, Case.allocated_worker_id.in_(ids or [-1]))  # type: ignore[union-attr]
-    team_of = {worker.staff_id: worker.team_id for worker in workers}
-    return [
-        Breach("over_cap", load.staff_id, team_of[load.staff_id],  # type: ignore[arg-type]
-               f"{load.name} ({load.staff_id}) leads {load.total} open cases against a cap of "
-               f"{load.cap:g}{' (NQSW protected cap)' if load.is_nqsw else ''}.",
-               "Agree which cases move, and check /caseload capacity for who can take them.",
-               f"caseload {load.staff_id}")
-        for load in worker_loads(workers, cases, today, settings) if load.total > load.cap
-    ]
+    """A worker leading more open cases than their cap (the protected cap for an NQSW).
+
+    The whole council, after every import: a few teams at a time, their workers' cases
+    streamed through the caseload's own rules (worker_loads), so memory stays flat however
+    many cases the council holds."""
+    teams = all_team_ids(session)
+    found = []
+    for start in range(0, len(teams), ALERT_TEAMS_PER_PASS):
+        workers = team_workers(session, teams[start:start + ALERT_TEAMS_PER_PASS], today)
+        if not workers:
+            continue
+        cases = stream_open_cases(
+            session, today, one_of(Case.allocated_worker_id, [worker.id for worker in workers]))
+        team_of = {worker.staff_id: worker.team_id for worker in workers}
+        found.extend(
+            Breach("over_cap", load.staff_id, team_of[load.staff_id],  # type: ignore[arg-type]
+                   f"{load.name} ({load.staff_id}) leads {load.total} open cases against a cap "
+                   f"of {load.cap:g}{' (NQSW protected cap)' if load.is_nqsw else ''}.",
+                   "Agree which cases move, and check /caseload capacity for who can take them.",
+                   f"caseload {load.staff_id}")
+            for load in worker_loads(workers, cases, today, settings) if load.total > load.cap
+        )
+    return found
 
 
 def unallocated_since(session: Session, case_ids: list[int]) -> dict[int, object]:

@@ -8,7 +8,7 @@ an answer shows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 from datetime import date
@@ -182,6 +182,13 @@ def open_cases(session: Session, today: date, *conditions: Any) -> Sequence[Open
     return case_facts.rows(session, statement, today)
 
 
+def stream_open_cases(session: Session, today: date, *conditions: Any) -> Iterator[OpenCase]:
+    """`open_cases` for a pass over a whole council: fetched a batch at a time, never all held
+    (see case_facts.stream); use it up before the session runs anything else."""
+    statement = case_facts.OPEN_CASES.where(*conditions) if conditions else case_facts.OPEN_CASES
+    return case_facts.stream(session, statement, today)
+
+
 #: A case-holding worker in post, as `case_facts.TEAM_WORKERS` reads them: the staff columns
 #: the rules read, their team's name (`team`) and their last supervision (`last_supervision`).
 Worker = Row[Any]
@@ -210,13 +217,16 @@ class _Tally:
 
 
 def _tallies(workers: Sequence[Worker], cases: Iterable[OpenCase], today: date,
-             settings: Settings) -> dict[int, _Tally]:
-    """Each worker's counts by type (lead cases only), points, families and overdue work: one
-    pass, the visit and review rules called once a case, no object made per case."""
+             settings: Settings) -> tuple[dict[int, _Tally], bool]:
+    """Each worker's counts by type (lead cases only), points, families and overdue work, and
+    whether any case records its family: one pass (the cases may be a stream), the visit and
+    review rules called once a case, no object made per case."""
     tallies = {worker.id: _Tally() for worker in workers}
     role_of = {worker.id: worker.role for worker in workers}
     weights = settings.case_weights_by_type
+    recorded_families = False
     for case in cases:
+        recorded_families = recorded_families or bool(case.family_id)
         worker_id = case.allocated_worker_id
         if worker_id is None:
             continue
@@ -233,15 +243,15 @@ def _tallies(workers: Sequence[Worker], cases: Iterable[OpenCase], today: date,
             tally.overdue_visits += 1
         if review_days_overdue(case.next_review, today):
             tally.overdue_reviews += 1
-    return tallies
+    return tallies, recorded_families
 
 
 def worker_loads(
-    workers: Sequence[Worker], cases: Sequence[OpenCase], today: date, settings: Settings
+    workers: Sequence[Worker], cases: Iterable[OpenCase], today: date, settings: Settings
 ) -> list[WorkerLoad]:
-    """A row per worker: counts by type (lead cases only), overdue work and supervision."""
-    tallies = _tallies(workers, cases, today, settings)
-    recorded_families = any(case.family_id for case in cases)
+    """A row per worker: counts by type (lead cases only), overdue work and supervision. The
+    cases are read once, so a job may pass them as a stream (`stream_open_cases`)."""
+    tallies, recorded_families = _tallies(workers, cases, today, settings)
     loads = []
     for worker in workers:
         tally = tallies[worker.id]

@@ -30,6 +30,7 @@ from queries.caseload import (
     case_row,
     in_post_on,
     open_cases,
+    stream_open_cases,
     team_workers,
     unallocated,
     worker_loads,
@@ -211,7 +212,8 @@ def build_reminders(
     reviews: dict[int, list[DueReview]] = defaultdict(list)
     lead_filter = (Case.allocated_worker_id.is_not(None) if staff_pks is None  # type: ignore[union-attr]
                    else Case.allocated_worker_id.in_(ids))  # type: ignore[union-attr]
-    for open_case in open_cases(session, today, lead_filter):
+    # Every lead's cases in the council: streamed past, only those due in the window kept.
+    for open_case in stream_open_cases(session, today, lead_filter):
         row = case_row(open_case, today, settings)
         lead = open_case.allocated_worker_id
         if row.visit_due is not None and row.visit_due <= window_end:

@@ -16,7 +16,7 @@ from jobs.alerts import (
 )
 from jobs.notes import PacedSender, SlackNotes
 from jobs.slack_poster import slack_client
-from models import AlertEpisode, Case, Delivery
+from models import AlertEpisode, Case, Delivery, Service
 from tests.builders import Builder
 
 TUESDAY = date(2026, 12, 1)
@@ -237,3 +237,49 @@ def test_an_alert_slack_refused_is_sent_on_the_next_import_while_the_breach_last
     assert second.opened == [] and second.sent == 1
     assert [to for to, _text in posts(slack)] == ["UTM1"]
     assert alerts(engine, slack_settings).sent == 0  # sent: not again
+
+
+def test_the_whole_council_checks_stream_the_cases_never_holding_them_all(
+        session, team, monkeypatch) -> None:
+    """After every import the over-cap check and the daily reminders pass over every open case
+    in the council: at a million cases, holding them as a list took an import's memory from
+    96 MB to 900 MB (bench.import_memory). The cases must reach the rules as a stream, and the
+    over-cap check take a few teams at a time."""
+    import jobs.alerts
+    import queries.reminders
+    from config import Settings
+    from jobs.alerts import worker_over_cap
+    from queries.reminders import build_reminders
+
+    seen: list[object] = []
+
+    def spying(real):  # type: ignore[no-untyped-def]
+        def spy(workers, cases, *args, **kwargs):  # type: ignore[no-untyped-def]
+            seen.append(cases)
+            return real(workers, cases, *args, **kwargs)
+        return spy
+
+    monkeypatch.setattr(jobs.alerts, "worker_loads", spying(jobs.alerts.worker_loads))
+    monkeypatch.setattr(jobs.alerts, "ALERT_TEAMS_PER_PASS", 1)
+    build = Builder(session, TUESDAY)
+    south = build.team("Assessment South", session.get(Service, team["north"].service_id))
+    heavy = build.staff("SW2", "Sid Worker", team=south)
+    build.cases("S-SW2", 19, "CIN", south, heavy)
+    session.commit()
+
+    found = worker_over_cap(session, TUESDAY, Settings())
+    assert [breach.subject for breach in found] == ["SW2"]  # 19 against 18; SW1 17 is not
+    assert len(seen) == 2  # one pass a team
+    assert not any(isinstance(cases, (list, tuple)) or hasattr(cases, "__len__")
+                   for cases in seen)
+
+    streamed: list[object] = []
+    real_open_cases = queries.reminders.stream_open_cases
+
+    def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
+        streamed.append(result := real_open_cases(*args, **kwargs))
+        return result
+
+    monkeypatch.setattr(queries.reminders, "stream_open_cases", recording)
+    assert build_reminders(session, TUESDAY, Settings())
+    assert streamed and not any(hasattr(cases, "__len__") for cases in streamed)
