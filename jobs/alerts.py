@@ -14,9 +14,9 @@ once. It names the case reference or the worker, says what to do, and carries a 
 runs the command showing the detail (Slack button / Teams Action.Submit, render.notes).
 
 Detectors are small functions (session, today, settings) → list[Breach], computed by the same
-query functions `/caseload` and `/protected` use. To add one — the agency-rule check from the
-`/staffing agency` work — write it beside the others and put it in `DETECTORS`; the slot
-`agency_worker_outside_rules` is there for it.
+query functions `/caseload`, `/protected` and `/staffing agency` use; to add one, write it beside
+the others and put it in `DETECTORS`. Each passes over the whole council, so none holds every
+open case at once: the over-cap check takes a few teams at a time and streams their cases.
 
 Call this after every import that commits: `bot.py import` does; the folder import and the
 nightly ingest must too (see the module's callers).
