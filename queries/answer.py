@@ -144,6 +144,16 @@ def ask(
         return outcome
 
 
+def store_error_code(error: SQLAlchemyError) -> str:
+    """The store's own code for a failure (SQLITE_BUSY, PostgreSQL's 57014 for a cancelled
+    statement…): enough to tell a lock wait from a timeout or a lost connection in the log,
+    never the message, which may quote a value."""
+    original = getattr(error, "orig", None)
+    code = (getattr(original, "sqlite_errorname", None) or getattr(original, "sqlstate", None)
+            or ("invalidated" if getattr(error, "connection_invalidated", False) else None))
+    return f"({code})" if code else ""
+
+
 def _ask(
     engine: Engine, identity: Identity, text: str, command_text: str, *, verb: str | None,
     today: date, settings: Settings, stamp: datetime,
@@ -157,8 +167,8 @@ def _ask(
             session.commit()
             return outcome
     except SQLAlchemyError as error:
-        log.error("store unavailable answering %s for %s: %s", identity.front_end,
-                  identity.label, type(error).__name__)
+        log.error("store unavailable answering %s for %s: %s %s", identity.front_end,
+                  identity.label, type(error).__name__, store_error_code(error))
         failed = Outcome(Unavailable(), None, "")
         spool_audit(engine, settings, identity, command_text, failed.answer, stamp)
         return failed

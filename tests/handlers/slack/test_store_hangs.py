@@ -122,7 +122,7 @@ def test_a_partitioned_postgresql_gets_everyone_the_plain_message_within_10_seco
 
 
 def test_a_locked_sqlite_store_gets_the_plain_message_within_10_seconds(
-    tmp_path: Path, fake_slack: FakeSlackApi,
+    tmp_path: Path, fake_slack: FakeSlackApi, caplog: pytest.LogCaptureFixture,
 ) -> None:
     store_file = tmp_path / "locked.db"
     store = make_engine(f"sqlite:///{store_file}")
@@ -138,6 +138,8 @@ def test_a_locked_sqlite_store_gets_the_plain_message_within_10_seconds(
             replies = replies_within(fake_slack, paths, sent_at)
             assert len(replies) == 3 and all(TRY_AGAIN in reply for reply in replies)
             assert slack.http.get(f"{slack.base_url}/healthz").status_code == 503
+            # The log says which kind of failure it was (the lock), never what was asked.
+            assert "OperationalError (SQLITE_BUSY)" in caplog.text
 
             locker.execute("ROLLBACK")
             assert "Caseload — Assessment North" in answer_text(slack.ask("UTM1", "/caseload"))
