@@ -16,7 +16,7 @@ from datetime import date
 from sqlmodel import Session
 
 from config import Settings
-from queries.agency_return import AgencyReturnDue, next_agency_return
+from queries.agency_return import AgencyReturnDue, agency_return_beside
 from queries.staffing import StaffingFigures, staffing_figures
 from render.text import agency_return_text
 
@@ -104,8 +104,8 @@ def summary_lines(figures: StaffingFigures, settings: Settings) -> tuple[Summary
 
 def census_summary(session: Session, *, as_of: date, settings: Settings) -> CensusSummary:
     figures = staffing_figures(session, as_of=as_of, settings=settings)
-    due = next_agency_return(as_of, settings) if figures.agency_fte > 0 else None
-    return CensusSummary(figures.scope, as_of, summary_lines(figures, settings), due)
+    return CensusSummary(figures.scope, as_of, summary_lines(figures, settings),
+                         agency_return_beside(figures, settings))
 
 
 def render_census_summary(summary: CensusSummary) -> str:

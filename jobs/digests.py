@@ -32,7 +32,7 @@ from jobs.digest_results import (
     TeamSupervision,
 )
 from models import Action, Plan, Service, Staff, Team
-from queries.agency_return import next_agency_return
+from queries.agency_return import agency_return_beside
 from queries.actions import action_rows
 from queries.caseload import in_post_on
 from queries.freshness import data_freshness
@@ -123,8 +123,7 @@ def staffing_digest(service: Service, as_of: date, settings: Settings, total: St
         cap_per_fte=settings.caseload_cap_per_fte,
         span_of_control_max=settings.span_of_control_max,
         england=england(settings),
-        # Only where there is agency work to return: other digests read as they always have.
-        agency_return=next_agency_return(as_of, settings) if total.agency_fte > 0 else None,
+        agency_return=agency_return_beside(total, settings),
     )
 
 

@@ -14,8 +14,12 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from config import Settings
+
+if TYPE_CHECKING:
+    from queries.staffing import StaffingFigures
 
 
 @dataclass(frozen=True)
@@ -44,4 +48,10 @@ def next_agency_return(today: date, settings: Settings) -> AgencyReturnDue | Non
     return AgencyReturnDue(due, days_left, days_left <= settings.agency_return_remind_days)
 
 
-__all__ = ["AgencyReturnDue", "next_agency_return"]
+def agency_return_beside(figures: StaffingFigures, settings: Settings) -> AgencyReturnDue | None:
+    """The reminder beside a scope's staffing figures (the digest, the census summary): only
+    where agency workers are in post, so a scope without them reads as it always has."""
+    return next_agency_return(figures.as_of, settings) if figures.agency_fte > 0 else None
+
+
+__all__ = ["AgencyReturnDue", "agency_return_beside", "next_agency_return"]

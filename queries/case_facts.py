@@ -111,13 +111,18 @@ TEAM_WORKERS = (
 )
 
 
-def rows(session: Session, statement: Select[Any], today: date, **ids: Iterable[int] | int
-         ) -> Sequence[Row[Any]]:
-    """Run a statement built here for `today` and the ids it binds, as Core rows."""
+def _parameters(today: date, ids: dict[str, Iterable[int] | int]) -> dict[str, Any]:
+    """`today` and the ids a statement built here binds (a list for an expanding IN)."""
     parameters: dict[str, Any] = {"today": today}
     for name, value in ids.items():
         parameters[name] = value if isinstance(value, int) else list(value)
-    return session.connection().execute(statement, parameters).all()
+    return parameters
+
+
+def rows(session: Session, statement: Select[Any], today: date, **ids: Iterable[int] | int
+         ) -> Sequence[Row[Any]]:
+    """Run a statement built here for `today` and the ids it binds, as Core rows."""
+    return session.connection().execute(statement, _parameters(today, ids)).all()
 
 
 #: Rows a streamed statement fetches at a time (a server-side cursor's batch on PostgreSQL).
@@ -129,12 +134,8 @@ def stream(session: Session, statement: Select[Any], today: date, **ids: Iterabl
     """`rows`, but fetched a batch at a time and never all held: for a job that passes once
     over every open case in the council (a million rows held as a list is most of a gigabyte).
     Nothing else may run on the session until the iterator is used up."""
-    parameters: dict[str, Any] = {"today": today}
-    for name, value in ids.items():
-        parameters[name] = value if isinstance(value, int) else list(value)
-    result = session.connection().execute(
-        statement, parameters, execution_options={"yield_per": STREAM_BATCH_ROWS})
-    yield from result
+    yield from session.connection().execute(
+        statement, _parameters(today, ids), execution_options={"yield_per": STREAM_BATCH_ROWS})
 
 
 __all__ = ["CASE_HOLDING_ROLES", "LED_CASES", "OPEN_CASES", "TEAM_CASES", "TEAM_TABLE_CASES",

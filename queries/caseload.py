@@ -175,18 +175,20 @@ def case_row(case: OpenCase, today: date, settings: Settings) -> CaseRow:
     )
 
 
+def _open_cases_where(conditions: tuple[Any, ...]) -> Any:
+    return case_facts.OPEN_CASES.where(*conditions) if conditions else case_facts.OPEN_CASES
+
+
 def open_cases(session: Session, today: date, *conditions: Any) -> Sequence[OpenCase]:
     """Open cases matching `conditions`, with team and worker names, in one statement (for the
     jobs' own conditions; the answers run the statements of queries.case_facts as built)."""
-    statement = case_facts.OPEN_CASES.where(*conditions) if conditions else case_facts.OPEN_CASES
-    return case_facts.rows(session, statement, today)
+    return case_facts.rows(session, _open_cases_where(conditions), today)
 
 
 def stream_open_cases(session: Session, today: date, *conditions: Any) -> Iterator[OpenCase]:
     """`open_cases` for a pass over a whole council: fetched a batch at a time, never all held
     (see case_facts.stream); use it up before the session runs anything else."""
-    statement = case_facts.OPEN_CASES.where(*conditions) if conditions else case_facts.OPEN_CASES
-    return case_facts.stream(session, statement, today)
+    return case_facts.stream(session, _open_cases_where(conditions), today)
 
 
 #: A case-holding worker in post, as `case_facts.TEAM_WORKERS` reads them: the staff columns
