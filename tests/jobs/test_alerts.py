@@ -154,35 +154,10 @@ def test_an_agency_worker_newly_outside_the_rules_is_alerted_until_an_exception_
     assert alerts(engine, slack_settings).cleared == 1
 
 
+@pytest.mark.parametrize("what", ["file", "folder"])
 def test_bot_import_alerts_after_a_committed_import_and_not_after_a_dry_run(
-        engine, team, slack, slack_settings, tmp_path, database_url, monkeypatch) -> None:
-    from typer.testing import CliRunner
-
-    import bot
-    from config import reset_settings_cache
-
-    extract = tmp_path / "cases.csv"
-    extract.write_text("case_ref,case_type,start_date,team,allocated_worker_id\n"
-                       "N-NEW-CP,CP,2026-11-30,Assessment North,NQ1\n")
-    for name, value in (("DATABASE_URL", database_url), ("SLACK_BOT_TOKEN", "xoxb-test"),
-                        ("SLACK_API_URL", slack.url), ("REMIND_SENDS_PER_SECOND", "0")):
-        monkeypatch.setenv(name, value)
-    reset_settings_cache()
-    try:
-        dry = CliRunner().invoke(bot.app, ["import", "cases", str(extract), "--dry-run"])
-        assert dry.exit_code == 0, dry.output
-        assert "Breach alerts" not in dry.output and slack.calls == []
-        done = CliRunner().invoke(bot.app, ["import", "cases", str(extract)])
-        assert done.exit_code == 0, done.output
-    finally:
-        reset_settings_cache()
-    assert "Breach alerts: " in done.output  # the run's "today" is the real one (the CLI's)
-    [to] = [to for to, text in posts(slack) if "lead worker on CP case N-NEW-CP" in text]
-    assert to == "UTM1"
-
-
-def test_a_folder_import_alerts_after_it_commits_and_not_after_a_dry_run(
-        engine, team, slack, tmp_path, database_url, monkeypatch) -> None:
+        engine, team, slack, tmp_path, database_url, monkeypatch, what: str) -> None:
+    """`bot.py import cases FILE` and `bot.py import FOLDER` alike."""
     from typer.testing import CliRunner
 
     import bot
@@ -190,21 +165,23 @@ def test_a_folder_import_alerts_after_it_commits_and_not_after_a_dry_run(
 
     folder = tmp_path / "extract"
     folder.mkdir()
-    (folder / "cases.csv").write_text("case_ref,case_type,start_date,team,allocated_worker_id\n"
-                                      "N-NEW-CP,CP,2026-11-30,Assessment North,NQ1\n")
+    extract = folder / "cases.csv"
+    extract.write_text("case_ref,case_type,start_date,team,allocated_worker_id\n"
+                       "N-NEW-CP,CP,2026-11-30,Assessment North,NQ1\n")
+    command = ["import", "cases", str(extract)] if what == "file" else ["import", str(folder)]
     for name, value in (("DATABASE_URL", database_url), ("SLACK_BOT_TOKEN", "xoxb-test"),
                         ("SLACK_API_URL", slack.url), ("REMIND_SENDS_PER_SECOND", "0")):
         monkeypatch.setenv(name, value)
     reset_settings_cache()
     try:
-        dry = CliRunner().invoke(bot.app, ["import", str(folder), "--dry-run"])
+        dry = CliRunner().invoke(bot.app, [*command, "--dry-run"])
         assert dry.exit_code == 0, dry.output
         assert "Breach alerts" not in dry.output and slack.calls == []
-        done = CliRunner().invoke(bot.app, ["import", str(folder)])
+        done = CliRunner().invoke(bot.app, command)
         assert done.exit_code == 0, done.output
     finally:
         reset_settings_cache()
-    assert "Breach alerts: " in done.output
+    assert "Breach alerts: " in done.output  # the run's "today" is the real one (the CLI's)
     [to] = [to for to, text in posts(slack) if "lead worker on CP case N-NEW-CP" in text]
     assert to == "UTM1"
 
